@@ -1,0 +1,11 @@
+"""Settings for the test suite: the real settings, with a throwaway data folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("VERBIND_DATA_DIR", tempfile.mkdtemp(prefix="verbind-test-"))
+
+from verbind.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,3 @@
+from verbind.cli import main
+
+main()

@@ -1,0 +1,40 @@
+"""The few steps every API endpoint shares: scoped lookups and validated saves."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+
+
+def scoped_get(request, model, pk: int):
+    return get_object_or_404(model.objects.in_workspace(request.workspace), pk=pk)
+
+
+def resolve(request, model, pk: int | None, field: str):
+    """A referenced row of this workspace, or a 422 naming the field."""
+    if pk is None:
+        return None
+    found = model.objects.in_workspace(request.workspace).filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({field: [f"There is no {model._meta.verbose_name} {pk} in this workspace."]})
+    return found
+
+
+def resolve_member(request, pk: int | None, field: str = "owner_id"):
+    if pk is None:
+        return request.user
+    found = get_user_model().objects.filter(pk=pk, memberships__workspace=request.workspace).first()
+    if found is None:
+        raise ValidationError({field: [f"There is no member {pk} in this workspace."]})
+    return found
+
+
+@transaction.atomic
+def save(obj, **changes):
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    return obj

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import model_validator
+
+from verbind.api.crud import resolve, resolve_member, save, scoped_get
+from verbind.obligations.models import Appointment, AppointmentStatus, Outcome
+from verbind.people.models import Person
+
+router = Router(tags=["appointments"])
+
+
+class AppointmentOut(Schema):
+    id: int
+    title: str
+    person_id: int
+    participant_ids: list[int]
+    host_id: int = Field(alias="owner_id")
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    status: AppointmentStatus
+    outcome: Outcome
+    successor_id: int | None
+    notes: str
+    allowed_next: list[AppointmentStatus]
+
+    @staticmethod
+    def resolve_participant_ids(obj) -> list[int]:
+        return [p.pk for p in obj.participants.all()]
+
+    @staticmethod
+    def resolve_allowed_next(obj) -> list[str]:
+        return obj.allowed_next()
+
+
+class AppointmentIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    person_id: int
+    participant_ids: list[int] = []
+    host_id: int | None = Field(None, description="A member of the workspace; default: you.")
+    starts_at: datetime
+    ends_at: datetime
+    place: str = ""
+    status: AppointmentStatus = Field(
+        AppointmentStatus.CONFIRMED, description="proposed or confirmed"
+    )
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def starts_as_proposed_or_confirmed(self):
+        if self.status not in (AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED):
+            raise ValueError("a new appointment is proposed or confirmed; use /transition after")
+        return self
+
+
+class TransitionIn(Schema):
+    to: AppointmentStatus
+
+
+class RescheduleIn(Schema):
+    starts_at: datetime
+    ends_at: datetime
+
+
+@router.get("", response=list[AppointmentOut])
+@paginate(LimitOffsetPagination)
+def list_appointments(
+    request,
+    person_id: int | None = None,
+    status: AppointmentStatus | None = None,
+    starts_after: datetime | None = None,
+    starts_before: datetime | None = None,
+):
+    appointments = Appointment.objects.in_workspace(request.workspace).prefetch_related("participants")
+    if person_id is not None:
+        appointments = appointments.filter(person_id=person_id)
+    if status is not None:
+        appointments = appointments.filter(status=status)
+    if starts_after is not None:
+        appointments = appointments.filter(starts_at__gte=starts_after)
+    if starts_before is not None:
+        appointments = appointments.filter(starts_at__lt=starts_before)
+    return appointments.order_by("starts_at", "id")
+
+
+@router.post("", response={201: AppointmentOut}, summary="Add an appointment")
+@transaction.atomic
+def create_appointment(request, payload: AppointmentIn):
+    data = payload.dict()
+    participants = [resolve(request, Person, pk, "participant_ids") for pk in data.pop("participant_ids")]
+    appointment = Appointment(
+        workspace=request.workspace,
+        person=resolve(request, Person, data.pop("person_id"), "person_id"),
+        owner=resolve_member(request, data.pop("host_id"), "host_id"),
+        changed_by=request.user,
+    )
+    save(appointment, **data)
+    appointment.participants.set(participants)
+    return 201, appointment
+
+
+@router.get("/{int:appointment_id}", response=AppointmentOut)
+def get_appointment(request, appointment_id: int):
+    return scoped_get(request, Appointment, appointment_id)
+
+
+@router.post(
+    "/{int:appointment_id}/transition",
+    response=AppointmentOut,
+    summary="Move an appointment to its next state",
+    description="held, cancelled_by_us, cancelled_by_them, missed_by_us, missed_by_them, … "
+    "A change the lifecycle does not allow answers 409 with the reason.",
+)
+def transition_appointment(request, appointment_id: int, payload: TransitionIn):
+    appointment = scoped_get(request, Appointment, appointment_id)
+    appointment.transition(payload.to, by=request.user)
+    return appointment
+
+
+@router.post(
+    "/{int:appointment_id}/reschedule",
+    response={201: AppointmentOut},
+    summary="Agree a new time; returns the new appointment",
+)
+def reschedule_appointment(request, appointment_id: int, payload: RescheduleIn):
+    appointment = scoped_get(request, Appointment, appointment_id)
+    return 201, appointment.reschedule(payload.starts_at, payload.ends_at, by=request.user)
+
+
+@router.delete("/{int:appointment_id}", response={204: None})
+def delete_appointment(request, appointment_id: int):
+    scoped_get(request, Appointment, appointment_id).delete()
+    return 204, None

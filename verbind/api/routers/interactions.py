@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from verbind.api.crud import resolve, save, scoped_get
+from verbind.people.models import Channel, Direction, Interaction, InteractionKind, Person
+
+router = Router(tags=["interactions"])
+
+
+class InteractionOut(Schema):
+    id: int
+    person_id: int
+    member_id: int | None
+    kind: InteractionKind
+    direction: Direction
+    channel: Channel | None
+    occurred_at: datetime
+    notes: str
+
+    @staticmethod
+    def resolve_channel(obj) -> str | None:
+        return obj.channel or None
+
+
+class InteractionIn(Schema):
+    person_id: int
+    kind: InteractionKind
+    direction: Direction = Direction.MUTUAL
+    channel: Channel | None = None
+    occurred_at: datetime | None = None
+    notes: str = ""
+
+
+@router.get("", response=list[InteractionOut])
+@paginate(LimitOffsetPagination)
+def list_interactions(request, person_id: int | None = None):
+    interactions = Interaction.objects.in_workspace(request.workspace)
+    if person_id is not None:
+        interactions = interactions.filter(person_id=person_id)
+    return interactions.order_by("-occurred_at", "-id")
+
+
+@router.post("", response={201: InteractionOut}, summary="Log an interaction")
+def create_interaction(request, payload: InteractionIn):
+    data = payload.dict()
+    interaction = Interaction(
+        workspace=request.workspace,
+        member=request.user,
+        person=resolve(request, Person, data.pop("person_id"), "person_id"),
+    )
+    data["channel"] = data["channel"] or ""
+    data["occurred_at"] = data["occurred_at"] or timezone.now()
+    return 201, save(interaction, **data)
+
+
+@router.get("/{int:interaction_id}", response=InteractionOut)
+def get_interaction(request, interaction_id: int):
+    return scoped_get(request, Interaction, interaction_id)
+
+
+@router.delete("/{int:interaction_id}", response={204: None})
+def delete_interaction(request, interaction_id: int):
+    scoped_get(request, Interaction, interaction_id).delete()
+    return 204, None

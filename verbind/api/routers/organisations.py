@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from verbind.api.crud import save, scoped_get
+from verbind.people.models import Organisation
+
+router = Router(tags=["organisations"])
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    website: str
+    city: str
+    notes: str
+    created_at: datetime
+
+
+class OrganisationIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    website: str = ""
+    city: str = ""
+    notes: str = ""
+
+
+class OrganisationPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    website: str | None = None
+    city: str | None = None
+    notes: str | None = None
+
+
+@router.get("", response=list[OrganisationOut])
+@paginate(LimitOffsetPagination)
+def list_organisations(request, q: str = ""):
+    organisations = Organisation.objects.in_workspace(request.workspace)
+    if q:
+        organisations = organisations.filter(name__icontains=q)
+    return organisations.order_by("name", "id")
+
+
+@router.post("", response={201: OrganisationOut})
+def create_organisation(request, payload: OrganisationIn):
+    return 201, save(Organisation(workspace=request.workspace), **payload.dict())
+
+
+@router.get("/{int:organisation_id}", response=OrganisationOut)
+def get_organisation(request, organisation_id: int):
+    return scoped_get(request, Organisation, organisation_id)
+
+
+@router.patch("/{int:organisation_id}", response=OrganisationOut)
+def update_organisation(request, organisation_id: int, payload: OrganisationPatch):
+    organisation = scoped_get(request, Organisation, organisation_id)
+    return save(organisation, **payload.dict(exclude_unset=True))
+
+
+@router.delete("/{int:organisation_id}", response={204: None})
+def delete_organisation(request, organisation_id: int):
+    scoped_get(request, Organisation, organisation_id).delete()
+    return 204, None

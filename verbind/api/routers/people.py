@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from verbind.api.crud import resolve, save, scoped_get
+from verbind.people.models import Channel, Language, Organisation, Person
+from verbind.people.search import search_people
+
+router = Router(tags=["people"])
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    email: str
+    phone: str
+    organisation_id: int | None
+    job_title: str
+    language: Language
+    preferred_channel: Channel
+    met_how: str
+    met_on: date | None
+    notes: str
+    created_at: datetime
+
+
+class PersonIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = ""
+    phone: str = ""
+    organisation_id: int | None = None
+    job_title: str = ""
+    language: Language = Language.DUTCH
+    preferred_channel: Channel = Channel.EMAIL
+    met_how: str = ""
+    met_on: date | None = None
+    notes: str = ""
+
+
+class PersonPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    email: str | None = None
+    phone: str | None = None
+    organisation_id: int | None = None
+    job_title: str | None = None
+    language: Language | None = None
+    preferred_channel: Channel | None = None
+    met_how: str | None = None
+    met_on: date | None = None
+    notes: str | None = None
+
+
+def _changes(request, data: dict) -> dict:
+    if "organisation_id" in data:
+        data["organisation"] = resolve(
+            request, Organisation, data.pop("organisation_id"), "organisation_id"
+        )
+    return data
+
+
+@router.get("", response=list[PersonOut], summary="List or search people")
+@paginate(LimitOffsetPagination)
+def list_people(request, q: str = "", organisation_id: int | None = None):
+    people = search_people(request.workspace, q)
+    if organisation_id is not None:
+        people = people.filter(organisation_id=organisation_id)
+    return people
+
+
+@router.post("", response={201: PersonOut}, summary="Add a person")
+def create_person(request, payload: PersonIn):
+    person = Person(workspace=request.workspace)
+    return 201, save(person, **_changes(request, payload.dict()))
+
+
+@router.get("/{int:person_id}", response=PersonOut)
+def get_person(request, person_id: int):
+    return scoped_get(request, Person, person_id)
+
+
+@router.patch("/{int:person_id}", response=PersonOut, summary="Change some fields of a person")
+def update_person(request, person_id: int, payload: PersonPatch):
+    person = scoped_get(request, Person, person_id)
+    return save(person, **_changes(request, payload.dict(exclude_unset=True)))
+
+
+@router.delete("/{int:person_id}", response={204: None})
+def delete_person(request, person_id: int):
+    scoped_get(request, Person, person_id).delete()
+    return 204, None

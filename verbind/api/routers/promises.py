@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from verbind.api.crud import resolve, resolve_member, save, scoped_get
+from verbind.obligations.models import Outcome, Promise, PromiseKind, PromiseStatus
+from verbind.people.models import Person
+
+router = Router(tags=["promises"])
+
+
+class PromiseOut(Schema):
+    id: int
+    what: str
+    kind: PromiseKind
+    person_id: int
+    owner_id: int
+    due_at: datetime
+    status: PromiseStatus
+    outcome: Outcome
+    notes: str
+
+
+class PromiseIn(Schema):
+    what: str = Field(min_length=1, max_length=300)
+    kind: PromiseKind = PromiseKind.OTHER
+    person_id: int
+    owner_id: int | None = Field(None, description="A member of the workspace; default: you.")
+    due_at: datetime
+    notes: str = ""
+
+
+class TransitionIn(Schema):
+    to: PromiseStatus
+
+
+@router.get("", response=list[PromiseOut])
+@paginate(LimitOffsetPagination)
+def list_promises(request, person_id: int | None = None, status: PromiseStatus | None = None):
+    promises = Promise.objects.in_workspace(request.workspace)
+    if person_id is not None:
+        promises = promises.filter(person_id=person_id)
+    if status is not None:
+        promises = promises.filter(status=status)
+    return promises.order_by("due_at", "id")
+
+
+@router.post("", response={201: PromiseOut}, summary="Add a promise")
+def create_promise(request, payload: PromiseIn):
+    data = payload.dict()
+    promise = Promise(
+        workspace=request.workspace,
+        person=resolve(request, Person, data.pop("person_id"), "person_id"),
+        owner=resolve_member(request, data.pop("owner_id")),
+        changed_by=request.user,
+    )
+    return 201, save(promise, **data)
+
+
+@router.get("/{int:promise_id}", response=PromiseOut)
+def get_promise(request, promise_id: int):
+    return scoped_get(request, Promise, promise_id)
+
+
+@router.post(
+    "/{int:promise_id}/transition",
+    response=PromiseOut,
+    summary="Mark a promise kept, released (by agreement) or broken",
+)
+def transition_promise(request, promise_id: int, payload: TransitionIn):
+    promise = scoped_get(request, Promise, promise_id)
+    promise.transition(payload.to, by=request.user)
+    return promise
+
+
+@router.delete("/{int:promise_id}", response={204: None})
+def delete_promise(request, promise_id: int):
+    scoped_get(request, Promise, promise_id).delete()
+    return 204, None

@@ -1,0 +1,61 @@
+"""The `verbind` command: Verbind's own subcommands on top of Django's management commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Verbind's own subcommands, in the order a newcomer meets them.
+COMMANDS = ["serve", "demo", "token"]
+
+
+def overview() -> str:
+    from django.core.management import load_command_class
+    from django.core.management import get_commands
+
+    known = get_commands()
+    lines = [
+        "usage: verbind <command> [options]",
+        "",
+        "Verbind — a follow-through system for people who network.",
+        "",
+        "Commands:",
+    ]
+    for name in COMMANDS:
+        command = load_command_class(known[name], name)
+        summary = (command.help or "").strip().splitlines()[0]
+        lines.append(f"  {name:<12}{summary}")
+    lines += [
+        "",
+        "Django's own commands work too: migrate, createsuperuser, changepassword, check, …",
+        "  (`verbind help --all` lists them).",
+        "",
+        "Run `verbind <command> --help` for the options of one command.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "verbind.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        print(f"verbind: configuration error: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+    if not argv or argv[0] in ("-h", "--help") or argv == ["help"]:
+        print(overview())
+        return
+    if argv[:2] == ["help", "--all"]:
+        argv = ["help"]
+    if argv[0] in ("-V", "--version"):
+        from verbind import __version__
+
+        print(f"verbind {__version__}")
+        return
+    execute_from_command_line(["verbind", *argv])

@@ -1,0 +1,14 @@
+from verbind.obligations.models.appointment import Appointment, AppointmentStatus
+from verbind.obligations.models.base import Obligation, Outcome, TransitionRefused
+from verbind.obligations.models.promise import Promise, PromiseKind, PromiseStatus
+
+__all__ = [
+    "Appointment",
+    "AppointmentStatus",
+    "Obligation",
+    "Outcome",
+    "Promise",
+    "PromiseKind",
+    "PromiseStatus",
+    "TransitionRefused",
+]

@@ -1,0 +1,72 @@
+"""Promises: something owed to a person by a time (a call back, a proposal, a reply)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from verbind.obligations.models.base import Obligation, Outcome, TransitionRefused
+
+
+class PromiseKind(models.TextChoices):
+    CALL_BACK = "call_back", _("Call back")
+    SEND_PROPOSAL = "send_proposal", _("Send a proposal")
+    REPLY = "reply", _("Reply")
+    INTRODUCTION = "introduction", _("Make an introduction")
+    OTHER = "other", _("Something else")
+
+
+class PromiseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    KEPT = "kept", _("Kept")
+    RELEASED = "released", _("Released by agreement")
+    BROKEN = "broken", _("Broken")
+
+
+P = PromiseStatus
+OUTCOME = {P.OPEN: Outcome.OPEN, P.KEPT: Outcome.KEPT, P.RELEASED: Outcome.RELEASED, P.BROKEN: Outcome.BROKEN}
+
+
+class Promise(Obligation):
+    DUE_FIELD = "due_at"
+
+    what = models.CharField(_("what"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=PromiseKind.choices, default=PromiseKind.OTHER)
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=PromiseStatus.choices, default=P.OPEN)
+
+    class Meta:
+        verbose_name = _("promise")
+        verbose_name_plural = _("promises")
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["person", "due_at"]),
+            models.Index(fields=["workspace", "owner", "outcome", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.what} — {self.person}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("person", args=[self.person_id]) + f"#promise-{self.pk}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == P.OPEN and self.due_at < timezone.now()
+
+    def allowed_next(self, now=None) -> list[str]:
+        return [P.KEPT, P.RELEASED, P.BROKEN] if self.status == P.OPEN else []
+
+    def transition(self, to: str, *, by=None, now=None) -> None:
+        if to not in P.values:
+            raise TransitionRefused(str(_("“%(state)s” is not a promise status.") % {"state": to}))
+        if self.status != P.OPEN or to == P.OPEN:
+            raise TransitionRefused(
+                str(
+                    _("This promise is already “%(current)s”; it cannot become “%(target)s”.")
+                    % {"current": self.get_status_display(), "target": P(to).label}
+                )
+            )
+        self._move("status", self.status, to, OUTCOME[to], by)

@@ -1,0 +1,163 @@
+"""The people and organisations a workspace knows, and every touchpoint with them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from verbind.lib.phones import BadPhoneNumber, normalise_phone, pretty_phone
+from verbind.workspaces.scoping import WorkspaceOwned
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", _("Dutch")
+    ENGLISH = "en", _("English")
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    VIDEO = "video", _("Video call")
+    LINKEDIN = "linkedin", _("LinkedIn")
+    OTHER = "other", _("Other")
+
+
+class Organisation(WorkspaceOwned):
+    name = models.CharField(_("name"), max_length=200)
+    website = models.URLField(_("website"), blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["workspace", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisation", args=[self.pk])
+
+
+class Person(WorkspaceOwned):
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language for messages"), max_length=2, choices=Language.choices, default=Language.DUTCH
+    )
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL
+    )
+    met_how = models.CharField(
+        _("how you met"), max_length=300, blank=True, help_text=_("An event, an introduction…")
+    )
+    met_on = models.DateField(_("met on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["workspace", "name"]),
+            models.Index(fields=["workspace", "email"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("person", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.email:
+            self.email = self.email.strip().lower()
+        if self.phone:
+            try:
+                self.phone = normalise_phone(self.phone)
+            except BadPhoneNumber as exc:
+                raise ValidationError({"phone": str(exc)}) from None
+        if self.organisation_id and self.organisation.workspace_id != self.workspace_id:
+            raise ValidationError({"organisation": _("That organisation is not in this workspace.")})
+
+    @property
+    def phone_display(self) -> str:
+        return pretty_phone(self.phone)
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.name.split() if p[:1].isalpha()]
+        if not parts:
+            return "?"
+        return (parts[0][0] + (parts[-1][0] if len(parts) > 1 else "")).upper()
+
+
+class InteractionKind(models.TextChoices):
+    MEETING = "meeting", _("Meeting")
+    CALL = "call", _("Call")
+    EMAIL = "email", _("E-mail")
+    MESSAGE = "message", _("App message")
+    EVENT = "event", _("Met at an event")
+    NOTE = "note", _("Note")
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "outbound", _("From us")
+    INBOUND = "inbound", _("From them")
+    MUTUAL = "mutual", _("Both ways")
+
+
+class Interaction(WorkspaceOwned):
+    """A logged touchpoint: one entry on a person's timeline."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="interactions")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=InteractionKind.choices)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.MUTUAL
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["person", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.person}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.person_id and self.person.workspace_id != self.workspace_id:
+            raise ValidationError({"person": _("That person is not in this workspace.")})

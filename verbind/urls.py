@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from verbind.api.api import api
+from verbind.web.forms import SignInForm
+from verbind.web.views import account, errors, obligations, organisations, people
+
+urlpatterns = [
+    path("", account.home, name="home"),
+    path(
+        "signin/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("signout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("people/", people.people_list, name="people"),
+    path("people/new/", people.person_edit, name="person_new"),
+    path("people/<int:pk>/", people.person_detail, name="person"),
+    path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
+    path("people/<int:pk>/<str:action>/", people.person_action, name="person_action"),
+    path("organisations/", organisations.organisation_list, name="organisations"),
+    path("organisations/new/", organisations.organisation_edit, name="organisation_new"),
+    path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path(
+        "appointments/<int:pk>/transition/",
+        obligations.transition,
+        {"kind": "appointment"},
+        name="appointment_transition",
+    ),
+    path(
+        "promises/<int:pk>/transition/",
+        obligations.transition,
+        {"kind": "promise"},
+        name="promise_transition",
+    ),
+    path("appointments/<int:pk>/reschedule/", obligations.reschedule, name="reschedule"),
+    path("settings/", account.settings_page, name="settings"),
+    path("settings/tokens/<int:pk>/revoke/", account.revoke_token, name="revoke_token"),
+    path("workspace/", account.switch_workspace, name="switch_workspace"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler404 = errors.not_found
+handler500 = errors.server_error

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import socket
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.core.wsgi import get_wsgi_application
+from rich.console import Console
+
+from verbind.workspaces.accounts import ensure_local_owner
+
+
+class Command(BaseCommand):
+    help = "Run Verbind: apply migrations, make the first account, and serve the web app and API."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+        parser.add_argument("--demo", action="store_true", help="also load the demo workspace")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="web processes (default: 1 on SQLite, 2 on PostgreSQL)",
+        )
+        parser.add_argument("--access-log", action="store_true", help="log every request")
+
+    def handle(self, *args, host, port, demo, workers, access_log, **options):
+        console = Console(stderr=True, highlight=False)
+        if not 0 < port < 65536:
+            raise CommandError(f"--port {port} is not a port number (1-65535)", returncode=2)
+        self.check_port_free(host, port)
+        with console.status("Preparing the database…"):
+            call_command("migrate", interactive=False, verbosity=0)
+        owner, password = ensure_local_owner()
+        if demo:
+            from verbind.demo.stories import load_demo
+
+            with console.status("Loading the demo workspace…"):
+                workspace, created = load_demo(owner)
+            word = "loaded" if created else "already there"
+            console.print(f"Demo workspace “{workspace.name}” {word}.")
+
+        url_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "::1") else host
+        url = f"http://{url_host}:{port}/"
+        console.print(f"\n[bold]Verbind[/bold] is running at [link={url}]{url}[/link]")
+        if password:
+            console.print(
+                f"Sign in as [bold]{owner.email}[/bold] with password [bold]{password}[/bold]\n"
+                "(shown only now; change it with `verbind changepassword "
+                f"{owner.username}`)."
+            )
+        else:
+            console.print(
+                f"Sign in as {owner.email}. Forgot the password? "
+                f"`verbind changepassword {owner.username}`."
+            )
+        console.print(f"Data: {settings.DATA_DIR}   Stop: Ctrl+C\n")
+
+        from verbind.web.server import VerbindServer, server_options
+
+        is_sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+        count = workers or (1 if is_sqlite else 2)
+        VerbindServer(get_wsgi_application(), server_options(host, port, count, access_log)).run()
+
+    def check_port_free(self, host: str, port: int) -> None:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                raise CommandError(
+                    f"cannot listen on {host}:{port}: {exc.strerror}; try another --port",
+                    returncode=2,
+                ) from None

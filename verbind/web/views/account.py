@@ -1,0 +1,65 @@
+"""The member's own settings: time zone, API tokens, which workspace to work in."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from verbind.workspaces.middleware import SESSION_KEY
+from verbind.workspaces.models import ApiToken
+from verbind.web.forms import MembershipForm, TokenForm
+from verbind.web.views.common import member_required
+
+
+@member_required
+def settings_page(request):
+    membership = request.membership
+    zone_form = MembershipForm(
+        request.POST if "save_zone" in request.POST else None, instance=membership
+    )
+    token_form = TokenForm(request.POST if "make_token" in request.POST else None)
+    new_key = None
+    if request.method == "POST":
+        if zone_form.is_bound and zone_form.is_valid():
+            zone_form.save()
+            messages.success(request, _("Your time zone is saved."))
+            return redirect("settings")
+        if token_form.is_bound and token_form.is_valid():
+            _token, new_key = ApiToken.issue(membership, token_form.cleaned_data["name"])
+            token_form = TokenForm()
+    return render(
+        request,
+        "web/settings.html",
+        {
+            "zone_form": zone_form,
+            "token_form": token_form,
+            "tokens": membership.tokens.filter(revoked_at__isnull=True),
+            "new_key": new_key,
+        },
+    )
+
+
+@member_required
+@require_POST
+def revoke_token(request, pk):
+    token = get_object_or_404(request.membership.tokens, pk=pk, revoked_at__isnull=True)
+    token.revoke()
+    messages.success(request, _("The token “%(name)s” no longer works.") % {"name": token.name})
+    return redirect("settings")
+
+
+@member_required
+@require_POST
+def switch_workspace(request):
+    membership = get_object_or_404(
+        request.user.memberships, workspace_id=request.POST.get("workspace")
+    )
+    request.session[SESSION_KEY] = membership.workspace_id
+    return redirect("home")
+
+
+@member_required
+def home(request):
+    return redirect("people")

@@ -1,0 +1,18 @@
+"""Error pages: JSON under /api/, a friendly page everywhere else."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+
+def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": "Not found."}, status=404)
+    return render(request, "web/404.html", status=404)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": "Something went wrong on our side."}, status=500)
+    return render(request, "web/500.html", status=500)

@@ -1,0 +1,52 @@
+"""Changing the state of appointments and promises from the timeline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from verbind.obligations.models import Appointment, Promise, TransitionRefused
+from verbind.web.forms import RescheduleForm
+from verbind.web.views.common import member_required, scoped
+from verbind.web.views.people import render_timeline
+
+MODELS = {"appointment": Appointment, "promise": Promise}
+
+
+@member_required
+@require_POST
+def transition(request, kind, pk):
+    model = MODELS.get(kind)
+    if model is None:
+        return render(request, "web/404.html", status=404)
+    obligation = scoped(request, model, pk)
+    error = ""
+    try:
+        obligation.transition(request.POST.get("to", ""), by=request.user)
+    except TransitionRefused as exc:
+        error = exc.message
+    return render_timeline(request, obligation.person, error)
+
+
+@member_required
+@require_POST
+def reschedule(request, pk):
+    appointment = scoped(request, Appointment, pk)
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))[0]
+        return render_timeline(request, appointment.person, _("New time: %(error)s") % {"error": first})
+    starts_at = form.cleaned_data["starts_at"]
+    try:
+        appointment.reschedule(
+            starts_at, starts_at + timedelta(minutes=form.cleaned_data["duration"]), by=request.user
+        )
+    except TransitionRefused as exc:
+        return render_timeline(request, appointment.person, exc.message)
+    except ValidationError as exc:
+        return render_timeline(request, appointment.person, " ".join(exc.messages))
+    return render_timeline(request, appointment.person)

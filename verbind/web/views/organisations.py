@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from verbind.people.models import Organisation
+from verbind.people.timeline import timeline_for
+from verbind.web.forms import OrganisationForm
+from verbind.web.views.common import member_required, scoped
+
+
+@member_required
+def organisation_list(request):
+    query = request.GET.get("q", "").strip()
+    organisations = Organisation.objects.in_workspace(request.workspace).annotate(
+        headcount=Count("people")
+    )
+    if query:
+        organisations = organisations.filter(name__icontains=query)
+    return render(
+        request, "web/organisations/list.html", {"organisations": organisations, "query": query}
+    )
+
+
+@member_required
+def organisation_detail(request, pk):
+    organisation = scoped(request, Organisation, pk)
+    people = organisation.people.all()
+    return render(
+        request,
+        "web/organisations/detail.html",
+        {
+            "organisation": organisation,
+            "people": people,
+            "timeline": timeline_for(people, limit=100),
+        },
+    )
+
+
+@member_required
+def organisation_edit(request, pk=None):
+    organisation = scoped(request, Organisation, pk) if pk else None
+    form = OrganisationForm(request.POST or None, instance=organisation, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        organisation = form.save()
+        messages.success(request, _("Saved %(name)s.") % {"name": organisation.name})
+        return redirect(organisation)
+    return render(
+        request, "web/organisations/edit.html", {"form": form, "organisation": organisation}
+    )

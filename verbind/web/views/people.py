@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+
+from verbind.people.models import Person
+from verbind.people.search import search_people
+from verbind.people.timeline import timeline_for
+from verbind.web.forms import AppointmentForm, InteractionForm, PersonForm, PromiseForm
+from verbind.web.views.common import member_required, scoped
+
+ACTIONS = {
+    "interaction": InteractionForm,
+    "promise": PromiseForm,
+    "appointment": AppointmentForm,
+}
+
+
+@member_required
+def people_list(request):
+    query = request.GET.get("q", "").strip()
+    page = Paginator(search_people(request.workspace, query), 50).get_page(request.GET.get("page"))
+    context = {"page": page, "query": query}
+    if request.htmx and request.htmx.target == "people-results":
+        return render(request, "web/people/_results.html", context)
+    return render(request, "web/people/list.html", context)
+
+
+@member_required
+def person_edit(request, pk=None):
+    person = scoped(request, Person, pk) if pk else None
+    form = PersonForm(request.POST or None, instance=person, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        person = form.save()
+        messages.success(request, _("Saved %(name)s.") % {"name": person.name})
+        return redirect(person)
+    return render(request, "web/people/edit.html", {"form": form, "person": person})
+
+
+def action_forms(request, person, bound=None):
+    forms = {
+        name: form_class(person=person, member=request.user, workspace=request.workspace)
+        for name, form_class in ACTIONS.items()
+    }
+    if bound is not None:
+        forms[bound[0]] = bound[1]
+    return forms
+
+
+@member_required
+def person_detail(request, pk):
+    person = scoped(request, Person, pk)
+    return render(
+        request,
+        "web/people/detail.html",
+        {
+            "person": person,
+            "timeline": timeline_for(Person.objects.filter(pk=person.pk)),
+            "forms": action_forms(request, person),
+            "open_action": request.GET.get("action", ""),
+        },
+    )
+
+
+@member_required
+@require_POST
+def person_action(request, pk, action):
+    """Log an interaction, add a promise or an appointment from the person page."""
+    person = scoped(request, Person, pk)
+    form_class = ACTIONS.get(action)
+    if form_class is None:
+        return render(request, "web/404.html", status=404)
+    form = form_class(request.POST, person=person, member=request.user, workspace=request.workspace)
+    saved = form.is_valid()
+    if saved:
+        form.save()
+        form = form_class(person=person, member=request.user, workspace=request.workspace)
+    if request.htmx:
+        return render(
+            request,
+            "web/people/_action_result.html",
+            {
+                "person": person,
+                "name": action,
+                "form": form,
+                "saved": saved,
+                "timeline": timeline_for(Person.objects.filter(pk=person.pk)) if saved else None,
+            },
+        )
+    if saved:
+        messages.success(request, _("Added to the timeline."))
+        return redirect(person)
+    return render(
+        request,
+        "web/people/detail.html",
+        {
+            "person": person,
+            "timeline": timeline_for(Person.objects.filter(pk=person.pk)),
+            "forms": action_forms(request, person, bound=(action, form)),
+            "open_action": action,
+        },
+        status=400,
+    )
+
+
+def render_timeline(request, person, error: str = ""):
+    if error and not request.htmx:
+        messages.error(request, error)
+    if not request.htmx:
+        return redirect(person)
+    return render(
+        request,
+        "web/people/_timeline.html",
+        {"person": person, "timeline": timeline_for(Person.objects.filter(pk=person.pk)), "error": error},
+    )
+
+
