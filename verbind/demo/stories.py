@@ -80,7 +80,10 @@ class Story:
         return Organisation.objects.create(workspace=self.ws, name=name, city=city, **extra)
 
     def person(self, name: str, **extra) -> Person:
-        return Person.objects.create(workspace=self.ws, name=name, **extra)
+        person = Person(workspace=self.ws, name=name, **extra)
+        person.full_clean()  # the same checks (and phone normalising) as the web and API
+        person.save()
+        return person
 
     def log(self, person, kind, when, notes, direction=Direction.MUTUAL, channel="", member=None):
         Interaction.objects.create(

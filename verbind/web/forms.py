@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from verbind.obligations.models import Appointment, AppointmentStatus, Promise
-from verbind.people.models import Interaction, Organisation, Person
+from verbind.people.models import Interaction, InteractionKind, Organisation, Person
 from verbind.workspaces.models import Membership, Workspace
 
 
@@ -33,6 +33,10 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True}))
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("That e-mail address and password do not match an account."),
+    }
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
@@ -73,6 +77,8 @@ class PersonForm(WorkspaceForm):
 
 
 class OrganisationForm(WorkspaceForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = ["name", "website", "city", "notes"]
@@ -93,6 +99,7 @@ class InteractionForm(WorkspaceForm):
         self.instance.person = person
         self.instance.member = member
         self.fields["occurred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["kind"].initial = InteractionKind.MEETING
 
 
 class ObligationForm(WorkspaceForm):

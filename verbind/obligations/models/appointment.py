@@ -127,7 +127,7 @@ class Appointment(Obligation):
         if to not in ALLOWED.get(self.status, set()):
             raise TransitionRefused(
                 str(
-                    _("This appointment is already “%(current)s”; it cannot become “%(target)s”.")
+                    _("This appointment is “%(current)s”; it cannot become “%(target)s”.")
                     % {"current": self.get_status_display(), "target": S(to).label}
                 )
             )

@@ -1,0 +1,138 @@
+"""Personas every test can use: an owner and a colleague in one workspace, an outsider in another."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from verbind.obligations.models import Appointment, Promise
+from verbind.people.models import Organisation, Person
+from verbind.workspaces.accounts import create_workspace, make_user
+from verbind.workspaces.models import ApiToken, Membership, Role
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def owner(db):
+    return make_user("olga@example.org", "Olga Owner", PASSWORD)
+
+
+@pytest.fixture
+def workspace(owner):
+    return create_workspace("Olga's network", owner)
+
+
+@pytest.fixture
+def colleague(workspace):
+    user = make_user("cees@example.org", "Cees Colleague", PASSWORD)
+    Membership.objects.create(workspace=workspace, user=user, role=Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    user = make_user("otto@elsewhere.example", "Otto Outsider", PASSWORD)
+    create_workspace("Otto's club", user)
+    return user
+
+
+@pytest.fixture
+def other_workspace(outsider):
+    return outsider.memberships.get().workspace
+
+
+@pytest.fixture
+def organisation(workspace):
+    return Organisation.objects.create(workspace=workspace, name="Verbeek Bouwadvies", city="Utrecht")
+
+
+@pytest.fixture
+def person(workspace, organisation):
+    return Person.objects.create(
+        workspace=workspace, name="Hans Verbeek", email="hans@verbeek.example", organisation=organisation
+    )
+
+
+def make_appointment(person, owner, starts_in=timedelta(days=2), **extra):
+    starts_at = timezone.now() + starts_in
+    return Appointment.objects.create(
+        workspace=person.workspace,
+        person=person,
+        owner=owner,
+        title=extra.pop("title", "Coffee at his office"),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        **extra,
+    )
+
+
+def make_promise(person, owner, due_in=timedelta(days=1), **extra):
+    return Promise.objects.create(
+        workspace=person.workspace,
+        person=person,
+        owner=owner,
+        what=extra.pop("what", "Send the proposal"),
+        due_at=timezone.now() + due_in,
+        **extra,
+    )
+
+
+@pytest.fixture
+def appointment(person, owner):
+    return make_appointment(person, owner)
+
+
+@pytest.fixture
+def promise(person, owner):
+    return make_promise(person, owner)
+
+
+@pytest.fixture
+def web(owner, workspace) -> Client:
+    """The owner, signed in to the web app."""
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def outsider_web(outsider) -> Client:
+    client = Client()
+    client.force_login(outsider)
+    return client
+
+
+class ApiClient:
+    """A test client that sends a bearer token and JSON, like a script would."""
+
+    def __init__(self, raw: str):
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {raw}"}
+
+    def get(self, path, **params):
+        return self.client.get(path, params, headers=self.headers)
+
+    def post(self, path, data=None):
+        return self.client.post(path, data or {}, content_type="application/json", headers=self.headers)
+
+    def patch(self, path, data):
+        return self.client.patch(path, data, content_type="application/json", headers=self.headers)
+
+    def delete(self, path):
+        return self.client.delete(path, headers=self.headers)
+
+
+@pytest.fixture
+def api(owner, workspace) -> ApiClient:
+    _token, raw = ApiToken.issue(owner.memberships.get(workspace=workspace), "tests")
+    return ApiClient(raw)
+
+
+@pytest.fixture
+def outsider_api(outsider, other_workspace) -> ApiClient:
+    _token, raw = ApiToken.issue(outsider.memberships.get(), "tests")
+    return ApiClient(raw)
