@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from verbind.obligations.models import Appointment, Promise
 from verbind.people.models import Organisation, Person
@@ -14,6 +14,13 @@ from verbind.workspaces.accounts import create_workspace, make_user
 from verbind.workspaces.models import ApiToken, Membership, Role
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Each test starts in English: a Dutch request must not leak into the next test."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -47,13 +54,18 @@ def other_workspace(outsider):
 
 @pytest.fixture
 def organisation(workspace):
-    return Organisation.objects.create(workspace=workspace, name="Verbeek Bouwadvies", city="Utrecht")
+    return Organisation.objects.create(
+        workspace=workspace, name="Verbeek Bouwadvies", city="Utrecht"
+    )
 
 
 @pytest.fixture
 def person(workspace, organisation):
     return Person.objects.create(
-        workspace=workspace, name="Hans Verbeek", email="hans@verbeek.example", organisation=organisation
+        workspace=workspace,
+        name="Hans Verbeek",
+        email="hans@verbeek.example",
+        organisation=organisation,
     )
 
 
@@ -117,7 +129,9 @@ class ApiClient:
         return self.client.get(path, params, headers=self.headers)
 
     def post(self, path, data=None):
-        return self.client.post(path, data or {}, content_type="application/json", headers=self.headers)
+        return self.client.post(
+            path, data or {}, content_type="application/json", headers=self.headers
+        )
 
     def patch(self, path, data):
         return self.client.patch(path, data, content_type="application/json", headers=self.headers)

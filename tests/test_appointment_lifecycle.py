@@ -31,7 +31,9 @@ def test_a_confirmed_meeting_that_took_place_can_be_marked_held(person, owner):
         (S.CANCELLED_BY_THEM, Outcome.RELEASED),
     ],
 )
-def test_failing_by_our_side_breaks_the_obligation_and_by_theirs_releases_it(person, owner, target, outcome):
+def test_failing_by_our_side_breaks_the_obligation_and_by_theirs_releases_it(
+    person, owner, target, outcome
+):
     meeting = make_appointment(person, owner, starts_in=-timedelta(minutes=5))
     meeting.transition(target, by=owner)
     meeting.refresh_from_db()
@@ -57,7 +59,9 @@ def test_a_proposed_meeting_can_be_confirmed(person, owner):
         (S.RESCHEDULED, S.CONFIRMED),
     ],
 )
-def test_a_transition_the_lifecycle_does_not_allow_is_refused_with_a_reason(person, owner, start, target):
+def test_a_transition_the_lifecycle_does_not_allow_is_refused_with_a_reason(
+    person, owner, start, target
+):
     meeting = make_appointment(person, owner, starts_in=-timedelta(hours=1), status=start)
     with pytest.raises(TransitionRefused) as refused:
         meeting.transition(target)
@@ -118,7 +122,11 @@ def test_moving_an_upcoming_meeting_marks_it_rescheduled_and_links_the_new_one(p
     assert meeting.status == S.RESCHEDULED
     assert meeting.outcome == Outcome.RELEASED
     assert meeting.successor == successor
-    assert (successor.status, successor.starts_at, successor.person) == (S.CONFIRMED, new_start, person)
+    assert (successor.status, successor.starts_at, successor.person) == (
+        S.CONFIRMED,
+        new_start,
+        person,
+    )
 
 
 def test_a_missed_meeting_stays_missed_on_record_when_it_is_moved(person, owner):

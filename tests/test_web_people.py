@@ -11,7 +11,10 @@ from verbind.people.models import Interaction, Person
 
 
 def test_signing_in_with_email_and_password_leads_to_the_people_list(owner, workspace, client):
-    response = client.post(reverse("login"), {"username": "OLGA@example.org ", "password": "correct horse battery staple"})
+    response = client.post(
+        reverse("login"),
+        {"username": "OLGA@example.org ", "password": "correct horse battery staple"},
+    )
     assert response.status_code == 302
     assert client.get(response["Location"], follow=True).request["PATH_INFO"] == reverse("people")
 
@@ -39,7 +42,9 @@ def test_search_finds_people_by_any_word_of_name_email_or_organisation(web, work
 
 def test_htmx_search_answers_with_only_the_results(web, person):
     response = web.get(
-        reverse("people"), {"q": "hans"}, headers={"HX-Request": "true", "HX-Target": "people-results"}
+        reverse("people"),
+        {"q": "hans"},
+        headers={"HX-Request": "true", "HX-Target": "people-results"},
     )
     html = response.content.decode()
     assert "Hans Verbeek" in html
@@ -49,8 +54,13 @@ def test_htmx_search_answers_with_only_the_results(web, person):
 def test_adding_a_person_normalises_phone_and_email(web, workspace):
     response = web.post(
         reverse("person_new"),
-        {"name": "Eva Jansen", "email": " Eva@Koers.Example ", "phone": "06 12345678",
-         "language": "nl", "preferred_channel": "whatsapp"},
+        {
+            "name": "Eva Jansen",
+            "email": " Eva@Koers.Example ",
+            "phone": "06 12345678",
+            "language": "nl",
+            "preferred_channel": "whatsapp",
+        },
     )
     eva = Person.objects.get(name="Eva Jansen")
     assert response["Location"] == eva.get_absolute_url()
@@ -70,10 +80,17 @@ def test_a_bad_phone_number_is_shown_next_to_the_field_and_nothing_is_saved(web)
 
 
 def test_the_person_page_shows_open_obligations_and_the_whole_history(web, person, owner):
-    Interaction.objects.create(workspace=person.workspace, person=person, kind="event", notes="Met at the fair")
+    Interaction.objects.create(
+        workspace=person.workspace, person=person, kind="event", notes="Met at the fair"
+    )
     make_appointment(person, owner, title="Coffee and plans")
-    Promise.objects.create(workspace=person.workspace, person=person, owner=owner,
-                           what="Send the reference projects", due_at=timezone.now() + timedelta(days=2))
+    Promise.objects.create(
+        workspace=person.workspace,
+        person=person,
+        owner=owner,
+        what="Send the reference projects",
+        due_at=timezone.now() + timedelta(days=2),
+    )
     html = web.get(reverse("person", args=[person.pk])).content.decode()
     open_part, history = html.split(">History<")
     assert "Coffee and plans" in open_part and "Send the reference projects" in open_part
@@ -83,15 +100,22 @@ def test_the_person_page_shows_open_obligations_and_the_whole_history(web, perso
 def test_logging_an_interaction_with_htmx_updates_the_timeline_and_resets_the_form(web, person):
     response = web.post(
         reverse("person_action", args=[person.pk, "interaction"]),
-        {"kind": "call", "direction": "outbound", "channel": "phone",
-         "occurred_at": "2026-11-20T14:30", "notes": "Talked about the plans"},
+        {
+            "kind": "call",
+            "direction": "outbound",
+            "channel": "phone",
+            "occurred_at": "2026-11-20T14:30",
+            "notes": "Talked about the plans",
+        },
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()
     assert 'hx-swap-oob="true"' in html and "Talked about the plans" in html
     assert "Added to the timeline" in html
     call = Interaction.objects.get(person=person)
-    assert call.occurred_at.isoformat() == "2026-11-20T13:30:00+00:00"  # Amsterdam is UTC+1 in November
+    assert (
+        call.occurred_at.isoformat() == "2026-11-20T13:30:00+00:00"
+    )  # Amsterdam is UTC+1 in November
 
 
 def test_a_quick_action_with_errors_keeps_the_input_and_names_the_field(web, person):
@@ -109,8 +133,14 @@ def test_a_quick_action_with_errors_keeps_the_input_and_names_the_field(web, per
 def test_adding_an_appointment_from_the_person_page(web, person, owner):
     web.post(
         reverse("person_action", args=[person.pk, "appointment"]),
-        {"title": "Coffee at his office", "starts_at": "2026-12-03T10:00", "duration": "90",
-         "place": "Amersfoort", "owner": owner.pk, "status": "confirmed"},
+        {
+            "title": "Coffee at his office",
+            "starts_at": "2026-12-03T10:00",
+            "duration": "90",
+            "place": "Amersfoort",
+            "owner": owner.pk,
+            "status": "confirmed",
+        },
     )
     meeting = Appointment.objects.get(person=person)
     assert meeting.starts_at.isoformat() == "2026-12-03T09:00:00+00:00"
@@ -121,8 +151,13 @@ def test_adding_an_appointment_from_the_person_page(web, person, owner):
 def test_the_host_must_be_a_member_of_the_workspace(web, person, outsider):
     response = web.post(
         reverse("person_action", args=[person.pk, "appointment"]),
-        {"title": "Coffee", "starts_at": "2026-12-03T10:00", "duration": "60", "owner": outsider.pk,
-         "status": "confirmed"},
+        {
+            "title": "Coffee",
+            "starts_at": "2026-12-03T10:00",
+            "duration": "60",
+            "owner": outsider.pk,
+            "status": "confirmed",
+        },
     )
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
@@ -132,17 +167,27 @@ def test_the_host_must_be_a_member_of_the_workspace(web, person, outsider):
 def test_marking_a_meeting_missed_by_us_from_the_timeline(web, person, owner):
     meeting = make_appointment(person, owner, starts_in=-timedelta(minutes=30))
     response = web.post(
-        reverse("appointment_transition", args=[meeting.pk]), {"to": "missed_by_us"}, headers={"HX-Request": "true"}
+        reverse("appointment_transition", args=[meeting.pk]),
+        {"to": "missed_by_us"},
+        headers={"HX-Request": "true"},
     )
     assert "Missed by us" in response.content.decode()
     meeting.refresh_from_db()
-    assert (meeting.status, meeting.outcome, meeting.changed_by) == ("missed_by_us", "broken", owner)
+    assert (meeting.status, meeting.outcome, meeting.changed_by) == (
+        "missed_by_us",
+        "broken",
+        owner,
+    )
 
 
 def test_a_refused_transition_is_explained_on_the_timeline(web, person, owner):
-    meeting = make_appointment(person, owner, starts_in=-timedelta(minutes=30), status=AppointmentStatus.HELD)
+    meeting = make_appointment(
+        person, owner, starts_in=-timedelta(minutes=30), status=AppointmentStatus.HELD
+    )
     response = web.post(
-        reverse("appointment_transition", args=[meeting.pk]), {"to": "cancelled_by_us"}, headers={"HX-Request": "true"}
+        reverse("appointment_transition", args=[meeting.pk]),
+        {"to": "cancelled_by_us"},
+        headers={"HX-Request": "true"},
     )
     assert "it cannot become" in response.content.decode()
     assert Appointment.objects.get(pk=meeting.pk).status == AppointmentStatus.HELD
@@ -150,19 +195,30 @@ def test_a_refused_transition_is_explained_on_the_timeline(web, person, owner):
 
 def test_without_htmx_a_refused_transition_redirects_with_a_message(web, person, owner):
     meeting = make_appointment(person, owner, starts_in=timedelta(days=3))
-    response = web.post(reverse("appointment_transition", args=[meeting.pk]), {"to": "held"}, follow=True)
+    response = web.post(
+        reverse("appointment_transition", args=[meeting.pk]), {"to": "held"}, follow=True
+    )
     assert "cannot be “Held” yet" in response.content.decode()
 
 
 def test_moving_a_missed_meeting_from_the_timeline_links_the_new_time(web, person, owner):
-    meeting = make_appointment(person, owner, starts_in=-timedelta(hours=2), status=AppointmentStatus.MISSED_BY_US)
-    web.post(reverse("reschedule", args=[meeting.pk]), {"starts_at": "2026-12-10T15:00", "duration": "60"})
+    meeting = make_appointment(
+        person, owner, starts_in=-timedelta(hours=2), status=AppointmentStatus.MISSED_BY_US
+    )
+    web.post(
+        reverse("reschedule", args=[meeting.pk]),
+        {"starts_at": "2026-12-10T15:00", "duration": "60"},
+    )
     meeting.refresh_from_db()
     assert meeting.status == AppointmentStatus.MISSED_BY_US
     assert meeting.successor.starts_at.isoformat() == "2026-12-10T14:00:00+00:00"
 
 
 def test_keeping_a_promise_from_the_timeline(web, promise):
-    web.post(reverse("promise_transition", args=[promise.pk]), {"to": "kept"}, headers={"HX-Request": "true"})
+    web.post(
+        reverse("promise_transition", args=[promise.pk]),
+        {"to": "kept"},
+        headers={"HX-Request": "true"},
+    )
     promise.refresh_from_db()
     assert (promise.status, promise.outcome) == ("kept", "kept")

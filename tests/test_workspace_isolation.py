@@ -43,11 +43,20 @@ def test_an_outsider_gets_404_for_every_page_of_another_workspace(outsider_web, 
 def test_an_outsider_cannot_change_anything_through_the_web(outsider_web, theirs):
     person, appointment, promise = theirs["person"], theirs["appointment"], theirs["promise"]
     posts = [
-        (reverse("person_edit", args=[person.pk]), {"name": "Hacked", "language": "nl", "preferred_channel": "email"}),
-        (reverse("person_action", args=[person.pk, "interaction"]), {"kind": "call", "direction": "mutual"}),
+        (
+            reverse("person_edit", args=[person.pk]),
+            {"name": "Hacked", "language": "nl", "preferred_channel": "email"},
+        ),
+        (
+            reverse("person_action", args=[person.pk, "interaction"]),
+            {"kind": "call", "direction": "mutual"},
+        ),
         (reverse("appointment_transition", args=[appointment.pk]), {"to": "missed_by_us"}),
         (reverse("promise_transition", args=[promise.pk]), {"to": "broken"}),
-        (reverse("reschedule", args=[appointment.pk]), {"starts_at": "2030-01-01T10:00", "duration": 60}),
+        (
+            reverse("reschedule", args=[appointment.pk]),
+            {"starts_at": "2030-01-01T10:00", "duration": 60},
+        ),
     ]
     for url, data in posts:
         assert outsider_web.post(url, data).status_code == 404, url
@@ -83,10 +92,20 @@ def test_an_outsider_gets_404_for_every_api_object_of_another_workspace(outsider
     assert outsider_api.patch(url, {"name": "x"}).status_code in (404, 405)
 
 
-def test_an_outsider_cannot_act_on_or_refer_to_another_workspace_through_the_api(outsider_api, theirs):
+def test_an_outsider_cannot_act_on_or_refer_to_another_workspace_through_the_api(
+    outsider_api, theirs
+):
     appointment, promise, person = theirs["appointment"], theirs["promise"], theirs["person"]
-    assert outsider_api.post(f"/api/v1/appointments/{appointment.pk}/transition", {"to": "held"}).status_code == 404
-    assert outsider_api.post(f"/api/v1/promises/{promise.pk}/transition", {"to": "kept"}).status_code == 404
+    assert (
+        outsider_api.post(
+            f"/api/v1/appointments/{appointment.pk}/transition", {"to": "held"}
+        ).status_code
+        == 404
+    )
+    assert (
+        outsider_api.post(f"/api/v1/promises/{promise.pk}/transition", {"to": "kept"}).status_code
+        == 404
+    )
     logged = outsider_api.post("/api/v1/interactions", {"person_id": person.pk, "kind": "call"})
     assert logged.status_code == 422
     assert "person_id" in logged.json()["errors"]

@@ -10,8 +10,7 @@ COMMANDS = ["serve", "demo", "token"]
 
 
 def overview() -> str:
-    from django.core.management import load_command_class
-    from django.core.management import get_commands
+    from django.core.management import get_commands, load_command_class
 
     known = get_commands()
     lines = [
@@ -33,6 +32,18 @@ def overview() -> str:
         "Run `verbind <command> --help` for the options of one command.",
     ]
     return "\n".join(lines)
+
+
+def ensure_database() -> None:
+    """Bring the database up to date first, so no command of ours meets a missing table."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("Preparing the database…", file=sys.stderr)
+        call_command("migrate", interactive=False, verbosity=0)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -58,4 +69,6 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"verbind {__version__}")
         return
+    if argv[0] in COMMANDS and not any(flag in argv for flag in ("-h", "--help")):
+        ensure_database()
     execute_from_command_line(["verbind", *argv])

@@ -10,7 +10,9 @@ urlpatterns = [
     path("", account.home, name="home"),
     path(
         "signin/",
-        auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),

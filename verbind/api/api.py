@@ -37,7 +37,9 @@ api.add_router("/promises", promises.router)
 def _field_errors(detail: list[dict]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for item in detail:
-        loc = [str(part) for part in item.get("loc", []) if part not in ("body", "payload", "query")]
+        loc = [
+            str(part) for part in item.get("loc", []) if part not in ("body", "payload", "query")
+        ]
         errors.setdefault(".".join(loc) or "request", []).append(item.get("msg", "invalid"))
     return errors
 
@@ -87,4 +89,6 @@ def http_error(request, exc):
 @api.exception_handler(Exception)
 def unexpected(request, exc):
     log.exception("API error on %s", request.path)
-    return api.create_response(request, {"message": "Something went wrong on our side."}, status=500)
+    return api.create_response(
+        request, {"message": "Something went wrong on our side."}, status=500
+    )

@@ -18,7 +18,9 @@ def resolve(request, model, pk: int | None, field: str):
         return None
     found = model.objects.in_workspace(request.workspace).filter(pk=pk).first()
     if found is None:
-        raise ValidationError({field: [f"There is no {model._meta.verbose_name} {pk} in this workspace."]})
+        raise ValidationError(
+            {field: [f"There is no {model._meta.verbose_name} {pk} in this workspace."]}
+        )
     return found
 
 

@@ -121,7 +121,12 @@ class Story:
 
     def promise(self, person, owner, what, due_at, kind=K.OTHER, notes=""):
         return Promise.objects.create(
-            workspace=self.ws, owner=owner, person=person, what=what, kind=kind, due_at=due_at,
+            workspace=self.ws,
+            owner=owner,
+            person=person,
+            what=what,
+            kind=kind,
+            due_at=due_at,
             notes=notes,
         )
 
@@ -144,15 +149,38 @@ class Story:
             met_how="Building fair in Jaarbeurs, stand of the municipality",
             met_on=at(-60, 12).date(),
         )
-        self.log(hans, I.EVENT, at(-60, 14), "Talked about restoring canal houses; he wants to "
-                 "see our plans for the Oudegracht project.", member=self.pieter)
-        self.log(hans, I.CALL, at(-10, 11), "Agreed on coffee at our office in three weeks. "
-                 "He drives in from Amersfoort.", Direction.OUTBOUND, Channel.PHONE, self.pieter)
-        self.meeting(hans, self.pieter, "Coffee and the Oudegracht plans", at(21, 10),
-                     place="Studio Lindeboom, Oudegracht 112, Utrecht",
-                     notes="Pieter leaves for his trip around the world the day before.")
-        self.promise(hans, self.pieter, "Send Hans the reference projects before the visit",
-                     at(2, 17), K.SEND_PROPOSAL)
+        self.log(
+            hans,
+            I.EVENT,
+            at(-60, 14),
+            "Talked about restoring canal houses; he wants to "
+            "see our plans for the Oudegracht project.",
+            member=self.pieter,
+        )
+        self.log(
+            hans,
+            I.CALL,
+            at(-10, 11),
+            "Agreed on coffee at our office in three weeks. He drives in from Amersfoort.",
+            Direction.OUTBOUND,
+            Channel.PHONE,
+            self.pieter,
+        )
+        self.meeting(
+            hans,
+            self.pieter,
+            "Coffee and the Oudegracht plans",
+            at(21, 10),
+            place="Studio Lindeboom, Oudegracht 112, Utrecht",
+            notes="Pieter leaves for his trip around the world the day before.",
+        )
+        self.promise(
+            hans,
+            self.pieter,
+            "Send Hans the reference projects before the visit",
+            at(2, 17),
+            K.SEND_PROPOSAL,
+        )
 
     def day_off(self) -> None:
         """Story 2: Linda came for her tour with Sanne; Sanne had taken the day off."""
@@ -165,72 +193,194 @@ class Story:
             job_title="Director",
             met_how="Introduced by Joost Hermans",
         )
-        self.log(linda, I.EMAIL, at(-14, 9), "Sanne invited Linda for a tour of the studio.",
-                 Direction.OUTBOUND, Channel.EMAIL, self.sanne)
-        self.meeting(linda, self.sanne, "Studio tour and lunch", at(-1, 10), 90,
-                     place="Studio Lindeboom, Oudegracht 112, Utrecht",
-                     status=AppointmentStatus.MISSED_BY_US)
-        self.log(linda, I.MEETING, at(-1, 10, 5), "Linda came for her 10:00 tour with Sanne. "
-                 "Sanne has a day off; nobody could stand in. We apologised at the desk and "
-                 "offered coffee. She left at 10:20, friendly but clearly disappointed.",
-                 Direction.INBOUND, Channel.IN_PERSON, self.fatima)
+        self.log(
+            linda,
+            I.EMAIL,
+            at(-14, 9),
+            "Sanne invited Linda for a tour of the studio.",
+            Direction.OUTBOUND,
+            Channel.EMAIL,
+            self.sanne,
+        )
+        self.meeting(
+            linda,
+            self.sanne,
+            "Studio tour and lunch",
+            at(-1, 10),
+            90,
+            place="Studio Lindeboom, Oudegracht 112, Utrecht",
+            status=AppointmentStatus.MISSED_BY_US,
+        )
+        self.log(
+            linda,
+            I.MEETING,
+            at(-1, 10, 5),
+            "Linda came for her 10:00 tour with Sanne. "
+            "Sanne has a day off; nobody could stand in. We apologised at the desk and "
+            "offered coffee. She left at 10:20, friendly but clearly disappointed.",
+            Direction.INBOUND,
+            Channel.IN_PERSON,
+            self.fatima,
+        )
 
     def generous_introduction(self) -> None:
         """Story 3: you introduced Eva, a starting coach, to Joost, who gave his time freely."""
         koers = self.org("Koers Coaching")
         hermans = self.org("Hermans Marketing", city="Zeist")
-        eva = self.person("Eva Jansen", email="eva@koerscoaching.example", organisation=koers,
-                          job_title="Founder", met_how="Old friend from university")
-        joost = self.person("Joost Hermans", email="joost@hermans.example", phone="+31 30 123 4567",
-                            organisation=hermans, job_title="Marketing advisor",
-                            met_how="Ondernemersclub Utrecht-Oost")
-        self.log(eva, I.MEETING, at(-35, 12, 30), "Lunch. Eva starts her coaching business on a "
-                 "small budget and is stuck on how to find her first clients.")
-        self.log(joost, I.EMAIL, at(-28, 16), "Introduced Joost to Eva; both said yes first.",
-                 Direction.OUTBOUND, Channel.EMAIL)
-        self.log(eva, I.MESSAGE, at(-7, 20), "“Two hours with Joost and I finally have a plan. "
-                 "How can I ever thank him?”", Direction.INBOUND, Channel.WHATSAPP)
+        eva = self.person(
+            "Eva Jansen",
+            email="eva@koerscoaching.example",
+            organisation=koers,
+            job_title="Founder",
+            met_how="Old friend from university",
+        )
+        joost = self.person(
+            "Joost Hermans",
+            email="joost@hermans.example",
+            phone="+31 30 123 4567",
+            organisation=hermans,
+            job_title="Marketing advisor",
+            met_how="Ondernemersclub Utrecht-Oost",
+        )
+        self.log(
+            eva,
+            I.MEETING,
+            at(-35, 12, 30),
+            "Lunch. Eva starts her coaching business on a "
+            "small budget and is stuck on how to find her first clients.",
+        )
+        self.log(
+            joost,
+            I.EMAIL,
+            at(-28, 16),
+            "Introduced Joost to Eva; both said yes first.",
+            Direction.OUTBOUND,
+            Channel.EMAIL,
+        )
+        self.log(
+            eva,
+            I.MESSAGE,
+            at(-7, 20),
+            "“Two hours with Joost and I finally have a plan. How can I ever thank him?”",
+            Direction.INBOUND,
+            Channel.WHATSAPP,
+        )
         self.promise(joost, self.me, "Thank Joost for the time he gave Eva", at(0, 17), K.OTHER)
-        self.promise(eva, self.me, "Ask Eva a few weeks on whether the plan is working",
-                     at(14, 10), K.OTHER)
+        self.promise(
+            eva, self.me, "Ask Eva a few weeks on whether the plan is working", at(14, 10), K.OTHER
+        )
 
     def patient_chair(self) -> None:
         """Story 4: as chair of the club, you follow up with Mark, rarely and warmly."""
         club = self.org("Ondernemersclub Utrecht-Oost", notes="You chair this club.")
-        mark = self.person("Mark de Boer", email="mark@deboer-tuinen.example", phone="06 34567890",
-                           job_title="Garden architect", met_how="Club evening as a guest",
-                           met_on=at(-150, 20).date())
-        self.log(mark, I.EVENT, at(-150, 20), "Came as a guest to the club evening. Liked the "
-                 "talks; wants to think about joining. Busy spring season.")
-        self.log(mark, I.CALL, at(-120, 17), "Short call: still thinking, no rush. His daughter "
-                 "starts school in September.", Direction.OUTBOUND, Channel.PHONE)
-        self.log(mark, I.EMAIL, at(-70, 9), "Wished him a good summer; no question about joining.",
-                 Direction.OUTBOUND, Channel.EMAIL)
-        self.promise(mark, self.me, "Ask Mark how the summer and his daughter's first school "
-                     "weeks went — and whether we can help", at(6, 10), K.OTHER)
-        self.person("Karin Vos", email="karin@club-utrecht-oost.example", organisation=club,
-                    job_title="Club secretary")
+        mark = self.person(
+            "Mark de Boer",
+            email="mark@deboer-tuinen.example",
+            phone="06 34567890",
+            job_title="Garden architect",
+            met_how="Club evening as a guest",
+            met_on=at(-150, 20).date(),
+        )
+        self.log(
+            mark,
+            I.EVENT,
+            at(-150, 20),
+            "Came as a guest to the club evening. Liked the "
+            "talks; wants to think about joining. Busy spring season.",
+        )
+        self.log(
+            mark,
+            I.CALL,
+            at(-120, 17),
+            "Short call: still thinking, no rush. His daughter starts school in September.",
+            Direction.OUTBOUND,
+            Channel.PHONE,
+        )
+        self.log(
+            mark,
+            I.EMAIL,
+            at(-70, 9),
+            "Wished him a good summer; no question about joining.",
+            Direction.OUTBOUND,
+            Channel.EMAIL,
+        )
+        self.promise(
+            mark,
+            self.me,
+            "Ask Mark how the summer and his daughter's first school "
+            "weeks went — and whether we can help",
+            at(6, 10),
+            K.OTHER,
+        )
+        self.person(
+            "Karin Vos",
+            email="karin@club-utrecht-oost.example",
+            organisation=club,
+            job_title="Club secretary",
+        )
 
     def everyday_network(self) -> None:
         """The ordinary rest: a promise already late, a proposal in the works, a held meeting."""
         yilmaz = self.org("Yilmaz Installatietechniek", city="Nieuwegein")
-        ahmed = self.person("Ahmed Yilmaz", phone="06 45678901", organisation=yilmaz,
-                            job_title="Owner", preferred_channel=Channel.WHATSAPP)
-        self.log(ahmed, I.CALL, at(-4, 15), "Asked for a quote for the showroom redesign; Pieter "
-                 "promised to call back with a first price.", Direction.INBOUND, Channel.PHONE,
-                 self.pieter)
-        self.promise(ahmed, self.pieter, "Call Ahmed back with a first price for the showroom",
-                     at(-1, 12), K.CALL_BACK)
-        olivia = self.person("Olivia Hart", email="olivia@hart-design.example", language="en",
-                             job_title="Interior architect", met_how="Dutch Design Week")
-        self.meeting(olivia, self.me, "Lunch to compare notes", at(-20, 12, 30),
-                     place="Café De Rode Hoed", status=AppointmentStatus.HELD)
-        self.log(olivia, I.MEETING, at(-20, 12, 30), "Lovely lunch. She may need a partner for "
-                 "a hotel project in Amsterdam next spring.", channel=Channel.IN_PERSON)
-        self.promise(olivia, self.me, "Send Olivia our hotel portfolio", at(3, 12),
-                     K.SEND_PROPOSAL)
+        ahmed = self.person(
+            "Ahmed Yilmaz",
+            phone="06 45678901",
+            organisation=yilmaz,
+            job_title="Owner",
+            preferred_channel=Channel.WHATSAPP,
+        )
+        self.log(
+            ahmed,
+            I.CALL,
+            at(-4, 15),
+            "Asked for a quote for the showroom redesign; Pieter "
+            "promised to call back with a first price.",
+            Direction.INBOUND,
+            Channel.PHONE,
+            self.pieter,
+        )
+        self.promise(
+            ahmed,
+            self.pieter,
+            "Call Ahmed back with a first price for the showroom",
+            at(-1, 12),
+            K.CALL_BACK,
+        )
+        olivia = self.person(
+            "Olivia Hart",
+            email="olivia@hart-design.example",
+            language="en",
+            job_title="Interior architect",
+            met_how="Dutch Design Week",
+        )
+        self.meeting(
+            olivia,
+            self.me,
+            "Lunch to compare notes",
+            at(-20, 12, 30),
+            place="Café De Rode Hoed",
+            status=AppointmentStatus.HELD,
+        )
+        self.log(
+            olivia,
+            I.MEETING,
+            at(-20, 12, 30),
+            "Lovely lunch. She may need a partner for a hotel project in Amsterdam next spring.",
+            channel=Channel.IN_PERSON,
+        )
+        self.promise(olivia, self.me, "Send Olivia our hotel portfolio", at(3, 12), K.SEND_PROPOSAL)
         gemeente = self.org("Gemeente Utrecht")
-        roel = self.person("Roel Dijkstra", email="r.dijkstra@utrecht.example",
-                           organisation=gemeente, job_title="Project leader public space")
-        self.meeting(roel, self.sanne, "Kick-off canal-side benches", at(2, 14), 60,
-                     place="Stadskantoor, Utrecht")
+        roel = self.person(
+            "Roel Dijkstra",
+            email="r.dijkstra@utrecht.example",
+            organisation=gemeente,
+            job_title="Project leader public space",
+        )
+        self.meeting(
+            roel,
+            self.sanne,
+            "Kick-off canal-side benches",
+            at(2, 14),
+            60,
+            place="Stadskantoor, Utrecht",
+        )

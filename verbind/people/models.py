@@ -99,7 +99,9 @@ class Person(WorkspaceOwned):
             except BadPhoneNumber as exc:
                 raise ValidationError({"phone": str(exc)}) from None
         if self.organisation_id and self.organisation.workspace_id != self.workspace_id:
-            raise ValidationError({"organisation": _("That organisation is not in this workspace.")})
+            raise ValidationError(
+                {"organisation": _("That organisation is not in this workspace.")}
+            )
 
     @property
     def phone_display(self) -> str:

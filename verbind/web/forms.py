@@ -32,7 +32,9 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 
 class SignInForm(AuthenticationForm):
-    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True}))
+    username = forms.EmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True})
+    )
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("That e-mail address and password do not match an account."),
@@ -91,7 +93,9 @@ class InteractionForm(WorkspaceForm):
         fields = ["kind", "direction", "channel", "occurred_at", "notes"]
         widgets = {
             "occurred_at": DateTimeLocalInput(),
-            "notes": forms.Textarea(attrs={"rows": 2, "placeholder": _("What was said, what's next?")}),
+            "notes": forms.Textarea(
+                attrs={"rows": 2, "placeholder": _("What was said, what's next?")}
+            ),
         }
 
     def __init__(self, *args, person: Person, member, **kwargs):
@@ -112,18 +116,32 @@ class ObligationForm(WorkspaceForm):
         self.fields["owner"].initial = member.pk
 
 
-DURATIONS = [(15, _("15 minutes")), (30, _("30 minutes")), (45, _("45 minutes")),
-             (60, _("1 hour")), (90, _("1½ hours")), (120, _("2 hours")), (240, _("half a day"))]
+DURATIONS = [
+    (15, _("15 minutes")),
+    (30, _("30 minutes")),
+    (45, _("45 minutes")),
+    (60, _("1 hour")),
+    (90, _("1½ hours")),
+    (120, _("2 hours")),
+    (240, _("half a day")),
+]
 
 
 class AppointmentForm(ObligationForm):
     owner = MemberChoiceField(queryset=None, label=_("Host"))
-    duration = forms.TypedChoiceField(label=_("Duration"), choices=DURATIONS, coerce=int, initial=60)
+    duration = forms.TypedChoiceField(
+        label=_("Duration"), choices=DURATIONS, coerce=int, initial=60
+    )
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[(AppointmentStatus.CONFIRMED, _("Confirmed")), (AppointmentStatus.PROPOSED, _("Proposed"))],
+        choices=[
+            (AppointmentStatus.CONFIRMED, _("Confirmed")),
+            (AppointmentStatus.PROPOSED, _("Proposed")),
+        ],
         initial=AppointmentStatus.CONFIRMED,
     )
+
+    field_order = ["title", "starts_at", "duration", "place", "owner", "status", "notes"]
 
     class Meta:
         model = Appointment
@@ -144,7 +162,9 @@ class AppointmentForm(ObligationForm):
 
 class RescheduleForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("New time"), widget=DateTimeLocalInput())
-    duration = forms.TypedChoiceField(label=_("Duration"), choices=DURATIONS, coerce=int, initial=60)
+    duration = forms.TypedChoiceField(
+        label=_("Duration"), choices=DURATIONS, coerce=int, initial=60
+    )
 
 
 class PromiseForm(ObligationForm):

@@ -74,7 +74,9 @@ def list_appointments(
     starts_after: datetime | None = None,
     starts_before: datetime | None = None,
 ):
-    appointments = Appointment.objects.in_workspace(request.workspace).prefetch_related("participants")
+    appointments = Appointment.objects.in_workspace(request.workspace).prefetch_related(
+        "participants"
+    )
     if person_id is not None:
         appointments = appointments.filter(person_id=person_id)
     if status is not None:
@@ -90,7 +92,9 @@ def list_appointments(
 @transaction.atomic
 def create_appointment(request, payload: AppointmentIn):
     data = payload.dict()
-    participants = [resolve(request, Person, pk, "participant_ids") for pk in data.pop("participant_ids")]
+    participants = [
+        resolve(request, Person, pk, "participant_ids") for pk in data.pop("participant_ids")
+    ]
     appointment = Appointment(
         workspace=request.workspace,
         person=resolve(request, Person, data.pop("person_id"), "person_id"),

@@ -94,7 +94,8 @@ class Appointment(Obligation):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")), name="appointment_ends_after_start"
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="appointment_ends_after_start",
             )
         ]
 
@@ -123,7 +124,9 @@ class Appointment(Obligation):
     def transition(self, to: str, *, by=None, now=None) -> None:
         now = now or timezone.now()
         if to not in S.values:
-            raise TransitionRefused(str(_("“%(state)s” is not an appointment status.") % {"state": to}))
+            raise TransitionRefused(
+                str(_("“%(state)s” is not an appointment status.") % {"state": to})
+            )
         if to not in ALLOWED.get(self.status, set()):
             raise TransitionRefused(
                 str(
@@ -175,5 +178,7 @@ class Appointment(Obligation):
             self.successor = successor
             self.save(update_fields=["successor"])
         else:
-            self._move("status", self.status, S.RESCHEDULED, Outcome.RELEASED, by, successor=successor)
+            self._move(
+                "status", self.status, S.RESCHEDULED, Outcome.RELEASED, by, successor=successor
+            )
         return successor

@@ -36,11 +36,11 @@ class TransitionRefused(Exception):
 class Obligation(WorkspaceOwned):
     DUE_FIELD = ""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(
-        "people.Person", verbose_name=_("with"), on_delete=models.CASCADE,
+        "people.Person",
+        verbose_name=_("with"),
+        on_delete=models.CASCADE,
         related_name="%(class)ss",
     )
     outcome = models.CharField(
@@ -68,7 +68,10 @@ class Obligation(WorkspaceOwned):
         super().clean()
         if self.person_id and self.person.workspace_id != self.workspace_id:
             raise ValidationError({"person": _("That person is not in this workspace.")})
-        if self.owner_id and not self.owner.memberships.filter(workspace_id=self.workspace_id).exists():
+        if (
+            self.owner_id
+            and not self.owner.memberships.filter(workspace_id=self.workspace_id).exists()
+        ):
             raise ValidationError({"owner": _("The owner must be a member of this workspace.")})
 
     def _move(self, status_field: str, old: str, new: str, outcome: str, by, **extra) -> None:

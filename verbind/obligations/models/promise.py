@@ -26,16 +26,25 @@ class PromiseStatus(models.TextChoices):
 
 
 P = PromiseStatus
-OUTCOME = {P.OPEN: Outcome.OPEN, P.KEPT: Outcome.KEPT, P.RELEASED: Outcome.RELEASED, P.BROKEN: Outcome.BROKEN}
+OUTCOME = {
+    P.OPEN: Outcome.OPEN,
+    P.KEPT: Outcome.KEPT,
+    P.RELEASED: Outcome.RELEASED,
+    P.BROKEN: Outcome.BROKEN,
+}
 
 
 class Promise(Obligation):
     DUE_FIELD = "due_at"
 
     what = models.CharField(_("what"), max_length=300)
-    kind = models.CharField(_("kind"), max_length=20, choices=PromiseKind.choices, default=PromiseKind.OTHER)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=PromiseKind.choices, default=PromiseKind.OTHER
+    )
     due_at = models.DateTimeField(_("due"))
-    status = models.CharField(_("status"), max_length=10, choices=PromiseStatus.choices, default=P.OPEN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PromiseStatus.choices, default=P.OPEN
+    )
 
     class Meta:
         verbose_name = _("promise")

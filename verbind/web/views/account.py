@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from verbind.workspaces.middleware import SESSION_KEY
-from verbind.workspaces.models import ApiToken
 from verbind.web.forms import MembershipForm, TokenForm
 from verbind.web.views.common import member_required
+from verbind.workspaces.middleware import SESSION_KEY
+from verbind.workspaces.models import ApiToken
 
 
 @member_required

@@ -39,7 +39,9 @@ def reschedule(request, pk):
     form = RescheduleForm(request.POST)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
-        return render_timeline(request, appointment.person, _("New time: %(error)s") % {"error": first})
+        return render_timeline(
+            request, appointment.person, _("New time: %(error)s") % {"error": first}
+        )
     starts_at = form.cleaned_data["starts_at"]
     try:
         appointment.reschedule(

@@ -42,7 +42,9 @@ def organisation_detail(request, pk):
 @member_required
 def organisation_edit(request, pk=None):
     organisation = scoped(request, Organisation, pk) if pk else None
-    form = OrganisationForm(request.POST or None, instance=organisation, workspace=request.workspace)
+    form = OrganisationForm(
+        request.POST or None, instance=organisation, workspace=request.workspace
+    )
     if request.method == "POST" and form.is_valid():
         organisation = form.save()
         messages.success(request, _("Saved %(name)s.") % {"name": organisation.name})

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-
 from verbind.people.models import Person
 from verbind.people.search import search_people
 from verbind.people.timeline import timeline_for
@@ -115,7 +114,9 @@ def render_timeline(request, person, error: str = ""):
     return render(
         request,
         "web/people/_timeline.html",
-        {"person": person, "timeline": timeline_for(Person.objects.filter(pk=person.pk)), "error": error},
+        {
+            "person": person,
+            "timeline": timeline_for(Person.objects.filter(pk=person.pk)),
+            "error": error,
+        },
     )
-
-

@@ -16,7 +16,9 @@ class Command(BaseCommand):
     help = "Make, list or revoke API tokens for scripts."
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{create,list,revoke}")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="{create,list,revoke}"
+        )
         create = actions.add_parser("create", help="make a token and print it (shown once)")
         create.add_argument("--member", required=True, metavar="EMAIL", help="whose token it is")
         create.add_argument("--workspace", metavar="SLUG", help="needed if the member has several")
@@ -43,7 +45,9 @@ class Command(BaseCommand):
             raise fail(f"{email} is not a member{where}")
         if len(found) > 1:
             slugs = ", ".join(m.workspace.slug for m in found)
-            raise fail(f"{email} is a member of several workspaces; pick one with --workspace ({slugs})")
+            raise fail(
+                f"{email} is a member of several workspaces; pick one with --workspace ({slugs})"
+            )
         return found[0]
 
     def do_create(self, member, workspace, name, json: bool, **_):

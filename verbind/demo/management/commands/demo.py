@@ -32,8 +32,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded the demo workspace “{workspace.name}” for {owner.email}.")
         else:
             self.stdout.write(
-                f"The demo workspace “{workspace.name}” is already there "
-                "(--reset rebuilds it)."
+                f"The demo workspace “{workspace.name}” is already there (--reset rebuilds it)."
             )
         if password:
             self.stdout.write(f"Sign in as {owner.email} with password {password} (shown once).")

@@ -15,8 +15,12 @@ class Command(BaseCommand):
     help = "Run Verbind: apply migrations, make the first account, and serve the web app and API."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-        parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="port to listen on (default 8000)"
+        )
         parser.add_argument("--demo", action="store_true", help="also load the demo workspace")
         parser.add_argument(
             "--workers",

@@ -1,0 +1,114 @@
+"""A real Chromium at phone width: sign in, add a person, add an appointment, mark it missed by us."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import PASSWORD
+from verbind.obligations.models import Appointment
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        sync_playwright is None, reason="Playwright's Python package is not installed"
+    ),
+    pytest.mark.skipif(
+        not shutil.which(CHROMIUM),
+        reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
+
+
+@pytest.fixture
+def browser():
+    # Playwright runs an event loop in this thread; Django's ORM calls in the test are still sync.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="en-GB",
+        timezone_id="Europe/Amsterdam",
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_a_member_adds_a_person_and_an_appointment_and_marks_it_missed_by_us(
+    live_server, phone, owner, workspace
+):
+    page = phone
+    page.goto(live_server.url + "/")
+    page.fill("#id_username", owner.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    expect(page.locator("h1")).to_have_text("People")
+
+    page.click("text=Add a person")
+    page.fill("#id_name", "Linda Bakker")
+    page.fill("#id_email", "linda@bakkerco.example")
+    page.fill("#id_phone", "06 23456789")
+    page.click("button:has-text('Save')")
+    expect(page.locator("h1")).to_have_text("Linda Bakker")
+    expect(page.locator(".contact")).to_contain_text("+31 6 23456789")
+
+    page.click("[role=tab]:has-text('Appointment')")
+    panel = page.locator("#action-appointment")
+    started = timezone.localtime() - timedelta(minutes=30)
+    panel.locator("input[name=title]").fill("Studio tour and lunch")
+    panel.locator("input[name=starts_at]").fill(started.strftime("%Y-%m-%dT%H:%M"))
+    panel.locator("input[name=place]").fill("Oudegracht 112, Utrecht")
+    panel.locator("button:has-text('Add appointment')").click()
+    expect(page.locator("#action-appointment .saved")).to_be_visible()
+    entry = page.locator("#timeline .entry-appointment")
+    expect(entry).to_contain_text("Studio tour and lunch")
+    expect(entry.locator(".state")).to_have_text("Confirmed")
+
+    entry.locator("button:has-text('Missed by us')").click()
+    expect(page.locator("#timeline .entry-appointment .state")).to_have_text("Missed by us")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "person-phone.png"), full_page=True)
+
+    meeting = Appointment.objects.get(title="Studio tour and lunch")
+    assert (meeting.status, meeting.outcome, meeting.changed_by) == (
+        "missed_by_us",
+        "broken",
+        owner,
+    )
+    assert meeting.person.phone == "+31623456789"
+    # Nothing overflows sideways at phone width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from verbind.demo.stories import load_demo
+from verbind.obligations.models import Appointment, AppointmentStatus, Promise
+from verbind.people.models import Interaction, Organisation, Person
+from verbind.workspaces.models import Membership, Workspace
+
+
+def counts():
+    return [
+        m.objects.count()
+        for m in (Workspace, Membership, Person, Organisation, Interaction, Appointment, Promise)
+    ]
+
+
+def test_the_demo_loads_twice_without_duplicates(owner):
+    workspace, created = load_demo(owner)
+    first = counts()
+    again, created_again = load_demo(owner)
+    assert (created, created_again) == (True, False)
+    assert again == workspace
+    assert counts() == first
+
+
+def test_a_reset_rebuilds_the_same_demo(owner):
+    load_demo(owner)
+    first = counts()
+    load_demo(owner, reset=True)
+    assert counts() == first
+
+
+def test_the_demo_plays_the_four_stories(owner):
+    workspace, _ = load_demo(owner)
+    people = Person.objects.in_workspace(workspace)
+    # 1. A host who will be travelling has a visit booked.
+    visit = Appointment.objects.get(person__name="Hans Verbeek")
+    assert visit.status == AppointmentStatus.CONFIRMED and visit.owner.first_name == "Pieter"
+    # 2. A visit failed by our side yesterday, recorded at the desk by reception.
+    failed = Appointment.objects.get(person__name="Linda Bakker")
+    assert failed.status == AppointmentStatus.MISSED_BY_US
+    desk = Interaction.objects.get(person=failed.person, kind="meeting")
+    assert desk.member.memberships.get(workspace=workspace).role == "reception"
+    # 3. An introduction that helped, and thanks still owed to the expert.
+    assert Promise.objects.filter(person__name="Joost Hermans", what__icontains="thank").exists()
+    # 4. A patient chair with months of rare, warm follow-ups.
+    assert Interaction.objects.filter(person__name="Mark de Boer").count() >= 3
+    assert people.count() >= 9
+    assert all(p.phone.startswith("+") for p in people.exclude(phone=""))
+
+
+def test_the_demo_command_gives_the_first_owner_the_demo(db, capsys):
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert "Loaded the demo workspace" in out and "password" in out
+    call_command("demo")
+    assert "already there" in capsys.readouterr().out
+    assert Workspace.objects.filter(slug="demo").count() == 1
