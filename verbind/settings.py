@@ -22,7 +22,6 @@ SECRET_KEY = env_secret("VERBIND_SECRET_KEY") or kept_secret(DATA_DIR / "secret_
 DEBUG = env_bool("VERBIND_DEBUG", False)
 ALLOWED_HOSTS = env_list("VERBIND_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("VERBIND_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("VERBIND_SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
