@@ -16,6 +16,7 @@ from verbind.workspaces.models import ApiToken
 def run(*args, data_dir):
     env = {**os.environ, "VERBIND_DATA_DIR": str(data_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)  # a fresh SQLite database in the data folder
     return subprocess.run(
         [sys.executable, "-m", "verbind", *args],
         capture_output=True,
@@ -49,6 +50,18 @@ def test_a_bad_port_is_refused_before_anything_starts(tmp_path):
     assert "not a port number" in result.stderr and "Traceback" not in result.stderr
     missing = run("serve", "--port", "eighty", data_dir=tmp_path)
     assert missing.returncode == 2 and "invalid int value" in missing.stderr
+
+
+def test_an_unreachable_database_is_named_without_a_traceback(tmp_path):
+    env = {**os.environ, "VERBIND_DATA_DIR": str(tmp_path)}
+    env["DATABASE_URL"] = "postgres://verbind:s3cret@127.0.0.1:1/verbind"
+    result = subprocess.run(
+        [sys.executable, "-m", "verbind", "token", "list", "--member", "x@example.org"],
+        capture_output=True, text=True, timeout=60, env=env,
+    )
+    assert result.returncode == 2
+    assert "cannot use the database postgres://verbind:***@127.0.0.1:1/verbind" in result.stderr
+    assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_broken_setting_is_named_without_a_traceback(tmp_path):

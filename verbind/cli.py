@@ -69,6 +69,26 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"verbind {__version__}")
         return
-    if argv[0] in COMMANDS and not any(flag in argv for flag in ("-h", "--help")):
-        ensure_database()
-    execute_from_command_line(["verbind", *argv])
+    from django.db import DatabaseError
+
+    try:
+        if argv[0] in COMMANDS and not any(flag in argv for flag in ("-h", "--help")):
+            ensure_database()
+        execute_from_command_line(["verbind", *argv])
+    except DatabaseError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"verbind: cannot use the database {shown_database()}: {reason}", file=sys.stderr)
+        sys.exit(2)
+
+
+def shown_database() -> str:
+    """The database URL as it may be printed: without its password."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(settings.DATABASE_URL)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        parts = parts._replace(netloc=netloc)
+    return urlunsplit(parts)

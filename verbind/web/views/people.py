@@ -40,29 +40,31 @@ def person_edit(request, pk=None):
     return render(request, "web/people/edit.html", {"form": form, "person": person})
 
 
-def action_forms(request, person, bound=None):
+def person_timeline(person):
+    return timeline_for(Person.objects.filter(pk=person.pk))
+
+
+def render_person_page(request, person, open_action: str = "", bound=None, status: int = 200):
+    """The person page; *bound* is a quick-action form (name, form) to show with its errors."""
     forms = {
         name: form_class(person=person, member=request.user, workspace=request.workspace)
         for name, form_class in ACTIONS.items()
     }
     if bound is not None:
         forms[bound[0]] = bound[1]
-    return forms
+    context = {
+        "person": person,
+        "timeline": person_timeline(person),
+        "forms": forms,
+        "open_action": open_action,
+    }
+    return render(request, "web/people/detail.html", context, status=status)
 
 
 @member_required
 def person_detail(request, pk):
     person = scoped(request, Person, pk)
-    return render(
-        request,
-        "web/people/detail.html",
-        {
-            "person": person,
-            "timeline": timeline_for(Person.objects.filter(pk=person.pk)),
-            "forms": action_forms(request, person),
-            "open_action": request.GET.get("action", ""),
-        },
-    )
+    return render_person_page(request, person, open_action=request.GET.get("action", ""))
 
 
 @member_required
@@ -79,31 +81,18 @@ def person_action(request, pk, action):
         form.save()
         form = form_class(person=person, member=request.user, workspace=request.workspace)
     if request.htmx:
-        return render(
-            request,
-            "web/people/_action_result.html",
-            {
-                "person": person,
-                "name": action,
-                "form": form,
-                "saved": saved,
-                "timeline": timeline_for(Person.objects.filter(pk=person.pk)) if saved else None,
-            },
-        )
+        context = {
+            "person": person,
+            "name": action,
+            "form": form,
+            "saved": saved,
+            "timeline": person_timeline(person) if saved else None,
+        }
+        return render(request, "web/people/_action_result.html", context)
     if saved:
         messages.success(request, _("Added to the timeline."))
         return redirect(person)
-    return render(
-        request,
-        "web/people/detail.html",
-        {
-            "person": person,
-            "timeline": timeline_for(Person.objects.filter(pk=person.pk)),
-            "forms": action_forms(request, person, bound=(action, form)),
-            "open_action": action,
-        },
-        status=400,
-    )
+    return render_person_page(request, person, open_action=action, bound=(action, form), status=400)
 
 
 def render_timeline(request, person, error: str = ""):
@@ -114,9 +103,5 @@ def render_timeline(request, person, error: str = ""):
     return render(
         request,
         "web/people/_timeline.html",
-        {
-            "person": person,
-            "timeline": timeline_for(Person.objects.filter(pk=person.pk)),
-            "error": error,
-        },
+        {"person": person, "timeline": person_timeline(person), "error": error},
     )
