@@ -46,5 +46,10 @@ def test_the_timeline_shows_the_members_own_zone(web, person, owner):
 
 def test_an_unknown_time_zone_is_refused_in_settings(web, owner):
     response = web.post(reverse("settings"), {"time_zone": "Mars/Olympus", "save_zone": "1"})
-    assert "is not a known time zone" in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()
     assert owner.memberships.get().time_zone == "Europe/Amsterdam"
+
+
+def test_a_member_picks_their_zone_in_settings(web, owner):
+    web.post(reverse("settings"), {"time_zone": "America/New_York", "save_zone": "1"})
+    assert owner.memberships.get().time_zone == "America/New_York"

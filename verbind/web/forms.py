@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import timedelta
 
 from django import forms
@@ -181,6 +182,11 @@ class PromiseForm(ObligationForm):
 
 
 class MembershipForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=lambda: [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())],
+    )
+
     class Meta:
         model = Membership
         fields = ["time_zone"]
