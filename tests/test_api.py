@@ -193,11 +193,15 @@ def test_a_token_made_in_settings_is_shown_once_and_works(web, client):
     html = response.content.decode()
     raw = html.split('<code class="token">')[1].split("</code>")[0]
     assert "shown only once" in html
-    assert client.get("/api/v1/people", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    assert (
+        client.get("/api/v1/people", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    )
     assert raw not in web.get("/settings/").content.decode()
     token = ApiToken.objects.get(name="Zapier")
     web.post(f"/settings/tokens/{token.pk}/revoke/")
-    assert client.get("/api/v1/people", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+    assert (
+        client.get("/api/v1/people", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+    )
 
 
 def test_a_member_cannot_revoke_someone_elses_token(outsider_web, owner, workspace):

@@ -57,7 +57,10 @@ def test_an_unreachable_database_is_named_without_a_traceback(tmp_path):
     env["DATABASE_URL"] = "postgres://verbind:s3cret@127.0.0.1:1/verbind"
     result = subprocess.run(
         [sys.executable, "-m", "verbind", "token", "list", "--member", "x@example.org"],
-        capture_output=True, text=True, timeout=60, env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
     assert result.returncode == 2
     assert "cannot use the database postgres://verbind:***@127.0.0.1:1/verbind" in result.stderr

@@ -230,6 +230,9 @@ def test_every_action_button_on_the_timeline_has_a_label(web, person, owner):
     make_appointment(person, owner, starts_in=timedelta(days=2))
     make_appointment(person, owner, starts_in=-timedelta(minutes=5), title="Just started")
     html = web.get(reverse("person", args=[person.pk])).content.decode()
-    labels = [re.sub(r"\s+", " ", b).strip() for b in re.findall(r"<button[^>]*>(.*?)</button>", html, re.S)]
+    labels = [
+        re.sub(r"\s+", " ", b).strip()
+        for b in re.findall(r"<button[^>]*>(.*?)</button>", html, re.S)
+    ]
     assert labels and all(labels), labels
     assert "Missed by us" in labels and "We cancel" in labels

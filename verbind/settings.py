@@ -22,6 +22,8 @@ SECRET_KEY = env_secret("VERBIND_SECRET_KEY") or kept_secret(DATA_DIR / "secret_
 DEBUG = env_bool("VERBIND_DEBUG", False)
 ALLOWED_HOSTS = env_list("VERBIND_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("VERBIND_CSRF_TRUSTED_ORIGINS", [])
+# The address people use to reach Verbind, for links in e-mails.
+SITE_URL = env_str("VERBIND_SITE_URL", "http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -35,6 +37,8 @@ INSTALLED_APPS = [
     "verbind.workspaces",
     "verbind.people",
     "verbind.obligations",
+    "verbind.followthrough",
+    "verbind.messaging",
     "verbind.demo",
     "verbind.api",
     "verbind.web",
@@ -125,6 +129,7 @@ EMAIL_USE_TLS = env_bool("VERBIND_SMTP_STARTTLS", EMAIL_PORT == 587)
 EMAIL_USE_SSL = env_bool("VERBIND_SMTP_SSL", EMAIL_PORT == 465)
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("VERBIND_FROM_EMAIL", "Verbind <verbind@localhost>")
+MESSAGE_ID_DOMAIN = env_str("VERBIND_MESSAGE_ID_DOMAIN", "verbind.local")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"

@@ -184,7 +184,9 @@ class PromiseForm(ObligationForm):
 class MembershipForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=lambda: [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())],
+        choices=lambda: [
+            (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())
+        ],
     )
 
     class Meta:

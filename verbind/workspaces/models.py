@@ -8,6 +8,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,10 @@ class Workspace(models.Model):
         return self.name
 
 
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
 class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
     MANAGER = "manager", _("Manager")
@@ -52,7 +57,29 @@ class Membership(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone]
     )
+    language = models.CharField(
+        _("language of your e-mails"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default=default_language,
+    )
     joined_at = models.DateTimeField(default=timezone.now)
+    backup = models.ForeignKey(
+        "self",
+        verbose_name=_("backup"),
+        help_text=_("Who takes over a repair this member leaves overdue."),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("morning digest at"),
+        default=8,
+        validators=[MaxValueValidator(23)],
+        help_text=_("The hour (in your own time zone) of your daily e-mail with what is due."),
+    )
+    next_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("member")

@@ -1,5 +1,10 @@
 from verbind.obligations.models.appointment import Appointment, AppointmentStatus
-from verbind.obligations.models.base import Obligation, Outcome, TransitionRefused
+from verbind.obligations.models.base import (
+    Obligation,
+    Outcome,
+    TransitionRefused,
+    obligation_changed,
+)
 from verbind.obligations.models.promise import Promise, PromiseKind, PromiseStatus
 
 __all__ = [
@@ -11,4 +16,5 @@ __all__ = [
     "PromiseKind",
     "PromiseStatus",
     "TransitionRefused",
+    "obligation_changed",
 ]

@@ -91,6 +91,12 @@ class Appointment(Obligation):
         indexes = [
             models.Index(fields=["person", "-starts_at"]),
             models.Index(fields=["workspace", "owner", "outcome", "starts_at"]),
+            models.Index(fields=["workspace", "owner", "status", "closed_at"]),
+            models.Index(
+                fields=["closed_at", "id"],
+                name="appointment_broken",
+                condition=models.Q(outcome="broken"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,10 +12,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from verbind.workspaces.scoping import WorkspaceOwned
+
+# Sent after an appointment or promise changed state (the follow-through engine
+# listens: a meeting missed by us opens a repair at once).
+obligation_changed = Signal()
 
 
 class Outcome(models.TextChoices):
@@ -91,3 +96,4 @@ class Obligation(WorkspaceOwned):
             )
         for name, value in values.items():
             setattr(self, name, value)
+        obligation_changed.send(type(self), obligation=self, old=old, new=new, by=by)

@@ -53,6 +53,10 @@ class Promise(Obligation):
         indexes = [
             models.Index(fields=["person", "due_at"]),
             models.Index(fields=["workspace", "owner", "outcome", "due_at"]),
+            # The worker's look for promises that just became late.
+            models.Index(
+                fields=["due_at", "id"], name="promise_open_due", condition=models.Q(outcome="open")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -64,6 +68,18 @@ class Promise(Obligation):
     @property
     def is_overdue(self) -> bool:
         return self.status == P.OPEN and self.due_at < timezone.now()
+
+    def promise_new_time(self, due_at, *, by=None) -> None:
+        """Agree a new time for an open promise (the next step after being late)."""
+        if self.status != P.OPEN:
+            raise TransitionRefused(
+                str(
+                    _("This promise is already “%(current)s”; it has no time to move.")
+                    % {"current": self.get_status_display()}
+                )
+            )
+        Promise.objects.filter(pk=self.pk).update(due_at=due_at, changed_by=by)
+        self.due_at = due_at
 
     def allowed_next(self, now=None) -> list[str]:
         return [P.KEPT, P.RELEASED, P.BROKEN] if self.status == P.OPEN else []

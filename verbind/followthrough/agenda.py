@@ -1,0 +1,93 @@
+"""A member's agenda: what is due, why, by when, for whom — with what they need to act.
+
+The same function serves the Today page, ``verbind today``, the API and the
+daily digest.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from verbind.followthrough.models import AgendaMark, MarkKind, RuleSettings
+from verbind.followthrough.rules import RULES
+from verbind.followthrough.rules.base import COMING, OVERDUE, TODAY, AgendaItem, Context
+from verbind.obligations.models import Appointment, AppointmentStatus, Outcome, Promise
+from verbind.people.models import Interaction, Person
+from verbind.workspaces.models import Membership
+
+SECTIONS = [(OVERDUE, "overdue"), (TODAY, "today"), (COMING, "coming")]
+
+
+def context_for(membership: Membership, at: datetime | None = None) -> Context:
+    return Context(
+        workspace=membership.workspace,
+        member=membership.user,
+        at=at or timezone.now(),
+        zone=zoneinfo.ZoneInfo(membership.time_zone),
+        settings=RuleSettings.of(membership.workspace),
+    )
+
+
+def agenda_for(membership: Membership, at: datetime | None = None) -> list[AgendaItem]:
+    """Everything due for this member at *at* (default now), most pressing first."""
+    ctx = context_for(membership, at)
+    items: list[AgendaItem] = []
+    for rule in RULES:
+        items.extend(rule(ctx))
+    items = _without_marked(ctx, items)
+    items.sort(key=lambda item: item.sort_key)
+    _add_context(items, ctx)
+    return items
+
+
+def _without_marked(ctx: Context, items: list[AgendaItem]) -> list[AgendaItem]:
+    if not items:
+        return items
+    marks = AgendaMark.objects.filter(
+        workspace=ctx.workspace, member=ctx.member, key__in=[item.key for item in items]
+    ).filter(Q(kind=MarkKind.DONE) | Q(kind=MarkKind.SNOOZED, until__gt=ctx.at))
+    hidden = set(marks.values_list("key", flat=True))
+    return [item for item in items if item.key not in hidden]
+
+
+def _add_context(items: list[AgendaItem], ctx: Context) -> None:
+    """The last interaction and the other open obligations per person, in three queries."""
+    person_ids = {item.person.pk for item in items}
+    if not person_ids:
+        return
+    latest = Interaction.objects.filter(person=OuterRef("pk"), occurred_at__lte=ctx.at).order_by(
+        "-occurred_at", "-id"
+    )
+    last_ids = (
+        Person.objects.filter(pk__in=person_ids)
+        .annotate(last_id=Subquery(latest.values("id")[:1]))
+        .values_list("last_id", flat=True)
+    )
+    last = {
+        i.person_id: i
+        for i in Interaction.objects.filter(pk__in=[pk for pk in last_ids if pk]).select_related(
+            "member"
+        )
+    }
+    promises = Promise.objects.filter(person_id__in=person_ids, outcome=Outcome.OPEN).order_by(
+        "due_at"
+    )
+    meetings = Appointment.objects.filter(
+        person_id__in=person_ids,
+        status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
+        starts_at__gte=ctx.at,
+    ).order_by("starts_at")
+    open_by_person: dict[int, list] = {}
+    for obligation in [*promises, *meetings]:
+        open_by_person.setdefault(obligation.person_id, []).append(obligation)
+    for item in items:
+        others = [o for o in open_by_person.get(item.person.pk, []) if o != item.obligation]
+        item.context = {"last_interaction": last.get(item.person.pk), "other_open": others}
+
+
+def sections(items: list[AgendaItem]) -> list[tuple[str, list[AgendaItem]]]:
+    return [(name, [i for i in items if i.urgency == level]) for level, name in SECTIONS]

@@ -1,0 +1,122 @@
+"""Opening, recording and closing repairs — the engine's promise that a lapse is never left silent."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from verbind.followthrough.models import (
+    ClosedBecause,
+    Lapse,
+    LapseKind,
+    Repair,
+    RepairState,
+    RuleSettings,
+)
+from verbind.obligations.models import Appointment, AppointmentStatus, Promise, PromiseStatus
+from verbind.workspaces.models import Membership, Role
+
+
+def lapse_kind(obligation) -> str | None:
+    """Which lapse, if any, the obligation's current state means for our side."""
+    if isinstance(obligation, Appointment):
+        return {
+            AppointmentStatus.MISSED_BY_US: LapseKind.MISSED_BY_US,
+            AppointmentStatus.CANCELLED_BY_US: LapseKind.CANCELLED_BY_US,
+        }.get(obligation.status)
+    if isinstance(obligation, Promise) and obligation.status == PromiseStatus.BROKEN:
+        return LapseKind.PROMISE_BROKEN
+    return None
+
+
+def open_repair(obligation, kind: str, occurred_at=None) -> Repair:
+    """Record the lapse and open its repair; safe to call twice or from two processes."""
+    occurred_at = occurred_at or timezone.now()
+    field = "appointment" if isinstance(obligation, Appointment) else "promise"
+    existing = Repair.objects.filter(
+        **{f"lapse__{field}": obligation}, state=RepairState.OPEN
+    ).first()
+    if existing is not None:
+        return existing
+    deadline = occurred_at + RuleSettings.of(obligation.workspace).repair_deadline
+    try:
+        with transaction.atomic():
+            lapse = Lapse.objects.create(
+                workspace=obligation.workspace,
+                kind=kind,
+                person=obligation.person,
+                owner=obligation.owner,
+                occurred_at=occurred_at,
+                **{field: obligation},
+            )
+            return Repair.objects.create(
+                workspace=obligation.workspace,
+                lapse=lapse,
+                owner=obligation.owner,
+                person=obligation.person,
+                opened_at=occurred_at,
+                deadline_at=deadline,
+                next_check_at=deadline,
+            )
+    except IntegrityError:  # another process recorded this lapse first
+        return Repair.objects.get(
+            **{f"lapse__{field}": obligation}, lapse__kind=kind, lapse__occurred_at=occurred_at
+        )
+
+
+def record_message_sent(message) -> None:
+    """The other side heard from us: note it on the repair, and close it when it is complete."""
+    repair = message.repair
+    if repair is None:
+        return
+    sent_at = message.sent_at or timezone.now()
+    changes = {}
+    if repair.first_contact_at is None:
+        changes["first_contact_at"] = sent_at
+    if message.has_apology and repair.apology_sent_at is None:
+        changes["apology_sent_at"] = sent_at
+    if message.next_step and repair.next_step_sent_at is None:
+        changes["next_step_sent_at"] = sent_at
+    if changes:
+        Repair.objects.filter(pk=repair.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(repair, name, value)
+    if repair.apology_sent_at and repair.next_step_sent_at:
+        close(repair, ClosedBecause.SENT, at=sent_at)
+
+
+def close(repair: Repair, because: str, at=None, note: str = "") -> bool:
+    at = at or timezone.now()
+    changed = Repair.objects.filter(pk=repair.pk, state=RepairState.OPEN).update(
+        state=RepairState.CLOSED,
+        closed_at=at,
+        closed_because=because,
+        outcome_note=note,
+        next_check_at=None,
+    )
+    if changed:
+        repair.state, repair.closed_at, repair.closed_because = RepairState.CLOSED, at, because
+        repair.outcome_note, repair.next_check_at = note, None
+    return bool(changed)
+
+
+def escalation_target(repair: Repair):
+    """The owner's backup, else a manager (or the workspace owner), else the owner themself."""
+    membership = (
+        Membership.objects.select_related("backup__user")
+        .filter(workspace_id=repair.workspace_id, user_id=repair.owner_id)
+        .first()
+    )
+    if membership and membership.backup and membership.backup.user_id != repair.owner_id:
+        return membership.backup.user
+    for role in (Role.MANAGER, Role.OWNER):
+        boss = (
+            Membership.objects.filter(workspace_id=repair.workspace_id, role=role)
+            .exclude(user_id=repair.owner_id)
+            .select_related("user")
+            .order_by("joined_at", "id")
+            .first()
+        )
+        if boss is not None:
+            return boss.user
+    return repair.owner

@@ -1,0 +1,34 @@
+"""The rules of the follow-through engine, each a query over stored state.
+
+Every rule is a function ``rule(ctx) -> list[AgendaItem]`` for one member at one
+moment (``ctx.at``); the agenda is the union of all of them. Rules read indexed
+columns only (owner, outcome, due time, a bounded look-back window), so the
+agenda grows with what is due, not with history.
+"""
+
+from verbind.followthrough.rules.appointments import (
+    new_dates_after_their_cancel,
+    thank_you_after_first_meeting,
+)
+from verbind.followthrough.rules.hooks import (
+    absence_guard,
+    cadence_due,
+    introduction_follow_up,
+    nudge_step,
+)
+from verbind.followthrough.rules.promises import promise_due_soon
+from verbind.followthrough.rules.repairs import repair_due, repair_escalated
+
+RULES = [
+    repair_due,
+    repair_escalated,
+    promise_due_soon,
+    new_dates_after_their_cancel,
+    thank_you_after_first_meeting,
+    absence_guard,
+    cadence_due,
+    introduction_follow_up,
+    nudge_step,
+]
+
+__all__ = ["RULES"]

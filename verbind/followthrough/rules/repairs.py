@@ -1,0 +1,112 @@
+"""Repairs: owed after a lapse on our side, and escalated when they are late."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from verbind.followthrough.models import Lapse, LapseKind, Repair, RepairState
+from verbind.followthrough.rules.base import OVERDUE, AgendaItem, Context
+from verbind.obligations.models import Outcome, Promise
+
+REPAIR_ACTIONS = ["draft", "answered", "snooze", "release"]
+
+
+def repair_key(obligation) -> str:
+    return f"repair:{obligation._meta.model_name}:{obligation.pk}"
+
+
+def _why(repair: Repair) -> str:
+    lapse = repair.lapse
+    if lapse.appointment_id:
+        what = lapse.appointment.title
+        if lapse.kind == LapseKind.CANCELLED_BY_US:
+            return _("We cancelled “%(what)s”: apologise and offer new dates.") % {"what": what}
+        return _("We missed “%(what)s”: apologise and offer new dates.") % {"what": what}
+    return _("The promise “%(what)s” was not kept: apologise and give a new time.") % {
+        "what": lapse.promise.what
+    }
+
+
+def _item(ctx: Context, repair: Repair, rule: str, why: str) -> AgendaItem:
+    obligation = repair.lapse.obligation
+    return AgendaItem(
+        key=repair_key(obligation),
+        rule=rule,
+        why=why,
+        due_by=repair.deadline_at,
+        urgency=ctx.urgency(repair.deadline_at),
+        person=repair.person,
+        obligation=obligation,
+        repair=repair,
+        purpose="apology",
+        actions=REPAIR_ACTIONS,
+    )
+
+
+def _open_repairs():
+    return Repair.objects.filter(state=RepairState.OPEN).select_related(
+        "person", "lapse__appointment", "lapse__promise", "owner"
+    )
+
+
+def repair_due(ctx: Context) -> list[AgendaItem]:
+    """A lapse of ours is owed an apology with a concrete next step before the deadline.
+
+    Also counts a promise that will be late at ``ctx.at`` but whose repair the
+    worker has not opened yet, so ``verbind today --at`` shows what is coming.
+    """
+    items = [
+        _item(ctx, repair, "repair_due", _why(repair))
+        for repair in _open_repairs().filter(
+            workspace=ctx.workspace, owner=ctx.member, opened_at__lte=ctx.at
+        )
+    ]
+    late = (
+        Promise.objects.filter(
+            workspace=ctx.workspace, owner=ctx.member, outcome=Outcome.OPEN, due_at__lte=ctx.at
+        )
+        .exclude(
+            Exists(Lapse.objects.filter(promise=OuterRef("pk"), occurred_at=OuterRef("due_at")))
+        )
+        .select_related("person")
+    )
+    for promise in late:
+        deadline = promise.due_at + ctx.settings.repair_deadline
+        items.append(
+            AgendaItem(
+                key=repair_key(promise),
+                rule="repair_due",
+                why=_("The promise “%(what)s” was not kept: apologise and give a new time.")
+                % {"what": promise.what},
+                due_by=deadline,
+                urgency=ctx.urgency(deadline),
+                person=promise.person,
+                obligation=promise,
+                purpose="apology",
+                actions=REPAIR_ACTIONS,
+            )
+        )
+    return items
+
+
+def repair_escalated(ctx: Context) -> list[AgendaItem]:
+    """Someone else's repair went past its deadline and came to this member to step in."""
+    items = []
+    repairs = (
+        _open_repairs()
+        .filter(workspace=ctx.workspace, escalated_to=ctx.member)
+        .exclude(owner=ctx.member)
+    )
+    for repair in repairs:
+        who = repair.owner.get_full_name() or repair.owner.email
+        item = _item(
+            ctx,
+            repair,
+            "repair_escalated",
+            _("Overdue repair of %(who)s: %(why)s") % {"who": who, "why": _why(repair)},
+        )
+        item.key = "escalated:" + item.key
+        item.urgency = OVERDUE
+        items.append(item)
+    return items

@@ -1,0 +1,247 @@
+"""The worker turns the passage of time into state and sends what is due.
+
+Its loop is a list of ``handle_one_*`` steps. Each looks for one piece of work,
+claims it with a compare-and-set (so two workers never both do it), does it, and
+says whether it found any. A pass drains every step; then the worker sleeps.
+Tests call the steps directly, with no threads and no sleeping.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone, translation
+
+from verbind.followthrough.agenda import agenda_for, sections
+from verbind.followthrough.models import Lapse, LapseKind, Repair, RepairState
+from verbind.followthrough.repairs import escalation_target, lapse_kind, open_repair
+from verbind.messaging import delivery
+from verbind.messaging.channels import email
+from verbind.messaging.channels.email import Mailer
+from verbind.messaging.drafts import local_text, new_message_id, render
+from verbind.messaging.models import OutboxMessage, Purpose, State
+from verbind.obligations.models import Appointment, Outcome, Promise
+from verbind.workspaces.models import Membership
+
+log = logging.getLogger(__name__)
+
+
+def handle_one_late_promise(now) -> bool:
+    """A promise whose time passed unkept becomes a lapse with an open repair."""
+    late = (
+        Promise.objects.filter(outcome=Outcome.OPEN, due_at__lte=now)
+        .exclude(
+            Exists(Lapse.objects.filter(promise=OuterRef("pk"), occurred_at=OuterRef("due_at")))
+        )
+        .select_related("workspace", "person", "owner")
+        .order_by("due_at", "id")
+        .first()
+    )
+    if late is None:
+        return False
+    open_repair(late, LapseKind.PROMISE_LATE, occurred_at=late.due_at)
+    return True
+
+
+def handle_one_unrecorded_lapse(now) -> bool:
+    """A meeting broken on our side without a repair (set by an import, say) gets one."""
+    broken = (
+        Appointment.objects.filter(outcome=Outcome.BROKEN)
+        .exclude(Exists(Lapse.objects.filter(appointment=OuterRef("pk"))))
+        .select_related("workspace", "person", "owner")
+        .order_by("closed_at", "id")
+        .first()
+    )
+    if broken is None:
+        return False
+    open_repair(broken, lapse_kind(broken), occurred_at=broken.closed_at or now)
+    return True
+
+
+def handle_one_escalation(now) -> bool:
+    """A repair past its deadline goes to the owner's backup or a manager, once."""
+    repair = (
+        Repair.objects.filter(
+            state=RepairState.OPEN, next_check_at__lte=now, escalated_at__isnull=True
+        )
+        .select_related("person", "owner", "lapse__appointment", "lapse__promise", "workspace")
+        .order_by("next_check_at", "id")
+        .first()
+    )
+    if repair is None:
+        return False
+    target = escalation_target(repair)
+    try:
+        claimed = Repair.objects.filter(pk=repair.pk, escalated_at__isnull=True).update(
+            escalated_at=now, escalated_to=target, next_check_at=None
+        )
+        if claimed:
+            _queue_escalation_mail(repair, target)
+    except Exception:
+        # One bad row must not stall the worker: look again in an hour.
+        Repair.objects.filter(pk=repair.pk).update(next_check_at=now + timedelta(hours=1))
+        raise
+    return True
+
+
+def _queue_escalation_mail(repair: Repair, target) -> None:
+    if not (email.configured() and target.email):
+        return
+    membership = Membership.objects.filter(workspace_id=repair.workspace_id, user=target).first()
+    zone = zoneinfo.ZoneInfo(membership.time_zone if membership else settings.TIME_ZONE)
+    language = membership.language if membership else settings.LANGUAGE_CODE
+    from verbind.followthrough.rules.repairs import _why
+
+    with translation.override(language):
+        why = _why(repair)
+    subject, body = render(
+        "escalation",
+        language,
+        {
+            "first_name": target.first_name or target.email,
+            "owner_name": repair.owner.get_full_name() or repair.owner.email,
+            "person": repair.person,
+            "deadline": local_text(repair.deadline_at, language, zone),
+            "why": why,
+            "url": site_url("/"),
+        },
+    )
+    OutboxMessage.objects.get_or_create(
+        idempotency_key=f"escalation:{repair.pk}",
+        defaults=dict(
+            workspace_id=repair.workspace_id,
+            purpose=Purpose.ESCALATION,
+            state=State.QUEUED,
+            member=target,
+            repair=repair,
+            language=language,
+            to_address=target.email,
+            subject=subject,
+            body=body,
+            message_id=new_message_id(),
+            next_attempt_at=timezone.now(),
+        ),
+    )
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def next_morning(after: datetime, hour: int, zone: zoneinfo.ZoneInfo) -> datetime:
+    """The next moment it is *hour* o'clock in *zone*, strictly after *after*."""
+    local = after.astimezone(zone)
+    candidate = datetime.combine(local.date(), time(hour), zone)
+    if candidate <= after:
+        candidate = datetime.combine(local.date() + timedelta(days=1), time(hour), zone)
+    return candidate
+
+
+def handle_one_digest(now) -> bool:
+    """At each member's morning hour, in their own zone, queue their digest of what is due."""
+    membership = (
+        Membership.objects.filter(Q(next_digest_at__lte=now) | Q(next_digest_at__isnull=True))
+        .select_related("workspace", "user")
+        .order_by("next_digest_at", "id")
+        .first()
+    )
+    if membership is None:
+        return False
+    zone = zoneinfo.ZoneInfo(membership.time_zone)
+    following = next_morning(now, membership.digest_hour, zone)
+    claimed = Membership.objects.filter(
+        pk=membership.pk, next_digest_at=membership.next_digest_at
+    ).update(next_digest_at=following)
+    if claimed and membership.next_digest_at is not None:
+        _queue_digest(membership, zone, now)
+    return True
+
+
+def _queue_digest(membership: Membership, zone, now) -> None:
+    user = membership.user
+    if not (email.configured() and user.email):
+        return
+    items = agenda_for(membership, now)
+    if not items:
+        return
+    language = membership.language
+    for item in items:
+        item.due_local = local_text(item.due_by, language, zone)
+    subject, body = render(
+        "digest",
+        language,
+        {
+            "first_name": user.first_name or user.email,
+            "items": items,
+            "sections": sections(items),
+            "url": site_url("/"),
+        },
+    )
+    day = now.astimezone(zone).date().isoformat()
+    OutboxMessage.objects.get_or_create(
+        idempotency_key=f"digest:{membership.pk}:{day}",
+        defaults=dict(
+            workspace_id=membership.workspace_id,
+            purpose=Purpose.DIGEST,
+            state=State.QUEUED,
+            member=user,
+            language=language,
+            to_address=user.email,
+            subject=subject,
+            body=body,
+            message_id=new_message_id(),
+            next_attempt_at=now,
+        ),
+    )
+
+
+class Worker:
+    """One worker process (or thread). Several may run against one database."""
+
+    def __init__(self):
+        self.claimant = delivery.worker_id()
+        self.mailer = Mailer()
+        self.steps = [
+            handle_one_late_promise,
+            handle_one_unrecorded_lapse,
+            handle_one_escalation,
+            handle_one_digest,
+            delivery.reap_one,
+            self.handle_one_send,
+        ]
+
+    def handle_one_send(self, now) -> bool:
+        message = delivery.claim_next(now, self.claimant)
+        if message is None:
+            return False
+        delivery.deliver(message, self.mailer, now)
+        return True
+
+    def run_pass(self, now=None, stop: threading.Event | None = None) -> dict[str, int]:
+        """Drain every step once; returns how much work each step did."""
+        done: dict[str, int] = {}
+        for step in self.steps:
+            name = getattr(step, "__name__", str(step))
+            count = 0
+            while not (stop and stop.is_set()):
+                try:
+                    found = step(now or timezone.now())
+                except Exception:
+                    log.exception("worker step %s failed; going on with the next step", name)
+                    break
+                if not found:
+                    break
+                count += 1
+            done[name] = count
+        self.mailer.close()
+        return done
+
+    def run_forever(self, stop: threading.Event, idle_seconds: float = 5.0) -> None:
+        while not stop.is_set():
+            self.run_pass(stop=stop)
+            stop.wait(idle_seconds)

@@ -1,0 +1,114 @@
+"""The outbox: every message Verbind sends or drafts, written down before it goes anywhere."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from verbind.workspaces.scoping import WorkspaceOwned
+
+
+class Purpose(models.TextChoices):
+    APOLOGY = "apology", _("Apology with a next step")
+    NEW_DATES = "new_dates", _("New dates")
+    THANK_YOU = "thank_you", _("Thank-you")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    DIGEST = "digest", _("Daily digest")
+    ESCALATION = "escalation", _("Escalation")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    PHONE = "phone", _("Phone call")
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    QUEUED = "queued", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    READY = "ready", _("Ready for you to send")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class OutboxMessage(WorkspaceOwned):
+    """One message. The worker claims a queued row with a lease before sending it."""
+
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    # Who it is for: a relation (person) or, for digests and escalations, a member.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    repair = models.ForeignKey(
+        "followthrough.Repair",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    appointment = models.ForeignKey(
+        "obligations.Appointment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    promise = models.ForeignKey(
+        "obligations.Promise", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=2, default="nl")
+    to_address = models.CharField(_("to"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("message"))
+    # What the message commits to, so the repair knows when it is done.
+    has_apology = models.BooleanField(default=False)
+    next_step = models.JSONField(default=dict, blank=True)
+
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    message_id = models.CharField(max_length=200, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="outbox_queued",
+                condition=models.Q(state="queued"),
+            ),
+            models.Index(
+                fields=["claimed_until"], name="outbox_sending", condition=models.Q(state="sending")
+            ),
+            models.Index(fields=["workspace", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} to {self.person or self.member} ({self.state})"
+
+    @property
+    def recipient_name(self) -> str:
+        if self.person_id:
+            return self.person.name
+        if self.member_id:
+            return self.member.get_full_name() or self.member.email
+        return self.to_address

@@ -1,0 +1,151 @@
+"""Moving a message through the outbox: from draft to sent, never lost and never doubled.
+
+States: draft → queued → sending → sent (the worker sends it: e-mail with SMTP)
+        draft → ready → sent (the member sends it: WhatsApp, a call, or e-mail without SMTP)
+A failed attempt goes back to queued with a later ``next_attempt_at``; after
+MAX_ATTEMPTS, or a permanent refusal, it is failed and shows why.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from verbind.messaging.channels import email
+from verbind.messaging.drafts import next_step_block, next_step_of
+from verbind.messaging.models import Channel, OutboxMessage, Purpose, State
+from verbind.people.models import Channel as PersonChannel
+from verbind.people.models import Direction, Interaction, InteractionKind
+
+
+class OutboxRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def revise(
+    message: OutboxMessage,
+    *,
+    subject: str,
+    body: str,
+    channel: str,
+    times=(),
+    new_due=None,
+    zone=None,
+) -> OutboxMessage:
+    """The member's edits to a draft; the next-step block follows the times they chose."""
+    if message.state != State.DRAFT:
+        raise OutboxRefused(_("This message has left the drafts; it can no longer be changed."))
+    old_block = _block_of(message, zone)
+    new_step = next_step_of(list(times), new_due)
+    if new_step != message.next_step:
+        new_block = next_step_block(message.language, list(times), new_due, zone)
+        if old_block and old_block in body:
+            body = body.replace(old_block, new_block)
+        elif new_block:
+            body = body.rstrip() + "\n\n" + new_block + "\n"
+    message.subject, message.body, message.channel, message.next_step = (
+        subject,
+        body,
+        channel,
+        new_step,
+    )
+    message.save(update_fields=["subject", "body", "channel", "next_step"])
+    return message
+
+
+def _block_of(message, zone) -> str:
+    from datetime import datetime
+
+    step = message.next_step or {}
+    times = [datetime.fromisoformat(t) for t in step.get("times", [])]
+    due = datetime.fromisoformat(step["due_at"]) if step.get("due_at") else None
+    return next_step_block(message.language, times, due, zone)
+
+
+def send(message: OutboxMessage, by=None) -> str:
+    """Hand the draft over: the worker sends e-mail when it can, else it waits for the member."""
+    if message.channel == Channel.EMAIL and not message.to_address:
+        raise OutboxRefused(
+            _("%(name)s has no e-mail address; pick WhatsApp or a call.")
+            % {"name": message.recipient_name}
+        )
+    if message.channel != Channel.EMAIL and not (message.person and message.person.phone):
+        raise OutboxRefused(
+            _("%(name)s has no phone number; send it by e-mail.") % {"name": message.recipient_name}
+        )
+    target = (
+        State.QUEUED if message.channel == Channel.EMAIL and email.configured() else State.READY
+    )
+    changed = OutboxMessage.objects.filter(pk=message.pk, state=State.DRAFT).update(
+        state=target, next_attempt_at=timezone.now(), sender=by or message.sender
+    )
+    if not changed:
+        raise OutboxRefused(_("This message was already sent or cancelled."))
+    message.state = target
+    return target
+
+
+@transaction.atomic
+def mark_sent(message: OutboxMessage, by=None, at=None) -> None:
+    """The member sent it themself (the link, a call): record it like the worker would."""
+    at = at or timezone.now()
+    changed = OutboxMessage.objects.filter(
+        pk=message.pk, state__in=[State.READY, State.DRAFT]
+    ).update(state=State.SENT, sent_at=at)
+    if not changed:
+        raise OutboxRefused(_("This message was already sent or cancelled."))
+    message.state, message.sent_at = State.SENT, at
+    after_sent(message)
+
+
+def cancel(message: OutboxMessage) -> None:
+    changed = OutboxMessage.objects.filter(
+        pk=message.pk, state__in=[State.DRAFT, State.READY, State.QUEUED, State.FAILED]
+    ).update(state=State.CANCELLED)
+    if not changed:
+        raise OutboxRefused(_("This message is being sent or was sent; it cannot be cancelled."))
+    message.state = State.CANCELLED
+
+
+KIND = {
+    Channel.EMAIL: InteractionKind.EMAIL,
+    Channel.WHATSAPP: InteractionKind.MESSAGE,
+    Channel.PHONE: InteractionKind.CALL,
+}
+VIA = {
+    Channel.EMAIL: PersonChannel.EMAIL,
+    Channel.WHATSAPP: PersonChannel.WHATSAPP,
+    Channel.PHONE: PersonChannel.PHONE,
+}
+
+
+def after_sent(message: OutboxMessage) -> None:
+    """A message to a relation is part of their timeline, and may complete a repair."""
+    if message.person_id is None or message.purpose in (Purpose.DIGEST, Purpose.ESCALATION):
+        return
+    Interaction.objects.create(
+        workspace_id=message.workspace_id,
+        person_id=message.person_id,
+        member=message.sender,
+        kind=KIND[message.channel],
+        direction=Direction.OUTBOUND,
+        channel=VIA[message.channel],
+        occurred_at=message.sent_at,
+        notes=f"{message.subject}\n\n{message.body}".strip(),
+    )
+    from verbind.followthrough.repairs import record_message_sent
+
+    record_message_sent(message)
+    if message.next_step.get("kind") == "new_due" and message.promise_id:
+        from datetime import datetime
+
+        from verbind.obligations.models import Promise
+
+        promise = Promise.objects.get(pk=message.promise_id)
+        if promise.is_open:
+            promise.promise_new_time(
+                datetime.fromisoformat(message.next_step["due_at"]), by=message.sender
+            )
