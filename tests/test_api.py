@@ -189,7 +189,8 @@ def test_the_openapi_schema_describes_every_resource(client):
 
 
 def test_a_token_made_in_settings_is_shown_once_and_works(web, client):
-    response = web.post("/settings/", {"name": "Zapier", "make_token": "1"})
+    response = web.post("/settings/", {"name": "Zapier", "make_token": "1"}, follow=True)
+    assert response.redirect_chain == [("/settings/", 302)]  # a reload makes no second token
     html = response.content.decode()
     raw = html.split('<code class="token">')[1].split("</code>")[0]
     assert "shown only once" in html
@@ -208,3 +209,62 @@ def test_a_member_cannot_revoke_someone_elses_token(outsider_web, owner, workspa
     token, _raw = ApiToken.issue(owner.memberships.get(), "mine")
     assert outsider_web.post(f"/settings/tokens/{token.pk}/revoke/").status_code == 404
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+
+
+def test_a_deactivated_members_token_stops_working(api, owner):
+    owner.is_active = False
+    owner.save()
+    assert api.get("/api/v1/people").status_code == 401
+
+
+def test_a_time_without_a_zone_is_refused_before_anything_is_saved(api, person):
+    response = api.post(
+        "/api/v1/appointments",
+        {"title": "Coffee", "person_id": person.pk, "starts_at": "2026-12-01T10:00",
+         "ends_at": "2026-12-01T11:00"},
+    )
+    assert response.status_code == 422
+    assert "starts_at" in response.json()["errors"]
+    assert not Appointment.objects.exists()
+
+
+def test_patching_a_field_to_null_is_a_422_not_a_crash(api, person):
+    response = api.patch(f"/api/v1/people/{person.pk}", {"email": None})
+    assert response.status_code == 422 and "email" in response.json()["errors"]
+    blank = api.post("/api/v1/people", {"name": "   "})
+    assert blank.status_code == 422 and "name" in blank.json()["errors"]
+
+
+def test_paging_is_bounded(api):
+    response = api.get("/api/v1/people", limit="99999999999999999999")
+    assert response.status_code == 422
+    assert api.get("/api/v1/people", limit=5, offset=0).json()["count"] == 0
+
+
+def test_every_api_error_is_json(api, person):
+    response = api.client.put(f"/api/v1/people/{person.pk}", {}, content_type="application/json",
+                              headers=api.headers)
+    assert response.status_code == 405
+    assert response.json() == {"message": "This method is not allowed here."}
+    bad_host = api.client.get("/api/v1/people", headers={**api.headers, "Host": "evil.example"})
+    assert bad_host.status_code == 400 and "message" in bad_host.json()
+
+
+def test_reception_may_look_up_and_log_but_not_delete(workspace, person):
+    from verbind.workspaces.accounts import make_user
+    from verbind.workspaces.models import Membership, Role
+    from tests.conftest import ApiClient
+
+    desk = make_user("desk@example.org", "Fatima Desk")
+    membership = Membership.objects.create(workspace=workspace, user=desk, role=Role.RECEPTION)
+    _token, raw = ApiToken.issue(membership, "desk")
+    reception = ApiClient(raw)
+    assert reception.get(f"/api/v1/people/{person.pk}").status_code == 200
+    refused = reception.delete(f"/api/v1/people/{person.pk}")
+    assert refused.status_code == 403 and "Reception" in refused.json()["message"]
+    assert Person.objects.filter(pk=person.pk).exists()
+
+
+def test_a_website_without_scheme_means_https(api):
+    created = api.post("/api/v1/organisations", {"name": "Verbeek", "website": "verbeek.example"})
+    assert created.json()["website"] == "https://verbeek.example"

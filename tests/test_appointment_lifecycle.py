@@ -94,7 +94,7 @@ def test_a_meeting_cannot_be_held_or_missed_before_it_starts(person, owner):
 
 def test_cancelling_ahead_of_time_is_allowed(person, owner):
     meeting = make_appointment(person, owner, starts_in=timedelta(days=10))
-    assert meeting.allowed_next() == [S.CANCELLED_BY_US, S.CANCELLED_BY_THEM, S.RESCHEDULED]
+    assert meeting.allowed_next() == [S.CANCELLED_BY_US, S.CANCELLED_BY_THEM]
     meeting.transition(S.CANCELLED_BY_THEM)
     assert meeting.outcome == Outcome.RELEASED
 
@@ -147,3 +147,29 @@ def test_a_held_meeting_cannot_be_moved(person, owner):
     meeting.transition(S.HELD)
     with pytest.raises(TransitionRefused, match="nothing to move"):
         meeting.reschedule(timezone.now(), timezone.now() + timedelta(hours=1))
+
+
+def test_rescheduled_is_reached_only_by_agreeing_a_new_time(person, owner):
+    meeting = make_appointment(person, owner, starts_in=timedelta(days=3))
+    with pytest.raises(TransitionRefused):
+        meeting.transition(S.RESCHEDULED)
+    assert Appointment.objects.get(pk=meeting.pk).successor is None
+
+
+def test_they_cannot_have_missed_a_meeting_before_it_starts(person, owner):
+    meeting = make_appointment(person, owner, starts_in=timedelta(minutes=10))
+    assert S.MISSED_BY_US in meeting.allowed_next()
+    assert S.MISSED_BY_THEM not in meeting.allowed_next()
+    assert S.HELD not in meeting.allowed_next()
+
+
+def test_a_new_time_must_lie_ahead_and_keeps_length_and_notes(person, owner):
+    meeting = make_appointment(person, owner, starts_in=-timedelta(hours=2), notes="Bring the plans")
+    meeting.ends_at = meeting.starts_at + timedelta(minutes=90)
+    meeting.save()
+    with pytest.raises(TransitionRefused, match="in the future"):
+        meeting.reschedule(timezone.now() - timedelta(days=1))
+    later = timezone.now() + timedelta(days=5)
+    successor = meeting.reschedule(later)
+    assert successor.ends_at - successor.starts_at == timedelta(minutes=90)
+    assert successor.notes == "Bring the plans"

@@ -106,3 +106,18 @@ def test_token_revoke(owner, workspace, capsys):
     assert token.revoked_at is not None
     with pytest.raises(CommandError, match="no live token"):
         call_command("token", "revoke", str(token.pk))
+
+
+def test_an_unknown_command_exits_2_with_one_line(tmp_path):
+    result = run("bogus", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "verbind: unknown command 'bogus'; `verbind --help` lists them."
+
+
+def test_an_unknown_database_url_is_named(tmp_path):
+    env = {**os.environ, "VERBIND_DATA_DIR": str(tmp_path), "DATABASE_URL": "foo://x"}
+    result = subprocess.run([sys.executable, "-m", "verbind", "--help"], capture_output=True,
+                            text=True, timeout=60, env=env)
+    assert result.returncode == 2
+    assert "DATABASE_URL is not a database address" in result.stderr
+    assert "Traceback" not in result.stderr

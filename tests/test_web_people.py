@@ -236,3 +236,31 @@ def test_every_action_button_on_the_timeline_has_a_label(web, person, owner):
     ]
     assert labels and all(labels), labels
     assert "Missed by us" in labels and "We cancel" in labels
+
+
+def test_a_phone_number_typed_the_dutch_way_finds_the_person(web, workspace):
+    Person.objects.create(workspace=workspace, name="Ahmed Yilmaz", phone="+31645678901")
+    for typed in ["06 45678901", "0645678901", "+31 6 4567 8901"]:
+        assert "Ahmed Yilmaz" in web.get(reverse("people"), {"q": typed}).content.decode(), typed
+
+
+def test_organisations_are_listed_alphabetically(web, workspace):
+    from verbind.people.models import Organisation
+
+    for name in ["Verbeek", "Gemeente Utrecht", "Bakker & Co"]:
+        Organisation.objects.create(workspace=workspace, name=name)
+    html = web.get(reverse("organisations")).content.decode()
+    assert html.index("Bakker &amp; Co") < html.index("Gemeente Utrecht") < html.index("Verbeek")
+
+
+def test_phone_errors_speak_dutch_to_a_dutch_browser(web):
+    response = web.post(
+        reverse("person_new"),
+        {"name": "Eva", "phone": "12", "language": "nl", "preferred_channel": "email"},
+        headers={"Accept-Language": "nl"},
+    )
+    assert "verkeerde aantal cijfers" in response.content.decode()
+
+
+def test_switching_to_a_bad_workspace_id_is_a_404(web):
+    assert web.post(reverse("switch_workspace"), {"workspace": "abc"}).status_code == 404

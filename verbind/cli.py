@@ -64,6 +64,13 @@ def main(argv: list[str] | None = None) -> None:
         return
     if argv[:2] == ["help", "--all"]:
         argv = ["help"]
+    from django.core.management import get_commands
+
+    if argv[0] not in get_commands() and not argv[0].startswith("-"):
+        print(
+            f"verbind: unknown command {argv[0]!r}; `verbind --help` lists them.", file=sys.stderr
+        )
+        sys.exit(2)
     if argv[0] in ("-V", "--version"):
         from verbind import __version__
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from platformdirs import user_data_dir
 
@@ -16,7 +17,12 @@ from verbind.lib.env import env_bool, env_int, env_list, env_secret, env_str, ke
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("VERBIND_DATA_DIR") or user_data_dir("verbind", appauthor=False))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as exc:
+    raise ImproperlyConfigured(
+        f"VERBIND_DATA_DIR={str(DATA_DIR)!r} cannot be used as the data folder: {exc.strerror}"
+    ) from None
 
 SECRET_KEY = env_secret("VERBIND_SECRET_KEY") or kept_secret(DATA_DIR / "secret_key")
 DEBUG = env_bool("VERBIND_DEBUG", False)
@@ -56,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "verbind.workspaces.middleware.WorkspaceMiddleware",
+    "verbind.api.middleware.JsonApiErrors",
 ]
 
 ROOT_URLCONF = "verbind.urls"
@@ -79,7 +86,13 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'verbind.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+except (ValueError, dj_database_url.UnknownSchemeError) as exc:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database address Verbind understands ({exc}); "
+        "use sqlite:///path/verbind.sqlite3 or postgres://user@host:5432/name"
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

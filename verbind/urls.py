@@ -46,5 +46,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+handler400 = errors.bad_request
+handler403 = errors.forbidden
 handler404 = errors.not_found
 handler500 = errors.server_error

@@ -6,6 +6,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from ninja.errors import HttpError
+
+from verbind.workspaces.models import Role
+
+
+def may_delete(request) -> None:
+    if request.membership.role == Role.RECEPTION:
+        raise HttpError(403, "Reception can look up and log, but not delete; ask a member.")
 
 
 def scoped_get(request, model, pk: int):
@@ -36,6 +44,9 @@ def resolve_member(request, pk: int | None, field: str = "owner_id"):
 @transaction.atomic
 def save(obj, **changes):
     for name, value in changes.items():
+        field = obj._meta.get_field(name)
+        if value is None and not field.null:
+            raise ValidationError({name: ["This field cannot be null; leave it out to keep it."]})
         setattr(obj, name, value)
     obj.full_clean()
     obj.save()

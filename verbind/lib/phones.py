@@ -6,7 +6,12 @@ import phonenumbers
 
 
 class BadPhoneNumber(ValueError):
-    pass
+    """*reason* is "unreadable" or "length"; callers word it in the reader's language."""
+
+    def __init__(self, raw: str, reason: str):
+        super().__init__(f"{raw!r}: {reason}")
+        self.raw = raw
+        self.reason = reason
 
 
 def normalise_phone(raw: str, region: str = "NL") -> str:
@@ -17,9 +22,9 @@ def normalise_phone(raw: str, region: str = "NL") -> str:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise BadPhoneNumber(f"“{raw}” does not look like a phone number.") from None
+        raise BadPhoneNumber(raw, "unreadable") from None
     if not phonenumbers.is_possible_number(number):
-        raise BadPhoneNumber(f"“{raw}” has the wrong number of digits for a phone number.")
+        raise BadPhoneNumber(raw, "length")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

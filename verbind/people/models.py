@@ -28,6 +28,12 @@ class Channel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+PHONE_ERRORS = {
+    "unreadable": _("“%(number)s” does not look like a phone number."),
+    "length": _("“%(number)s” has the wrong number of digits for a phone number."),
+}
+
+
 class Organisation(WorkspaceOwned):
     name = models.CharField(_("name"), max_length=200)
     website = models.URLField(_("website"), blank=True)
@@ -46,6 +52,12 @@ class Organisation(WorkspaceOwned):
 
     def get_absolute_url(self) -> str:
         return reverse("organisation", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        self.name = " ".join(self.name.split())
+        if not self.name:
+            raise ValidationError({"name": _("An organisation needs a name.")})
 
 
 class Person(WorkspaceOwned):
@@ -91,13 +103,17 @@ class Person(WorkspaceOwned):
 
     def clean(self) -> None:
         super().clean()
+        self.name = " ".join(self.name.split())
+        if not self.name:
+            raise ValidationError({"name": _("A person needs a name.")})
         if self.email:
             self.email = self.email.strip().lower()
         if self.phone:
             try:
                 self.phone = normalise_phone(self.phone)
             except BadPhoneNumber as exc:
-                raise ValidationError({"phone": str(exc)}) from None
+                reason = PHONE_ERRORS[exc.reason] % {"number": exc.raw}
+                raise ValidationError({"phone": reason}) from None
         if self.organisation_id and self.organisation.workspace_id != self.workspace_id:
             raise ValidationError(
                 {"organisation": _("That organisation is not in this workspace.")}

@@ -164,7 +164,11 @@ class AppointmentForm(ObligationForm):
 class RescheduleForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("New time"), widget=DateTimeLocalInput())
     duration = forms.TypedChoiceField(
-        label=_("Duration"), choices=DURATIONS, coerce=int, initial=60
+        label=_("Duration"),
+        choices=[("", _("as before")), *DURATIONS],
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
 
 

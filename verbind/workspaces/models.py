@@ -110,7 +110,9 @@ class ApiTokenQuerySet(models.QuerySet):
     def find(self, raw: str) -> ApiToken | None:
         token = (
             self.select_related("membership__workspace", "membership__user")
-            .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
+            .filter(
+                key_hash=hash_token(raw), revoked_at__isnull=True, membership__user__is_active=True
+            )
             .first()
         )
         return token

@@ -2,10 +2,11 @@ from datetime import datetime
 
 from django.db import transaction
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import model_validator
+from ninja.pagination import paginate
+from pydantic import AwareDatetime, model_validator
 
-from verbind.api.crud import resolve, resolve_member, save, scoped_get
+from verbind.api.crud import may_delete, resolve, resolve_member, save, scoped_get
+from verbind.api.pagination import Page
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome
 from verbind.people.models import Person
 
@@ -41,8 +42,8 @@ class AppointmentIn(Schema):
     person_id: int
     participant_ids: list[int] = []
     host_id: int | None = Field(None, description="A member of the workspace; default: you.")
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
     place: str = ""
     status: AppointmentStatus = Field(
         AppointmentStatus.CONFIRMED, description="proposed or confirmed"
@@ -61,18 +62,18 @@ class TransitionIn(Schema):
 
 
 class RescheduleIn(Schema):
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
 
 
 @router.get("", response=list[AppointmentOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_appointments(
     request,
     person_id: int | None = None,
     status: AppointmentStatus | None = None,
-    starts_after: datetime | None = None,
-    starts_before: datetime | None = None,
+    starts_after: AwareDatetime | None = None,
+    starts_before: AwareDatetime | None = None,
 ):
     appointments = Appointment.objects.in_workspace(request.workspace).prefetch_related(
         "participants"
@@ -136,5 +137,6 @@ def reschedule_appointment(request, appointment_id: int, payload: RescheduleIn):
 
 @router.delete("/{int:appointment_id}", response={204: None})
 def delete_appointment(request, appointment_id: int):
+    may_delete(request)
     scoped_get(request, Appointment, appointment_id).delete()
     return 204, None

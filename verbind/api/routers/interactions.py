@@ -2,9 +2,11 @@ from datetime import datetime
 
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import AwareDatetime
 
-from verbind.api.crud import resolve, save, scoped_get
+from verbind.api.crud import may_delete, resolve, save, scoped_get
+from verbind.api.pagination import Page
 from verbind.people.models import Channel, Direction, Interaction, InteractionKind, Person
 
 router = Router(tags=["interactions"])
@@ -30,12 +32,12 @@ class InteractionIn(Schema):
     kind: InteractionKind
     direction: Direction = Direction.MUTUAL
     channel: Channel | None = None
-    occurred_at: datetime | None = None
+    occurred_at: AwareDatetime | None = None
     notes: str = ""
 
 
 @router.get("", response=list[InteractionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_interactions(request, person_id: int | None = None):
     interactions = Interaction.objects.in_workspace(request.workspace)
     if person_id is not None:
@@ -63,5 +65,6 @@ def get_interaction(request, interaction_id: int):
 
 @router.delete("/{int:interaction_id}", response={204: None})
 def delete_interaction(request, interaction_id: int):
+    may_delete(request)
     scoped_get(request, Interaction, interaction_id).delete()
     return 204, None

@@ -1,9 +1,10 @@
 from datetime import datetime
 
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from verbind.api.crud import save, scoped_get
+from verbind.api.crud import may_delete, save, scoped_get
+from verbind.api.pagination import Page
 from verbind.people.models import Organisation
 
 router = Router(tags=["organisations"])
@@ -33,7 +34,7 @@ class OrganisationPatch(Schema):
 
 
 @router.get("", response=list[OrganisationOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_organisations(request, q: str = ""):
     organisations = Organisation.objects.in_workspace(request.workspace)
     if q:
@@ -41,9 +42,17 @@ def list_organisations(request, q: str = ""):
     return organisations.order_by("name", "id")
 
 
+def _with_scheme(data: dict) -> dict:
+    """“verbeek.nl” means https://verbeek.nl, as in the web form."""
+    website = data.get("website")
+    if website and "://" not in website:
+        data["website"] = "https://" + website
+    return data
+
+
 @router.post("", response={201: OrganisationOut})
 def create_organisation(request, payload: OrganisationIn):
-    return 201, save(Organisation(workspace=request.workspace), **payload.dict())
+    return 201, save(Organisation(workspace=request.workspace), **_with_scheme(payload.dict()))
 
 
 @router.get("/{int:organisation_id}", response=OrganisationOut)
@@ -54,10 +63,11 @@ def get_organisation(request, organisation_id: int):
 @router.patch("/{int:organisation_id}", response=OrganisationOut)
 def update_organisation(request, organisation_id: int, payload: OrganisationPatch):
     organisation = scoped_get(request, Organisation, organisation_id)
-    return save(organisation, **payload.dict(exclude_unset=True))
+    return save(organisation, **_with_scheme(payload.dict(exclude_unset=True)))
 
 
 @router.delete("/{int:organisation_id}", response={204: None})
 def delete_organisation(request, organisation_id: int):
+    may_delete(request)
     scoped_get(request, Organisation, organisation_id).delete()
     return 204, None

@@ -1,9 +1,10 @@
 from datetime import date, datetime
 
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from verbind.api.crud import resolve, save, scoped_get
+from verbind.api.crud import may_delete, resolve, save, scoped_get
+from verbind.api.pagination import Page
 from verbind.people.models import Channel, Language, Organisation, Person
 from verbind.people.search import search_people
 
@@ -60,7 +61,7 @@ def _changes(request, data: dict) -> dict:
 
 
 @router.get("", response=list[PersonOut], summary="List or search people")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_people(request, q: str = "", organisation_id: int | None = None):
     people = search_people(request.workspace, q)
     if organisation_id is not None:
@@ -87,5 +88,6 @@ def update_person(request, person_id: int, payload: PersonPatch):
 
 @router.delete("/{int:person_id}", response={204: None})
 def delete_person(request, person_id: int):
+    may_delete(request)
     scoped_get(request, Person, person_id).delete()
     return 204, None

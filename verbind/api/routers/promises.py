@@ -1,9 +1,11 @@
 from datetime import datetime
 
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import AwareDatetime
 
-from verbind.api.crud import resolve, resolve_member, save, scoped_get
+from verbind.api.crud import may_delete, resolve, resolve_member, save, scoped_get
+from verbind.api.pagination import Page
 from verbind.obligations.models import Outcome, Promise, PromiseKind, PromiseStatus
 from verbind.people.models import Person
 
@@ -27,7 +29,7 @@ class PromiseIn(Schema):
     kind: PromiseKind = PromiseKind.OTHER
     person_id: int
     owner_id: int | None = Field(None, description="A member of the workspace; default: you.")
-    due_at: datetime
+    due_at: AwareDatetime
     notes: str = ""
 
 
@@ -36,7 +38,7 @@ class TransitionIn(Schema):
 
 
 @router.get("", response=list[PromiseOut])
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_promises(request, person_id: int | None = None, status: PromiseStatus | None = None):
     promises = Promise.objects.in_workspace(request.workspace)
     if person_id is not None:
@@ -76,5 +78,6 @@ def transition_promise(request, promise_id: int, payload: TransitionIn):
 
 @router.delete("/{int:promise_id}", response={204: None})
 def delete_promise(request, promise_id: int):
+    may_delete(request)
     scoped_get(request, Promise, promise_id).delete()
     return 204, None

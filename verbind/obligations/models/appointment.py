@@ -34,16 +34,10 @@ class AppointmentStatus(models.TextChoices):
 
 S = AppointmentStatus
 
+# "rescheduled" is not in here: only reschedule(), which makes the successor, sets it.
 ALLOWED = {
-    S.PROPOSED: {S.CONFIRMED, S.CANCELLED_BY_US, S.CANCELLED_BY_THEM, S.RESCHEDULED},
-    S.CONFIRMED: {
-        S.HELD,
-        S.CANCELLED_BY_US,
-        S.CANCELLED_BY_THEM,
-        S.MISSED_BY_US,
-        S.MISSED_BY_THEM,
-        S.RESCHEDULED,
-    },
+    S.PROPOSED: {S.CONFIRMED, S.CANCELLED_BY_US, S.CANCELLED_BY_THEM},
+    S.CONFIRMED: {S.HELD, S.CANCELLED_BY_US, S.CANCELLED_BY_THEM, S.MISSED_BY_US, S.MISSED_BY_THEM},
 }
 OUTCOME = {
     S.PROPOSED: Outcome.OPEN,
@@ -55,10 +49,10 @@ OUTCOME = {
     S.MISSED_BY_THEM: Outcome.RELEASED,
     S.RESCHEDULED: Outcome.RELEASED,
 }
-# Only something that has started can have been held or missed. A visitor may
-# already stand at the desk a little early, hence the grace.
+# Only a meeting that has started can have been held or missed. Reception may
+# already know that the host is away when the visitor arrives a little early.
 NEEDS_START = {S.HELD, S.MISSED_BY_US, S.MISSED_BY_THEM}
-START_GRACE = timedelta(minutes=15)
+EARLY = {S.MISSED_BY_US: timedelta(minutes=15)}
 FAILED = {S.CANCELLED_BY_US, S.CANCELLED_BY_THEM, S.MISSED_BY_US, S.MISSED_BY_THEM}
 
 
@@ -124,8 +118,10 @@ class Appointment(Obligation):
         """The states it may move to now, in the order a person would look for them."""
         now = now or timezone.now()
         options = ALLOWED.get(self.status, set())
-        started = now >= self.starts_at - START_GRACE
-        return [s for s in S.values if s in options and (started or s not in NEEDS_START)]
+        return [s for s in S.values if s in options and self._time_has_come(s, now)]
+
+    def _time_has_come(self, state: str, now) -> bool:
+        return state not in NEEDS_START or now >= self.starts_at - EARLY.get(state, timedelta(0))
 
     def transition(self, to: str, *, by=None, now=None) -> None:
         now = now or timezone.now()
@@ -140,7 +136,7 @@ class Appointment(Obligation):
                     % {"current": self.get_status_display(), "target": S(to).label}
                 )
             )
-        if to in NEEDS_START and now < self.starts_at - START_GRACE:
+        if not self._time_has_come(to, now):
             when = formats.date_format(timezone.localtime(self.starts_at), "DATETIME_FORMAT")
             raise TransitionRefused(
                 str(
@@ -151,7 +147,7 @@ class Appointment(Obligation):
         self._move("status", self.status, to, OUTCOME[to], by)
 
     @transaction.atomic
-    def reschedule(self, starts_at, ends_at, *, by=None) -> Appointment:
+    def reschedule(self, starts_at, ends_at=None, *, by=None) -> Appointment:
         """Agree a new time: the successor is a new confirmed appointment.
 
         One still to come becomes “rescheduled”; one that failed stays failed on
@@ -166,6 +162,8 @@ class Appointment(Obligation):
                     % {"current": self.get_status_display()}
                 )
             )
+        if starts_at <= timezone.now():
+            raise TransitionRefused(str(_("Pick a new time in the future.")))
         successor = Appointment(
             workspace=self.workspace,
             owner=self.owner,
@@ -173,8 +171,9 @@ class Appointment(Obligation):
             title=self.title,
             place=self.place,
             starts_at=starts_at,
-            ends_at=ends_at,
+            ends_at=ends_at or starts_at + (self.ends_at - self.starts_at),
             status=S.CONFIRMED,
+            notes=self.notes,
             changed_by=by,
         )
         successor.full_clean()

@@ -12,6 +12,8 @@ from verbind.web.views.common import member_required
 from verbind.workspaces.middleware import SESSION_KEY
 from verbind.workspaces.models import ApiToken
 
+NEW_KEY = "verbind_new_token"
+
 
 @member_required
 def settings_page(request):
@@ -20,15 +22,16 @@ def settings_page(request):
         request.POST if "save_zone" in request.POST else None, instance=membership
     )
     token_form = TokenForm(request.POST if "make_token" in request.POST else None)
-    new_key = None
     if request.method == "POST":
         if zone_form.is_bound and zone_form.is_valid():
             zone_form.save()
             messages.success(request, _("Your time zone is saved."))
             return redirect("settings")
         if token_form.is_bound and token_form.is_valid():
-            _token, new_key = ApiToken.issue(membership, token_form.cleaned_data["name"])
-            token_form = TokenForm()
+            _token, raw = ApiToken.issue(membership, token_form.cleaned_data["name"])
+            request.session[NEW_KEY] = raw  # shown on the next page, once
+            return redirect("settings")
+    new_key = request.session.pop(NEW_KEY, None)
     return render(
         request,
         "web/settings.html",
@@ -53,9 +56,10 @@ def revoke_token(request, pk):
 @member_required
 @require_POST
 def switch_workspace(request):
-    membership = get_object_or_404(
-        request.user.memberships, workspace_id=request.POST.get("workspace")
-    )
+    chosen = request.POST.get("workspace", "")
+    if not chosen.isdigit():
+        return render(request, "web/404.html", status=404)
+    membership = get_object_or_404(request.user.memberships, workspace_id=int(chosen))
     request.session[SESSION_KEY] = membership.workspace_id
     return redirect("home")
 

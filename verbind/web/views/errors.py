@@ -6,6 +6,18 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 
+def bad_request(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": "Bad request (is this host name allowed?)."}, status=400)
+    return render(request, "web/400.html", status=400)
+
+
+def forbidden(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": "Forbidden."}, status=403)
+    return render(request, "web/403.html", status=403)
+
+
 def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"message": "Not found."}, status=404)

@@ -43,10 +43,10 @@ def reschedule(request, pk):
             request, appointment.person, _("New time: %(error)s") % {"error": first}
         )
     starts_at = form.cleaned_data["starts_at"]
+    duration = form.cleaned_data["duration"]
+    ends_at = starts_at + timedelta(minutes=duration) if duration else None
     try:
-        appointment.reschedule(
-            starts_at, starts_at + timedelta(minutes=form.cleaned_data["duration"]), by=request.user
-        )
+        appointment.reschedule(starts_at, ends_at, by=request.user)
     except TransitionRefused as exc:
         return render_timeline(request, appointment.person, exc.message)
     except ValidationError as exc:

@@ -14,8 +14,10 @@ from verbind.web.views.common import member_required, scoped
 @member_required
 def organisation_list(request):
     query = request.GET.get("q", "").strip()
-    organisations = Organisation.objects.in_workspace(request.workspace).annotate(
-        headcount=Count("people")
+    organisations = (
+        Organisation.objects.in_workspace(request.workspace)
+        .annotate(headcount=Count("people"))
+        .order_by("name", "id")
     )
     if query:
         organisations = organisations.filter(name__icontains=query)

@@ -60,6 +60,15 @@ class Command(BaseCommand):
                 f"Sign in as {owner.email}. Forgot the password? "
                 f"`verbind changepassword {owner.username}`."
             )
+        if host not in ("127.0.0.1", "localhost", "::1") and set(settings.ALLOWED_HOSTS) <= {
+            "127.0.0.1",
+            "localhost",
+            "[::1]",
+        }:
+            console.print(
+                "[yellow]Other machines will get “Bad Request” until you set "
+                "VERBIND_ALLOWED_HOSTS to the name or address they use.[/yellow]"
+            )
         console.print(f"Data: {settings.DATA_DIR}   Stop: Ctrl+C\n")
 
         from verbind.web.server import VerbindServer, server_options
@@ -74,8 +83,9 @@ class Command(BaseCommand):
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((host, port))
-            except OSError as exc:
+            except (OSError, socket.gaierror) as exc:
+                hint = "try another --port" if exc.errno == 98 else "check --host"
                 raise CommandError(
-                    f"cannot listen on {host}:{port}: {exc.strerror}; try another --port",
+                    f"cannot listen on {host}:{port}: {exc.strerror or exc}; {hint}",
                     returncode=2,
                 ) from None
