@@ -220,8 +220,12 @@ def test_a_deactivated_members_token_stops_working(api, owner):
 def test_a_time_without_a_zone_is_refused_before_anything_is_saved(api, person):
     response = api.post(
         "/api/v1/appointments",
-        {"title": "Coffee", "person_id": person.pk, "starts_at": "2026-12-01T10:00",
-         "ends_at": "2026-12-01T11:00"},
+        {
+            "title": "Coffee",
+            "person_id": person.pk,
+            "starts_at": "2026-12-01T10:00",
+            "ends_at": "2026-12-01T11:00",
+        },
     )
     assert response.status_code == 422
     assert "starts_at" in response.json()["errors"]
@@ -242,8 +246,9 @@ def test_paging_is_bounded(api):
 
 
 def test_every_api_error_is_json(api, person):
-    response = api.client.put(f"/api/v1/people/{person.pk}", {}, content_type="application/json",
-                              headers=api.headers)
+    response = api.client.put(
+        f"/api/v1/people/{person.pk}", {}, content_type="application/json", headers=api.headers
+    )
     assert response.status_code == 405
     assert response.json() == {"message": "This method is not allowed here."}
     bad_host = api.client.get("/api/v1/people", headers={**api.headers, "Host": "evil.example"})
@@ -251,9 +256,9 @@ def test_every_api_error_is_json(api, person):
 
 
 def test_reception_may_look_up_and_log_but_not_delete(workspace, person):
+    from tests.conftest import ApiClient
     from verbind.workspaces.accounts import make_user
     from verbind.workspaces.models import Membership, Role
-    from tests.conftest import ApiClient
 
     desk = make_user("desk@example.org", "Fatima Desk")
     membership = Membership.objects.create(workspace=workspace, user=desk, role=Role.RECEPTION)

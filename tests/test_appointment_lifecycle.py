@@ -164,7 +164,9 @@ def test_they_cannot_have_missed_a_meeting_before_it_starts(person, owner):
 
 
 def test_a_new_time_must_lie_ahead_and_keeps_length_and_notes(person, owner):
-    meeting = make_appointment(person, owner, starts_in=-timedelta(hours=2), notes="Bring the plans")
+    meeting = make_appointment(
+        person, owner, starts_in=-timedelta(hours=2), notes="Bring the plans"
+    )
     meeting.ends_at = meeting.starts_at + timedelta(minutes=90)
     meeting.save()
     with pytest.raises(TransitionRefused, match="in the future"):

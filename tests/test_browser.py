@@ -77,8 +77,9 @@ def test_a_member_adds_a_person_and_an_appointment_and_marks_it_missed_by_us(
     page.fill("#id_username", owner.email)
     page.fill("#id_password", PASSWORD)
     page.click("button:has-text('Sign in')")
-    expect(page.locator("h1")).to_have_text("People")
+    expect(page.locator("h1")).to_have_text("Today")
 
+    page.click("nav >> text=People")
     page.click("text=Add a person")
     page.fill("#id_name", "Linda Bakker")
     page.fill("#id_email", "linda@bakkerco.example")

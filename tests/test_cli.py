@@ -116,8 +116,13 @@ def test_an_unknown_command_exits_2_with_one_line(tmp_path):
 
 def test_an_unknown_database_url_is_named(tmp_path):
     env = {**os.environ, "VERBIND_DATA_DIR": str(tmp_path), "DATABASE_URL": "foo://x"}
-    result = subprocess.run([sys.executable, "-m", "verbind", "--help"], capture_output=True,
-                            text=True, timeout=60, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "verbind", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert result.returncode == 2
     assert "DATABASE_URL is not a database address" in result.stderr
     assert "Traceback" not in result.stderr

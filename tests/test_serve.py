@@ -76,8 +76,8 @@ def test_serve_demo_answers_and_the_printed_credentials_sign_in(tmp_path):
         body = urlencode(
             {"username": match.group(1), "password": match.group(2), "csrfmiddlewaretoken": csrf}
         ).encode()
-        people = opener.open(urllib.request.Request(base + "/signin/", data=body)).read().decode()
-        assert "Linda Bakker" in people and "Studio Lindeboom" in people
+        today = opener.open(urllib.request.Request(base + "/signin/", data=body)).read().decode()
+        assert "Studio tour and lunch" in today and "Studio Lindeboom" in today
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)

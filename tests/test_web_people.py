@@ -10,13 +10,15 @@ from verbind.obligations.models import Appointment, AppointmentStatus, Promise
 from verbind.people.models import Interaction, Person
 
 
-def test_signing_in_with_email_and_password_leads_to_the_people_list(owner, workspace, client):
+def test_signing_in_with_email_and_password_leads_to_today(owner, workspace, client):
     response = client.post(
         reverse("login"),
         {"username": "OLGA@example.org ", "password": "correct horse battery staple"},
     )
     assert response.status_code == 302
-    assert client.get(response["Location"], follow=True).request["PATH_INFO"] == reverse("people")
+    landing = client.get(response["Location"], follow=True)
+    assert landing.request["PATH_INFO"] == reverse("home")
+    assert "Nothing is owed to anyone right now." in landing.content.decode()
 
 
 def test_a_wrong_password_is_told_on_the_sign_in_page(owner, client):
@@ -259,7 +261,7 @@ def test_phone_errors_speak_dutch_to_a_dutch_browser(web):
         {"name": "Eva", "phone": "12", "language": "nl", "preferred_channel": "email"},
         headers={"Accept-Language": "nl"},
     )
-    assert "verkeerde aantal cijfers" in response.content.decode()
+    assert "niet het juiste aantal cijfers" in response.content.decode()
 
 
 def test_switching_to_a_bad_workspace_id_is_a_404(web):

@@ -4,10 +4,15 @@ from django.urls import include, path
 
 from verbind.api.api import api
 from verbind.web.forms import SignInForm
-from verbind.web.views import account, errors, obligations, organisations, people
+from verbind.web.views import account, errors, obligations, organisations, outbox, people, today
 
 urlpatterns = [
-    path("", account.home, name="home"),
+    path("", today.today, name="home"),
+    path("today/<str:key>/<str:action>/", today.act, name="agenda_action"),
+    path("outbox/", outbox.outbox_page, name="outbox"),
+    path("outbox/<int:pk>/", outbox.message_page, name="message"),
+    path("outbox/<int:pk>/sent/", outbox.message_mark_sent, name="message_sent"),
+    path("outbox/<int:pk>/cancel/", outbox.message_cancel, name="message_cancel"),
     path(
         "signin/",
         auth_views.LoginView.as_view(

@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from verbind.api.auth import TokenAuth
-from verbind.api.routers import appointments, interactions, organisations, people, promises
+from verbind.api.routers import agenda, appointments, interactions, organisations, people, promises
 from verbind.obligations.models import TransitionRefused
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
 )
+api.add_router("/agenda", agenda.router)
 api.add_router("/people", people.router)
 api.add_router("/organisations", organisations.router)
 api.add_router("/interactions", interactions.router)

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from verbind.followthrough.repairs import lapse_kind, open_repair
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome, Promise
 from verbind.obligations.models import PromiseKind as K
 from verbind.people.models import Channel, Direction, Interaction, Organisation, Person
@@ -65,7 +66,17 @@ def load_demo(owner, reset: bool = False) -> tuple[Workspace, bool]:
         Membership.objects.create(workspace=workspace, user=user, role=role)
         team[full_name.split()[0].lower()] = user
     Story(workspace, owner, team).play()
+    catch_up(timezone.now())
     return workspace, True
+
+
+def catch_up(now) -> None:
+    """Let the engine see the demo's past: late promises open repairs, overdue ones escalate."""
+    from verbind.followthrough.worker import handle_one_escalation, handle_one_late_promise
+
+    for step in (handle_one_late_promise, handle_one_escalation):
+        while step(now):
+            pass
 
 
 class Story:
@@ -105,7 +116,7 @@ class Story:
             AppointmentStatus.CANCELLED_BY_US: Outcome.BROKEN,
             AppointmentStatus.CANCELLED_BY_THEM: Outcome.RELEASED,
         }.get(status, Outcome.OPEN)
-        return Appointment.objects.create(
+        appointment = Appointment.objects.create(
             workspace=self.ws,
             owner=host,
             person=person,
@@ -118,6 +129,10 @@ class Story:
             closed_at=None if outcome == Outcome.OPEN else starts_at,
             notes=notes,
         )
+        kind = lapse_kind(appointment)
+        if kind is not None:  # the desk recorded it: the repair is owed from that moment
+            open_repair(appointment, kind, occurred_at=starts_at + timedelta(minutes=20))
+        return appointment
 
     def promise(self, person, owner, what, due_at, kind=K.OTHER, notes=""):
         return Promise.objects.create(
@@ -206,7 +221,7 @@ class Story:
             linda,
             self.sanne,
             "Studio tour and lunch",
-            at(-1, 10),
+            at(-2, 10),
             90,
             place="Studio Lindeboom, Oudegracht 112, Utrecht",
             status=AppointmentStatus.MISSED_BY_US,
@@ -214,7 +229,7 @@ class Story:
         self.log(
             linda,
             I.MEETING,
-            at(-1, 10, 5),
+            at(-2, 10, 5),
             "Linda came for her 10:00 tour with Sanne. "
             "Sanne has a day off; nobody could stand in. We apologised at the desk and "
             "offered coffee. She left at 10:20, friendly but clearly disappointed.",
@@ -309,7 +324,7 @@ class Story:
             self.me,
             "Ask Mark how the summer and his daughter's first school "
             "weeks went — and whether we can help",
-            at(6, 10),
+            at(1, 10),
             K.OTHER,
         )
         self.person(
@@ -357,14 +372,14 @@ class Story:
             olivia,
             self.me,
             "Lunch to compare notes",
-            at(-20, 12, 30),
+            at(-1, 12, 30),
             place="Café De Rode Hoed",
             status=AppointmentStatus.HELD,
         )
         self.log(
             olivia,
             I.MEETING,
-            at(-20, 12, 30),
+            at(-1, 12, 30),
             "Lovely lunch. She may need a partner for a hotel project in Amsterdam next spring.",
             channel=Channel.IN_PERSON,
         )

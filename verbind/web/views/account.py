@@ -62,8 +62,3 @@ def switch_workspace(request):
     membership = get_object_or_404(request.user.memberships, workspace_id=int(chosen))
     request.session[SESSION_KEY] = membership.workspace_id
     return redirect("home")
-
-
-@member_required
-def home(request):
-    return redirect("people")

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
@@ -29,8 +31,13 @@ class Command(BaseCommand):
             help="web processes (default: 1 on SQLite, 2 on PostgreSQL)",
         )
         parser.add_argument("--access-log", action="store_true", help="log every request")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not run the worker alongside (when `verbind worker` runs elsewhere)",
+        )
 
-    def handle(self, *args, host, port, demo, workers, access_log, **options):
+    def handle(self, *args, host, port, demo, workers, access_log, no_worker, **options):
         console = Console(stderr=True, highlight=False)
         if not 0 < port < 65536:
             raise CommandError(f"--port {port} is not a port number (1-65535)", returncode=2)
@@ -75,7 +82,21 @@ class Command(BaseCommand):
 
         is_sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
         count = workers or (1 if is_sqlite else 2)
-        VerbindServer(get_wsgi_application(), server_options(host, port, count, access_log)).run()
+        # The embedded setup: the worker runs beside the web server, so nothing else to start.
+        worker = (
+            None if no_worker else subprocess.Popen([sys.executable, "-m", "verbind", "worker"])
+        )
+        try:
+            VerbindServer(
+                get_wsgi_application(), server_options(host, port, count, access_log)
+            ).run()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
 
     def check_port_free(self, host: str, port: int) -> None:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET

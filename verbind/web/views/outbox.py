@@ -1,0 +1,146 @@
+"""Drafts and the outbox: edit a draft, send it, or send it yourself and mark it sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from verbind.messaging import outbox
+from verbind.messaging.links import links_for
+from verbind.messaging.models import Channel, OutboxMessage, State
+from verbind.web.forms import DateTimeLocalInput
+from verbind.web.views.common import member_required, scoped
+
+
+class ComposeForm(forms.Form):
+    channel = forms.ChoiceField(label=gettext_lazy("Send by"), choices=Channel.choices)
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200, required=False)
+    body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 12}))
+    time_1 = forms.DateTimeField(
+        label=gettext_lazy("Proposed time 1"), required=False, widget=DateTimeLocalInput()
+    )
+    time_2 = forms.DateTimeField(
+        label=gettext_lazy("Proposed time 2"), required=False, widget=DateTimeLocalInput()
+    )
+    time_3 = forms.DateTimeField(
+        label=gettext_lazy("Proposed time 3"), required=False, widget=DateTimeLocalInput()
+    )
+    new_due = forms.DateTimeField(
+        label=gettext_lazy("New promised time"), required=False, widget=DateTimeLocalInput()
+    )
+
+    def __init__(self, *args, message: OutboxMessage, **kwargs):
+        super().__init__(*args, **kwargs)
+        step = message.next_step or {}
+        kind = step.get("kind") or (
+            "times" if message.appointment_id else "new_due" if message.promise_id else ""
+        )
+        if kind != "times":
+            for name in ("time_1", "time_2", "time_3"):
+                del self.fields[name]
+        if kind != "new_due":
+            del self.fields["new_due"]
+        if not self.is_bound:
+            self.initial = {
+                "channel": message.channel,
+                "subject": message.subject,
+                "body": message.body,
+            }
+            for n, value in enumerate(step.get("times", []), start=1):
+                self.initial[f"time_{n}"] = timezone.localtime(datetime.fromisoformat(value))
+            if step.get("due_at"):
+                self.initial["new_due"] = timezone.localtime(datetime.fromisoformat(step["due_at"]))
+
+    def clean(self):
+        data = super().clean()
+        now = timezone.now()
+        for name in ("time_1", "time_2", "time_3", "new_due"):
+            value = data.get(name)
+            if value is not None and value <= now:
+                self.add_error(name, _("Pick a moment in the future."))
+        return data
+
+    @property
+    def times(self):
+        return [
+            self.cleaned_data[n] for n in ("time_1", "time_2", "time_3") if self.cleaned_data.get(n)
+        ]
+
+
+@member_required
+def message_page(request, pk):
+    message = scoped(request, OutboxMessage, pk)
+    form = None
+    if message.state == State.DRAFT:
+        form = ComposeForm(request.POST or None, message=message)
+        if request.method == "POST" and form.is_valid():
+            try:
+                outbox.revise(
+                    message,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    channel=form.cleaned_data["channel"],
+                    times=form.times,
+                    new_due=form.cleaned_data.get("new_due"),
+                    zone=request.membership.zone,
+                )
+                if "send" in request.POST:
+                    state = outbox.send(message, by=request.user)
+                    if state == State.QUEUED:
+                        messages.success(request, _("On its way: it goes out within a minute."))
+                        return redirect("home")
+                    return redirect("message", message.pk)
+                messages.success(request, _("Draft saved."))
+                return redirect("message", message.pk)
+            except outbox.OutboxRefused as exc:
+                form.add_error(None, exc.message)
+    return render(
+        request,
+        "web/message.html",
+        {"message": message, "form": form, "links": links_for(message)},
+    )
+
+
+@member_required
+@require_POST
+def message_mark_sent(request, pk):
+    message = scoped(request, OutboxMessage, pk)
+    try:
+        outbox.mark_sent(message, by=request.user)
+        messages.success(
+            request,
+            _("Marked as sent and added to %(name)s's timeline.")
+            % {"name": message.recipient_name},
+        )
+    except outbox.OutboxRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("home")
+
+
+@member_required
+@require_POST
+def message_cancel(request, pk):
+    message = scoped(request, OutboxMessage, pk)
+    try:
+        outbox.cancel(message)
+        messages.success(request, _("Message discarded."))
+    except outbox.OutboxRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("outbox")
+
+
+@member_required
+def outbox_page(request):
+    recent = (
+        OutboxMessage.objects.in_workspace(request.workspace)
+        .select_related("person", "member", "sender")
+        .order_by("-created_at", "-id")[:200]
+    )
+    return render(request, "web/outbox.html", {"outbox": recent})

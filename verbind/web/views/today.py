@@ -1,0 +1,85 @@
+"""Today: the member's agenda, and the one-click actions on it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from verbind.followthrough import actions
+from verbind.followthrough.agenda import agenda_for, sections
+from verbind.followthrough.figures import figures_for
+from verbind.obligations.models import TransitionRefused
+from verbind.web.forms import DateTimeLocalInput
+from verbind.web.views.common import member_required
+
+
+class SnoozeForm(forms.Form):
+    until = forms.DateTimeField(label=gettext_lazy("Remind me again"), widget=DateTimeLocalInput())
+    reason = forms.CharField(label=gettext_lazy("Why it can wait"), max_length=300)
+
+
+def _snooze_initial():
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    return {"until": tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)}
+
+
+@member_required
+def today(request):
+    items = agenda_for(request.membership)
+    return render(
+        request,
+        "web/today.html",
+        {
+            "sections": sections(items),
+            "count": len(items),
+            "mine": figures_for(request.workspace, request.user),
+            "team": figures_for(request.workspace),
+            "snooze_form": SnoozeForm(initial=_snooze_initial()),
+        },
+    )
+
+
+@member_required
+@require_POST
+def act(request, key, action):
+    item = actions.find_item(request.membership, key)
+    if item is None:
+        messages.error(request, _("That item is no longer on your agenda."))
+        return redirect("home")
+    try:
+        if action == "draft":
+            message = actions.draft(request.membership, item)
+            return redirect("message", message.pk)
+        if action == "snooze":
+            form = SnoozeForm(request.POST)
+            if not form.is_valid():
+                errors = "; ".join(e for field in form.errors.values() for e in field)
+                raise actions.ActionRefused(errors)
+            actions.snooze(
+                request.membership, item, form.cleaned_data["until"], form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Snoozed. It comes back when you asked."))
+        elif action == "answered":
+            actions.answered(request.membership, item, request.POST.get("note", ""))
+            messages.success(request, _("Recorded. The repair is closed."))
+        elif action == "release":
+            actions.release(request.membership, item, request.POST.get("note", ""))
+            messages.success(request, _("Released by agreement."))
+        elif action == "kept":
+            actions.kept(request.membership, item)
+            messages.success(request, _("Promise kept. Well done."))
+        elif action == "done":
+            actions.done(request.membership, item)
+            messages.success(request, _("Done."))
+        else:
+            raise actions.ActionRefused(_("That cannot be done with this item."))
+    except (actions.ActionRefused, TransitionRefused) as exc:
+        messages.error(request, exc.message)
+    return redirect("home")
