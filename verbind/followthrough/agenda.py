@@ -15,10 +15,12 @@ from django.utils import timezone
 from verbind.followthrough.models import AgendaMark, MarkKind, RuleSettings
 from verbind.followthrough.rules import RULES
 from verbind.followthrough.rules.base import COMING, OVERDUE, TODAY, AgendaItem, Context
+from verbind.messaging.models import OutboxMessage, State
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome, Promise
 from verbind.people.models import Interaction, Person
 from verbind.workspaces.models import Membership
 
+PENDING = [State.DRAFT, State.READY, State.QUEUED, State.SENDING, State.FAILED]
 SECTIONS = [(OVERDUE, "overdue"), (TODAY, "today"), (COMING, "coming")]
 
 
@@ -81,12 +83,22 @@ def _add_context(items: list[AgendaItem], ctx: Context) -> None:
         status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
         starts_at__gte=ctx.at,
     ).order_by("starts_at")
+    pending = OutboxMessage.objects.filter(
+        person_id__in=person_ids, sender=ctx.member, state__in=PENDING
+    ).order_by("-created_at")
+    waiting: dict[int, OutboxMessage] = {}
+    for message in pending:
+        waiting.setdefault(message.person_id, message)
     open_by_person: dict[int, list] = {}
     for obligation in [*promises, *meetings]:
         open_by_person.setdefault(obligation.person_id, []).append(obligation)
     for item in items:
         others = [o for o in open_by_person.get(item.person.pk, []) if o != item.obligation]
-        item.context = {"last_interaction": last.get(item.person.pk), "other_open": others}
+        item.context = {
+            "last_interaction": last.get(item.person.pk),
+            "other_open": others,
+            "waiting_message": waiting.get(item.person.pk),
+        }
 
 
 def sections(items: list[AgendaItem]) -> list[tuple[str, list[AgendaItem]]]:

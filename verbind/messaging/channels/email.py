@@ -11,7 +11,8 @@ from verbind.messaging.channels import SendError
 
 
 def configured() -> bool:
-    return bool(settings.EMAIL_HOST) or not settings.EMAIL_BACKEND.endswith("smtp.EmailBackend")
+    """Verbind sends e-mail itself only with an SMTP server; else the member sends it."""
+    return bool(settings.EMAIL_HOST)
 
 
 def build(message) -> EmailMessage:
