@@ -150,3 +150,14 @@ def api(owner, workspace) -> ApiClient:
 def outsider_api(outsider, other_workspace) -> ApiClient:
     _token, raw = ApiToken.issue(outsider.memberships.get(), "tests")
     return ApiClient(raw)
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server; Verbind's settings point at it for the test."""
+    from tests.smtp import SmtpServer
+
+    with SmtpServer() as server:
+        for name, value in server.settings().items():
+            setattr(settings, name, value)
+        yield server.inbox

@@ -143,6 +143,8 @@ EMAIL_USE_SSL = env_bool("VERBIND_SMTP_SSL", EMAIL_PORT == 465)
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("VERBIND_FROM_EMAIL", "Verbind <verbind@localhost>")
 MESSAGE_ID_DOMAIN = env_str("VERBIND_MESSAGE_ID_DOMAIN", "verbind.local")
+# How long a worker's claim on a message holds; after that another worker may send it.
+WORKER_LEASE_SECONDS = env_int("VERBIND_WORKER_LEASE_SECONDS", 120)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"

@@ -7,7 +7,7 @@ daily digest.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -28,7 +28,9 @@ def context_for(membership: Membership, at: datetime | None = None) -> Context:
     return Context(
         workspace=membership.workspace,
         member=membership.user,
-        at=at or timezone.now(),
+        # In UTC, so "24 hours" is 24 real hours: Python adds wall-clock time to aware
+        # datetimes in another zone, and a day across a DST change is 23 or 25 hours.
+        at=(at or timezone.now()).astimezone(UTC),
         zone=zoneinfo.ZoneInfo(membership.time_zone),
         settings=RuleSettings.of(membership.workspace),
     )

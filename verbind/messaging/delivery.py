@@ -14,6 +14,7 @@ import os
 import socket
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +23,12 @@ from verbind.messaging.channels import SendError
 from verbind.messaging.models import OutboxMessage, State
 from verbind.messaging.outbox import after_sent
 
-LEASE = timedelta(minutes=2)
+
+def lease() -> timedelta:
+    """How long a claim holds before the reaper gives the message to another worker."""
+    return timedelta(seconds=settings.WORKER_LEASE_SECONDS)
+
+
 MAX_ATTEMPTS = 8
 
 
@@ -62,7 +68,7 @@ def _claim(pk: int, now, claimant: str) -> bool:
     return bool(
         OutboxMessage.objects.filter(pk=pk, state=State.QUEUED).update(
             state=State.SENDING,
-            claimed_until=now + LEASE,
+            claimed_until=now + lease(),
             claimed_by=claimant,
             attempts=F("attempts") + 1,
         )
