@@ -106,7 +106,7 @@ def test_a_promise_moved_to_a_new_time_can_be_late_again(membership, person, own
 
 
 def test_the_today_section_ends_at_local_midnight(membership, person, owner):
-    promise = promise_due(person, owner, datetime(2026, 12, 3, 23, 30, tzinfo=AMS))
+    promise_due(person, owner, datetime(2026, 12, 3, 23, 30, tzinfo=AMS))
     with time_machine.travel(datetime(2026, 12, 3, 9, 0, tzinfo=AMS), tick=False):
         assert agenda_for(membership)[0].urgency == 1  # today
     promise_due(person, owner, datetime(2026, 12, 4, 0, 30, tzinfo=AMS))
