@@ -25,7 +25,7 @@ class Figures:
 
 def silent_drops(repairs, now):
     """Broken obligations whose counterpart heard nothing from us before the repair deadline."""
-    return repairs.filter(deadline_at__lt=now).filter(
+    return repairs.filter(deadline_at__lte=now).filter(
         Q(first_contact_at__isnull=True) | Q(first_contact_at__gt=F("deadline_at"))
     )
 

@@ -170,7 +170,7 @@ class Repair(WorkspaceOwned):
         """The other side heard nothing from us before the deadline passed."""
         if self.first_contact_at is not None:
             return self.first_contact_at > self.deadline_at
-        return timezone.now() > self.deadline_at
+        return timezone.now() >= self.deadline_at
 
 
 class MarkKind(models.TextChoices):
