@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "verbind.followthrough",
     "verbind.messaging",
     "verbind.demo",
+    "verbind.bench",
     "verbind.api",
     "verbind.web",
 ]
@@ -145,6 +146,8 @@ DEFAULT_FROM_EMAIL = env_str("VERBIND_FROM_EMAIL", "Verbind <verbind@localhost>"
 MESSAGE_ID_DOMAIN = env_str("VERBIND_MESSAGE_ID_DOMAIN", "verbind.local")
 # How long a worker's claim on a message holds; after that another worker may send it.
 WORKER_LEASE_SECONDS = env_int("VERBIND_WORKER_LEASE_SECONDS", 120)
+# SMTP connections a worker sends over at once.
+WORKER_SEND_THREADS = env_int("VERBIND_WORKER_SEND_THREADS", 4)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"

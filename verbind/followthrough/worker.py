@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import zoneinfo
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
+from time import monotonic
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -25,6 +27,7 @@ from verbind.messaging.channels import email
 from verbind.messaging.channels.email import Mailer
 from verbind.messaging.drafts import local_text, new_message_id, render
 from verbind.messaging.models import OutboxMessage, Purpose, State
+from verbind.messaging.outbox import record_effects
 from verbind.obligations.models import Appointment, Outcome, Promise
 from verbind.workspaces.models import Membership
 
@@ -203,9 +206,12 @@ def _queue_digest(membership: Membership, zone, now) -> None:
 class Worker:
     """One worker process (or thread). Several may run against one database."""
 
-    def __init__(self):
+    def __init__(self, send_threads: int | None = None):
         self.claimant = delivery.worker_id()
-        self.mailer = Mailer()
+        self.local = threading.local()
+        self.mailers: list[Mailer] = []
+        self.send_threads = send_threads or settings.WORKER_SEND_THREADS
+        self.pool = ThreadPoolExecutor(self.send_threads, thread_name_prefix="verbind-send")
         self.steps = [
             handle_one_late_promise,
             handle_one_unrecorded_lapse,
@@ -213,14 +219,45 @@ class Worker:
             handle_one_digest,
             delivery.reap_one,
             self.handle_one_send,
+            delivery.record_one_batch,
         ]
 
     def handle_one_send(self, now) -> bool:
-        message = delivery.claim_next(now, self.claimant)
-        if message is None:
+        """Send one batch of due messages; stop early, giving the rest back, well within the lease."""
+        batch = delivery.claim_batch(now, self.claimant)
+        if not batch:
             return False
-        delivery.deliver(message, self.mailer, now)
+        budget = monotonic() + delivery.lease().total_seconds() / 2
+
+        def send(message):
+            if monotonic() > budget:  # out of time: give it back rather than outlive the lease
+                return message, None, False
+            return message, delivery.transmit(message, self.mailer()), True
+
+        # A few SMTP connections at once: a mail server answers each command in turn, so
+        # one connection spends most of its time waiting. The sending threads never touch
+        # the database; the results are written down here, one by one, as they come in.
+        sent = []
+        for message, error, tried in self.pool.map(send, batch):
+            if not tried:
+                delivery.release([message])
+            elif delivery.record_result(message, error, now):
+                sent.append(message.pk)
+        record_effects(sent)
         return True
+
+    def mailer(self) -> Mailer:
+        """One SMTP connection per sending thread, kept for the pass."""
+        mailer = getattr(self.local, "mailer", None)
+        if mailer is None:
+            mailer = self.local.mailer = Mailer()
+            self.mailers.append(mailer)
+        return mailer
+
+    def close(self) -> None:
+        while self.mailers:
+            self.mailers.pop().close()
+        self.local = threading.local()
 
     def run_pass(self, now=None, stop: threading.Event | None = None) -> dict[str, int]:
         """Drain every step once; returns how much work each step did."""
@@ -238,7 +275,7 @@ class Worker:
                     break
                 count += 1
             done[name] = count
-        self.mailer.close()
+        self.close()
         return done
 
     def run_forever(self, stop: threading.Event, idle_seconds: float = 5.0) -> None:

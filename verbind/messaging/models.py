@@ -85,6 +85,9 @@ class OutboxMessage(WorkspaceOwned):
     claimed_by = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When what follows from sending (timeline entry, repair) was recorded. Sending is
+    # committed first, on its own; these effects follow and are retried if a worker dies.
+    recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")
@@ -100,6 +103,11 @@ class OutboxMessage(WorkspaceOwned):
                 fields=["claimed_until"], name="outbox_sending", condition=models.Q(state="sending")
             ),
             models.Index(fields=["workspace", "state"]),
+            models.Index(
+                fields=["sent_at"],
+                name="outbox_unrecorded",
+                condition=models.Q(state="sent", recorded_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

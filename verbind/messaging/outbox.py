@@ -8,7 +8,7 @@ MAX_ATTEMPTS, or a permanent refusal, it is failed and shows why.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,17 +88,17 @@ def send(message: OutboxMessage, by=None) -> str:
     return target
 
 
-@transaction.atomic
 def mark_sent(message: OutboxMessage, by=None, at=None) -> None:
     """The member sent it themself (the link, a call): record it like the worker would."""
     at = at or timezone.now()
-    changed = OutboxMessage.objects.filter(
-        pk=message.pk, state__in=[State.READY, State.DRAFT]
-    ).update(state=State.SENT, sent_at=at)
-    if not changed:
-        raise OutboxRefused(_("This message was already sent or cancelled."))
-    message.state, message.sent_at = State.SENT, at
-    after_sent(message)
+    with transaction.atomic():
+        changed = OutboxMessage.objects.filter(
+            pk=message.pk, state__in=[State.READY, State.DRAFT]
+        ).update(state=State.SENT, sent_at=at)
+        if not changed:
+            raise OutboxRefused(_("This message was already sent or cancelled."))
+        message.state, message.sent_at = State.SENT, at
+        record_effects([message.pk])
 
 
 def cancel(message: OutboxMessage) -> None:
@@ -122,23 +122,55 @@ VIA = {
 }
 
 
-def after_sent(message: OutboxMessage) -> None:
-    """A message to a relation is part of their timeline, and may complete a repair."""
-    if message.person_id is None or message.purpose in (Purpose.DIGEST, Purpose.ESCALATION):
-        return
-    Interaction.objects.create(
+def record_effects(ids: list[int]) -> int:
+    """What follows from sent messages: a timeline entry each, and progress on their repairs.
+
+    Done once per message (``recorded_at``), in one transaction per batch; a worker
+    that died before this is made up for by the next worker pass.
+    """
+    with transaction.atomic():
+        pending = OutboxMessage.objects.filter(
+            pk__in=ids, state=State.SENT, recorded_at__isnull=True
+        )
+        if connection.vendor == "postgresql":
+            pending = pending.select_for_update(skip_locked=True, of=("self",))
+        todo = list(pending.select_related("repair"))
+        if not todo:
+            return 0
+        Interaction.objects.bulk_create(
+            [_interaction(m) for m in todo if m.person_id and m.purpose not in MEMBER_PURPOSES]
+        )
+        for message in todo:
+            if (
+                message.purpose not in MEMBER_PURPOSES
+            ):  # a mail to a colleague is no contact with them
+                _advance_obligations(message)
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in todo]).update(recorded_at=timezone.now())
+    return len(todo)
+
+
+MEMBER_PURPOSES = (Purpose.DIGEST, Purpose.ESCALATION)
+
+
+def _interaction(message: OutboxMessage) -> Interaction:
+    return Interaction(
         workspace_id=message.workspace_id,
         person_id=message.person_id,
-        member=message.sender,
+        member_id=message.sender_id,
         kind=KIND[message.channel],
         direction=Direction.OUTBOUND,
         channel=VIA[message.channel],
         occurred_at=message.sent_at,
         notes=f"{message.subject}\n\n{message.body}".strip(),
     )
-    from verbind.followthrough.repairs import record_message_sent
 
-    record_message_sent(message)
+
+def _advance_obligations(message: OutboxMessage) -> None:
+    """A sent apology may complete a repair; a new promised time moves the promise."""
+    if message.repair_id:
+        from verbind.followthrough.repairs import record_message_sent
+
+        record_message_sent(message)
     if message.next_step.get("kind") == "new_due" and message.promise_id:
         from datetime import datetime
 

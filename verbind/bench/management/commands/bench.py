@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+# The floors of the follow-through engine's issue, on a 2-core machine.
+FLOORS = {"agenda_median_ms": 50.0, "small_speedup_max": 1.5, "worker_seconds": 10.0}
+
+
+class Command(BaseCommand):
+    help = "Measure the agenda and the worker on a synthetic workspace (a throwaway database)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="1 = 50 members, 50,000 people, 1,000,000 interactions (default 1)",
+        )
+        parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+        parser.add_argument(
+            "--database-url",
+            metavar="URL",
+            help="a PostgreSQL server to use (postgres://user@host:5432/anyname); "
+            "databases verbind_bench_* are created there and dropped",
+        )
+        parser.add_argument("--no-worker", action="store_true", help="skip the worker measurement")
+        parser.add_argument(
+            "--child", action="store_true", help="(internal) run inside the bench database"
+        )
+
+    def handle(self, *args, scale, json: bool, database_url, no_worker, child, **options):
+        if not 0 < scale <= 10:
+            raise CommandError("--scale must be more than 0 and at most 10", returncode=2)
+        if child:
+            return self.child(scale, no_worker)
+        console = Console(stderr=True)
+        results = {}
+        for label, s in (("full", scale), ("tenth", scale / 10)):
+            console.print(f"[bold]Scale {s:g}[/bold] ({label})")
+            results[label] = self.run_child(
+                s, database_url, worker=not no_worker and label == "full"
+            )
+        figures = self.summarise(results, scale, database_url)
+        if json:
+            self.stdout.write(_dumps(figures))
+        else:
+            self.table(figures)
+
+    def run_child(self, scale: float, database_url: str | None, worker: bool) -> dict:
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        folder = tempfile.mkdtemp(prefix="verbind-bench-")
+        env["VERBIND_DATA_DIR"] = folder
+        if database_url:
+            env["DATABASE_URL"] = _fresh_postgres(database_url, scale)
+        else:
+            env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+        command = [sys.executable, "-m", "verbind", "bench", "--child", "--scale", str(scale)]
+        if not worker:
+            command.append("--no-worker")
+        done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            raise CommandError(f"the benchmark at scale {scale:g} failed (see above)", returncode=1)
+        return json_loads(done.stdout)
+
+    def child(self, scale: float, no_worker: bool) -> None:
+        from verbind.bench.dataset import DUE_PER_MEMBER, MEMBERS, Generator, sizes
+        from verbind.bench.measure import agenda_timings, worker_pass
+
+        call_command("migrate", interactive=False, verbosity=0)
+        n = sizes(scale)
+        totals = {"members": MEMBERS, **n, "due items": MEMBERS * (sum(DUE_PER_MEMBER.values()))}
+        columns = [
+            TextColumn("{task.description:<13}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        ]
+        with Progress(*columns, console=Console(stderr=True)) as progress:
+            tasks = {name: progress.add_task(name, total=total) for name, total in totals.items()}
+            started = time.perf_counter()
+            workspace = Generator(
+                scale, progress=lambda name, k: progress.advance(tasks[name], k)
+            ).build()
+            generated = time.perf_counter() - started
+        from django.db import connection
+
+        figures = {
+            "scale": scale,
+            "database": connection.vendor,
+            "generate_seconds": round(generated, 1),
+            **{f"rows_{k}": v for k, v in n.items()},
+        }
+        figures.update(agenda_timings(workspace))
+        if not no_worker:
+            figures.update(worker_pass(workspace))
+        self.stdout.write(_dumps(figures))
+
+    def summarise(self, results: dict, scale: float, database_url: str | None) -> dict:
+        full, tenth = results["full"], results["tenth"]
+        speedup = (
+            full["agenda_median_ms"] / tenth["agenda_median_ms"]
+            if tenth["agenda_median_ms"]
+            else None
+        )
+        figures = {
+            "scale": scale,
+            "database": full["database"],
+            "agenda_median_ms": full["agenda_median_ms"],
+            "agenda_p95_ms": full["agenda_p95_ms"],
+            "agenda_items": full["agenda_items"],
+            "agenda_median_ms_tenth": tenth["agenda_median_ms"],
+            "small_speedup": round(speedup, 2) if speedup else None,
+            "generate_seconds": full["generate_seconds"],
+        }
+        if "worker_seconds" in full:
+            figures.update({k: full[k] for k in ("worker_items", "worker_sent", "worker_seconds")})
+        figures["floors"] = FLOORS
+        figures["ok"] = (
+            figures["agenda_median_ms"] <= FLOORS["agenda_median_ms"]
+            and (speedup is None or speedup <= FLOORS["small_speedup_max"])
+            and figures.get("worker_seconds", 0) <= FLOORS["worker_seconds"]
+            and figures.get("worker_sent", 0) == figures.get("worker_items", 0)
+        )
+        return figures
+
+    def table(self, figures: dict) -> None:
+        table = Table(title=f"Verbind bench — scale {figures['scale']:g} on {figures['database']}")
+        table.add_column("Figure")
+        table.add_column("Measured", justify="right")
+        table.add_column("Floor", justify="right")
+        table.add_row("Agenda, median", f"{figures['agenda_median_ms']} ms", "≤ 50 ms")
+        table.add_row("Agenda, p95", f"{figures['agenda_p95_ms']} ms", "")
+        table.add_row("Agenda, 10× smaller data", f"{figures['agenda_median_ms_tenth']} ms", "")
+        table.add_row("Speed-up on 10× smaller data", f"{figures['small_speedup']}×", "≤ 1.5×")
+        if "worker_seconds" in figures:
+            table.add_row(
+                f"Worker pass, {figures['worker_items']:,} due messages",
+                f"{figures['worker_seconds']} s ({figures['worker_sent']:,} sent)",
+                "≤ 10 s",
+            )
+        Console(file=self.stdout).print(table)
+        self.stdout.write("All floors hold." if figures["ok"] else "A floor is NOT met.")
+
+
+def _fresh_postgres(url: str, scale: float) -> str:
+    """A new, empty database on that PostgreSQL server for this run."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"verbind_bench_{str(scale).replace('.', '_')}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, indent=2)
+
+
+def json_loads(text: str):
+    return json.loads(text)
