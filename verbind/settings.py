@@ -147,7 +147,7 @@ MESSAGE_ID_DOMAIN = env_str("VERBIND_MESSAGE_ID_DOMAIN", "verbind.local")
 # How long a worker's claim on a message holds; after that another worker may send it.
 WORKER_LEASE_SECONDS = env_int("VERBIND_WORKER_LEASE_SECONDS", 120)
 # SMTP connections a worker sends over at once.
-WORKER_SEND_THREADS = env_int("VERBIND_WORKER_SEND_THREADS", 4)
+WORKER_SEND_CONNECTIONS = env_int("VERBIND_WORKER_SEND_CONNECTIONS", 8)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 import zoneinfo
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 from time import monotonic
 
@@ -24,7 +23,7 @@ from verbind.followthrough.models import Lapse, LapseKind, Repair, RepairState
 from verbind.followthrough.repairs import escalation_target, lapse_kind, open_repair
 from verbind.messaging import delivery
 from verbind.messaging.channels import email
-from verbind.messaging.channels.email import Mailer
+from verbind.messaging.channels.smtp_pool import SmtpPool
 from verbind.messaging.drafts import local_text, new_message_id, render
 from verbind.messaging.models import OutboxMessage, Purpose, State
 from verbind.messaging.outbox import record_effects
@@ -206,12 +205,10 @@ def _queue_digest(membership: Membership, zone, now) -> None:
 class Worker:
     """One worker process (or thread). Several may run against one database."""
 
-    def __init__(self, send_threads: int | None = None):
+    def __init__(self, send_connections: int | None = None):
         self.claimant = delivery.worker_id()
-        self.local = threading.local()
-        self.mailers: list[Mailer] = []
-        self.send_threads = send_threads or settings.WORKER_SEND_THREADS
-        self.pool = ThreadPoolExecutor(self.send_threads, thread_name_prefix="verbind-send")
+        self.connections = send_connections or settings.WORKER_SEND_CONNECTIONS
+        self.pool: SmtpPool | None = None
         self.steps = [
             handle_one_late_promise,
             handle_one_unrecorded_lapse,
@@ -227,37 +224,28 @@ class Worker:
         batch = delivery.claim_batch(now, self.claimant)
         if not batch:
             return False
-        budget = monotonic() + delivery.lease().total_seconds() / 2
-
-        def send(message):
-            if monotonic() > budget:  # out of time: give it back rather than outlive the lease
-                return message, None, False
-            return message, delivery.transmit(message, self.mailer()), True
-
-        # A few SMTP connections at once: a mail server answers each command in turn, so
-        # one connection spends most of its time waiting. The sending threads never touch
-        # the database; the results are written down here, one by one, as they come in.
-        sent = []
-        for message, error, tried in self.pool.map(send, batch):
+        if not email.configured():  # queued while SMTP was set up; wait until it is again
+            delivery.release(batch)
+            return False
+        if self.pool is None:
+            self.pool = SmtpPool(self.connections)
+        # Nothing is started after half the lease, so no claim can run out mid-send.
+        deadline = monotonic() + delivery.lease().total_seconds() / 2
+        sent, untried = [], []
+        # Each result is written down the moment the server has answered.
+        for message, error, tried in self.pool.send_many(batch, deadline):
             if not tried:
-                delivery.release([message])
+                untried.append(message)
             elif delivery.record_result(message, error, now):
                 sent.append(message.pk)
+        delivery.release(untried)
         record_effects(sent)
         return True
 
-    def mailer(self) -> Mailer:
-        """One SMTP connection per sending thread, kept for the pass."""
-        mailer = getattr(self.local, "mailer", None)
-        if mailer is None:
-            mailer = self.local.mailer = Mailer()
-            self.mailers.append(mailer)
-        return mailer
-
     def close(self) -> None:
-        while self.mailers:
-            self.mailers.pop().close()
-        self.local = threading.local()
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
 
     def run_pass(self, now=None, stop: threading.Event | None = None) -> dict[str, int]:
         """Drain every step once; returns how much work each step did."""

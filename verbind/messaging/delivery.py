@@ -42,7 +42,7 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
 
 
-BATCH = 100
+BATCH = 200
 
 
 def claim_batch(now, claimant: str, size: int = BATCH) -> list[OutboxMessage]:
