@@ -113,3 +113,22 @@ def test_an_outsider_cannot_act_on_or_refer_to_another_workspace_through_the_api
     assert listed["count"] == 0
     assert outsider_api.get("/api/v1/appointments").json()["count"] == 0
     assert Interaction.objects.filter(person=person).count() == 1
+
+
+def test_an_outsider_cannot_open_send_or_cancel_another_workspaces_message(outsider_web, person, owner):
+    from verbind.messaging.drafts import make_draft
+    from verbind.messaging.models import OutboxMessage
+
+    message = make_draft("thank_you", person, owner, owner.memberships.get().zone)
+    assert outsider_web.get(reverse("message", args=[message.pk])).status_code == 404
+    assert outsider_web.post(reverse("message", args=[message.pk]), {"send": "1"}).status_code == 404
+    assert outsider_web.post(reverse("message_sent", args=[message.pk])).status_code == 404
+    assert outsider_web.post(reverse("message_cancel", args=[message.pk])).status_code == 404
+    assert "Hans" not in outsider_web.get(reverse("outbox")).content.decode()
+    assert OutboxMessage.objects.get(pk=message.pk).state == "draft"
+
+
+def test_the_agenda_api_shows_only_the_callers_own_workspace(outsider_api, theirs):
+    appointment = theirs["appointment"]
+    appointment.transition("missed_by_us")
+    assert outsider_api.get("/api/v1/agenda").json() == []

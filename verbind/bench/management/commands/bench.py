@@ -124,7 +124,12 @@ class Command(BaseCommand):
             "generate_seconds": full["generate_seconds"],
         }
         if "worker_seconds" in full:
-            figures.update({k: full[k] for k in ("worker_items", "worker_sent", "worker_seconds")})
+            figures.update(
+                {
+                    k: full[k]
+                    for k in ("worker_items", "worker_sent", "worker_other_mail", "worker_seconds")
+                }
+            )
         figures["floors"] = FLOORS
         figures["ok"] = (
             figures["agenda_median_ms"] <= FLOORS["agenda_median_ms"]
