@@ -115,13 +115,17 @@ def test_an_outsider_cannot_act_on_or_refer_to_another_workspace_through_the_api
     assert Interaction.objects.filter(person=person).count() == 1
 
 
-def test_an_outsider_cannot_open_send_or_cancel_another_workspaces_message(outsider_web, person, owner):
+def test_an_outsider_cannot_open_send_or_cancel_another_workspaces_message(
+    outsider_web, person, owner
+):
     from verbind.messaging.drafts import make_draft
     from verbind.messaging.models import OutboxMessage
 
     message = make_draft("thank_you", person, owner, owner.memberships.get().zone)
     assert outsider_web.get(reverse("message", args=[message.pk])).status_code == 404
-    assert outsider_web.post(reverse("message", args=[message.pk]), {"send": "1"}).status_code == 404
+    assert (
+        outsider_web.post(reverse("message", args=[message.pk]), {"send": "1"}).status_code == 404
+    )
     assert outsider_web.post(reverse("message_sent", args=[message.pk])).status_code == 404
     assert outsider_web.post(reverse("message_cancel", args=[message.pk])).status_code == 404
     assert "Hans" not in outsider_web.get(reverse("outbox")).content.decode()
