@@ -113,16 +113,30 @@ def _queue_escalation_mail(repair: Repair, target) -> None:
             "url": site_url("/"),
         },
     )
+    queue_member_mail(
+        f"escalation:{repair.pk}",
+        repair.workspace_id,
+        target,
+        Purpose.ESCALATION,
+        language,
+        subject,
+        body,
+        repair=repair,
+    )
+
+
+def queue_member_mail(key, workspace_id, member, purpose, language, subject, body, repair=None):
+    """A mail to a colleague (digest, escalation), queued once per key."""
     OutboxMessage.objects.get_or_create(
-        idempotency_key=f"escalation:{repair.pk}",
+        idempotency_key=key,
         defaults=dict(
-            workspace_id=repair.workspace_id,
-            purpose=Purpose.ESCALATION,
+            workspace_id=workspace_id,
+            purpose=purpose,
             state=State.QUEUED,
-            member=target,
+            member=member,
             repair=repair,
             language=language,
-            to_address=target.email,
+            to_address=member.email,
             subject=subject,
             body=body,
             message_id=new_message_id(),
@@ -185,20 +199,14 @@ def _queue_digest(membership: Membership, zone, now) -> None:
         },
     )
     day = now.astimezone(zone).date().isoformat()
-    OutboxMessage.objects.get_or_create(
-        idempotency_key=f"digest:{membership.pk}:{day}",
-        defaults=dict(
-            workspace_id=membership.workspace_id,
-            purpose=Purpose.DIGEST,
-            state=State.QUEUED,
-            member=user,
-            language=language,
-            to_address=user.email,
-            subject=subject,
-            body=body,
-            message_id=new_message_id(),
-            next_attempt_at=now,
-        ),
+    queue_member_mail(
+        f"digest:{membership.pk}:{day}",
+        membership.workspace_id,
+        user,
+        Purpose.DIGEST,
+        language,
+        subject,
+        body,
     )
 
 
