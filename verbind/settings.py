@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "verbind.obligations",
     "verbind.followthrough",
     "verbind.messaging",
+    "verbind.transfer",
     "verbind.demo",
     "verbind.bench",
     "verbind.api",

@@ -65,3 +65,22 @@ def ensure_local_owner() -> tuple[object, str | None]:
     user.save(update_fields=["is_staff", "is_superuser"])
     create_workspace("My network", user)
     return user, password
+
+
+class MembershipNotFound(LookupError):
+    pass
+
+
+def find_membership(email: str | None = None, slug: str | None = None):
+    """The membership a command acts as: of *email* (default: the first owner), in *slug* if given."""
+    user = find_user(email) if email else ensure_local_owner()[0]
+    if user is None:
+        raise MembershipNotFound(f"no member with e-mail {email!r}")
+    memberships = user.memberships.select_related("workspace", "user")
+    if slug:
+        memberships = memberships.filter(workspace__slug=slug)
+    found = list(memberships.order_by("-joined_at", "-id"))
+    if not found:
+        where = f"workspace {slug!r}" if slug else "any workspace"
+        raise MembershipNotFound(f"{user.email} is not a member of {where}")
+    return found[0]

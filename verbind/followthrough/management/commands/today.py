@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from verbind.followthrough.agenda import agenda_for
-from verbind.workspaces.accounts import find_user
+from verbind.workspaces.accounts import MembershipNotFound, find_membership
 
 LABELS = {0: "overdue", 1: "today", 2: "coming"}
 STYLE = {0: "bold red", 1: "yellow", 2: "cyan"}
@@ -87,18 +87,10 @@ class Command(BaseCommand):
         console.print(table)
 
     def membership(self, email, slug):
-        from verbind.workspaces.accounts import ensure_local_owner
-
-        user = find_user(email) if email else ensure_local_owner()[0]
-        if user is None:
-            raise CommandError(f"no member with e-mail {email!r}", returncode=2)
-        memberships = user.memberships.select_related("workspace", "user")
-        if slug:
-            memberships = memberships.filter(workspace__slug=slug)
-        found = list(memberships.order_by("-joined_at", "-id"))
-        if not found:
-            raise CommandError(f"{user.email} is not a member of workspace {slug!r}", returncode=2)
-        return found[0]
+        try:
+            return find_membership(email, slug)
+        except MembershipNotFound as exc:
+            raise CommandError(str(exc), returncode=2) from None
 
 
 def _dumps(data) -> str:

@@ -1,0 +1,81 @@
+"""Writing a plan: one transaction, so either all of it lands or nothing does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+from verbind.people.models import Organisation, Person
+from verbind.transfer.plan import NEW, UPDATE, Plan
+
+BATCH = 2000
+
+
+class ImportRefused(Exception):
+    def __init__(self, plan: Plan):
+        super().__init__(f"{len(plan.errors)} row(s) cannot be imported; nothing was written")
+        self.plan = plan
+
+
+@transaction.atomic
+def apply(
+    plan: Plan, workspace, valid_only: bool = False, progress: Callable[[int], None] | None = None
+) -> dict:
+    """Write new people and fill in known ones. With errors, nothing — unless *valid_only*."""
+    if plan.errors and not valid_only:
+        raise ImportRefused(plan)
+    progress = progress or (lambda n: None)
+    organisations = _organisations(plan, workspace)
+    new = [
+        Person(
+            workspace=workspace,
+            name=row.record.name,
+            email=row.email,
+            phone=row.phone,
+            organisation=organisations.get(row.record.organisation.lower()),
+            job_title=row.record.job_title,
+            met_on=row.record.met_on,
+            met_how=row.record.met_how,
+            notes=row.record.notes,
+        )
+        for row in plan.rows
+        if row.action == NEW
+    ]
+    for start in range(0, len(new), BATCH):
+        Person.objects.bulk_create(new[start : start + BATCH])
+        progress(len(new[start : start + BATCH]))
+    updates = [row for row in plan.rows if row.action == UPDATE]
+    people = Person.objects.in_workspace(workspace).in_bulk([row.person_id for row in updates])
+    changed_fields: set[str] = set()
+    for row in updates:
+        person = people[row.person_id]
+        for name, value in row.changes.items():
+            if name == "organisation":
+                person.organisation = organisations.get(value.lower())
+                changed_fields.add("organisation")
+            else:
+                setattr(person, name, value)
+                changed_fields.add(name)
+    if updates:
+        Person.objects.bulk_update(list(people.values()), sorted(changed_fields), batch_size=BATCH)
+        progress(len(updates))
+    return {"created": len(new), "updated": len(updates)}
+
+
+def _organisations(plan: Plan, workspace) -> dict[str, Organisation]:
+    """The organisations the rows name, found by name or made once."""
+    wanted = {}
+    for row in plan.rows:
+        name = row.record.organisation or row.changes.get("organisation", "")
+        if row.action in (NEW, UPDATE) and name:
+            wanted.setdefault(name.lower(), name)
+    found = {o.name.lower(): o for o in Organisation.objects.in_workspace(workspace)}
+    missing = [
+        Organisation(workspace=workspace, name=name)
+        for key, name in wanted.items()
+        if key not in found
+    ]
+    for organisation in Organisation.objects.bulk_create(missing):
+        found[organisation.name.lower()] = organisation
+    return found
