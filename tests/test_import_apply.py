@@ -75,7 +75,7 @@ def test_a_contact_repeated_within_the_file_is_imported_once(workspace):
 
 
 def test_bad_phones_and_addresses_are_left_out_with_a_note(workspace):
-    data = "Name,Email,Phone\nBram,not-an-address,12\n".encode()
+    data = b"Name,Email,Phone\nBram,not-an-address,12\n"
     noted = plan_import(data, "notes.csv", workspace)
     assert [r.action for r in noted.rows] == ["new"]
     assert sorted(p.field for p in noted.warnings) == ["e-mail", "phone"]
