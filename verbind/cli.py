@@ -6,7 +6,7 @@ import os
 import sys
 
 # Verbind's own subcommands, in the order a newcomer meets them.
-COMMANDS = ["serve", "today", "worker", "import", "demo", "token", "bench"]
+COMMANDS = ["serve", "today", "worker", "import", "duplicates", "demo", "token", "bench"]
 
 
 def overview() -> str:

@@ -4,7 +4,17 @@ from django.urls import include, path
 
 from verbind.api.api import api
 from verbind.web.forms import SignInForm
-from verbind.web.views import account, errors, obligations, organisations, outbox, people, today
+from verbind.web.views import (
+    account,
+    duplicates,
+    errors,
+    imports,
+    obligations,
+    organisations,
+    outbox,
+    people,
+    today,
+)
 
 urlpatterns = [
     path("", today.today, name="home"),
@@ -23,6 +33,13 @@ urlpatterns = [
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", people.people_list, name="people"),
     path("people/new/", people.person_edit, name="person_new"),
+    path("duplicates/", duplicates.duplicates_page, name="duplicates"),
+    path("duplicates/merge/", duplicates.merge_people, name="merge_people"),
+    path("duplicates/undo/<int:pk>/", duplicates.undo_merge, name="undo_merge"),
+    path("import/", imports.upload, name="import"),
+    path("import/<str:token>/", imports.preview, name="import_preview"),
+    path("export/people.vcf", imports.export_vcard, name="export_vcard"),
+    path("export/people.csv", imports.export_csv, name="export_csv"),
     path("people/<int:pk>/", people.person_detail, name="person"),
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
     path("people/<int:pk>/<str:action>/", people.person_action, name="person_action"),

@@ -179,3 +179,22 @@ class Interaction(WorkspaceOwned):
         super().clean()
         if self.person_id and self.person.workspace_id != self.workspace_id:
             raise ValidationError({"person": _("That person is not in this workspace.")})
+
+
+class Merge(WorkspaceOwned):
+    """Two people made one. Keeps what is needed to undo it: the removed person and what moved."""
+
+    kept = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    removed_id = models.BigIntegerField()
+    removed = models.JSONField(help_text="the removed person's fields, as they were")
+    kept_before = models.JSONField(help_text="the kept person's fields before the merge")
+    moved = models.JSONField(help_text="{model label: [ids]} of rows moved to the kept person")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")

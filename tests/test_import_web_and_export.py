@@ -1,0 +1,69 @@
+"""The newcomer's path: upload LinkedIn and a phone's vCard, see the preview, merge, take it all out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from verbind.people.models import Person
+from verbind.transfer.exporting import csv_text, people_of, vcard
+from verbind.transfer.importing import plan_import
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def upload(web, name):
+    data = (CORPUS / name).read_bytes()
+    return web.post(reverse("import"), {"file": SimpleUploadedFile(name, data), "format": "auto"})
+
+
+def test_upload_shows_a_preview_and_imports_only_when_confirmed(web, workspace):
+    response = upload(web, "linkedin_connections.csv")
+    preview_url = response["Location"]
+    page = web.get(preview_url).content.decode()
+    assert "linkedin_connections.csv (linkedin)" in page
+    assert "“yesterday” is not a date" in page
+    assert not Person.objects.exists()
+    web.post(preview_url)
+    assert Person.objects.in_workspace(workspace).count() == 4
+    assert web.get(preview_url).status_code == 404  # used up
+
+
+def test_a_file_with_errors_needs_a_choice(web, workspace):
+    preview_url = upload(web, "broken.vcf")["Location"]
+    response = web.post(preview_url, follow=True)
+    assert "nothing was imported" in response.content.decode()
+    assert not Person.objects.exists()
+    web.post(preview_url, {"valid_only": "1"})
+    assert Person.objects.count() == 1
+
+
+def test_someone_elses_preview_is_not_found(web, outsider_web):
+    preview_url = upload(web, "vcard_40.vcf")["Location"]
+    assert outsider_web.get(preview_url).status_code == 404
+
+
+def test_an_unreadable_upload_is_explained(web):
+    response = web.post(
+        reverse("import"),
+        {"file": SimpleUploadedFile("x.bin", b"\x00\x01\x02"), "format": "auto"},
+        follow=True,
+    )
+    assert "binary file" in response.content.decode()
+
+
+def test_everything_goes_out_as_vcard_and_csv_and_comes_back_unchanged(web, workspace):
+    upload_url = upload(web, "google_contacts.csv")["Location"]
+    web.post(upload_url)
+    exported = web.get(reverse("export_vcard"))
+    assert exported["Content-Type"].startswith("text/vcard")
+    text = exported.content.decode()
+    assert text.count("BEGIN:VCARD") == 3 and "VERSION:4.0" in text
+    again = plan_import(exported.content, "people.vcf", workspace)
+    assert (again.count("new"), again.count("update")) == (0, 0)  # the same people, nothing new
+    csv_out = csv_text(people_of(workspace))
+    assert csv_out.splitlines()[0].startswith("Name,E-mail,Phone")
+    assert "Mark de Boer,mark@deboer.example,+31634567890,De Boer Tuinen" in csv_out
+    assert vcard(people_of(workspace)).count("END:VCARD") == 3

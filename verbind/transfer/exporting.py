@@ -1,0 +1,74 @@
+"""Taking people out again: vCard 4.0 and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import vobject
+
+from verbind.people.models import Person
+
+CSV_COLUMNS = [
+    "Name",
+    "E-mail",
+    "Phone",
+    "Organisation",
+    "Job title",
+    "Language",
+    "Met how",
+    "Met on",
+    "Notes",
+]
+
+
+def people_of(workspace):
+    return (
+        Person.objects.in_workspace(workspace).select_related("organisation").order_by("name", "id")
+    )
+
+
+def vcard(people) -> str:
+    """One vCard 4.0 per person (UTF-8; phones as tel: URIs, as 4.0 prefers)."""
+    cards = []
+    for person in people:
+        card = vobject.vCard()
+        card.add("fn").value = person.name
+        parts = person.name.rsplit(" ", 1)
+        card.add("n").value = vobject.vcard.Name(
+            family=parts[-1], given=parts[0] if len(parts) > 1 else ""
+        )
+        if person.email:
+            card.add("email").value = person.email
+        if person.phone:
+            card.add("tel").value = person.phone
+        if person.organisation:
+            card.add("org").value = [person.organisation.name]
+        if person.job_title:
+            card.add("title").value = person.job_title
+        if person.notes:
+            card.add("note").value = person.notes
+        text = card.serialize().replace("VERSION:3.0", "VERSION:4.0")
+        cards.append(text)
+    return "".join(cards)
+
+
+def csv_text(people) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for p in people:
+        writer.writerow(
+            [
+                p.name,
+                p.email,
+                p.phone,
+                p.organisation.name if p.organisation else "",
+                p.job_title,
+                p.language,
+                p.met_how,
+                p.met_on.isoformat() if p.met_on else "",
+                p.notes,
+            ]
+        )
+    return out.getvalue()
