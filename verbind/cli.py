@@ -6,7 +6,18 @@ import os
 import sys
 
 # Verbind's own subcommands, in the order a newcomer meets them.
-COMMANDS = ["serve", "today", "worker", "import", "duplicates", "demo", "token", "bench"]
+COMMANDS = [
+    "serve",
+    "today",
+    "worker",
+    "import",
+    "duplicates",
+    "backup",
+    "restore",
+    "demo",
+    "token",
+    "bench",
+]
 
 
 def overview() -> str:

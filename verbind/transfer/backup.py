@@ -1,0 +1,118 @@
+"""Backup and restore: everything Verbind holds, as one JSON file that knows its schema."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from django.core import serializers
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
+
+from verbind import __version__
+
+FORMAT = "verbind-backup"
+VERSION = 1
+APPS = ["workspaces", "people", "obligations", "followthrough", "messaging"]
+MODELS = ["auth.user"] + APPS
+
+
+class RestoreRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def schema() -> dict[str, list[str]]:
+    """The migrations applied here, per app: what the data in a backup is shaped by."""
+    loader = MigrationLoader(connection)
+    applied = {}
+    for app_label, name in sorted(loader.applied_migrations):
+        if app_label in APPS or app_label == "auth":
+            applied.setdefault(app_label, []).append(name)
+    return applied
+
+
+def _querysets():
+    from django.apps import apps
+
+    for label in MODELS:
+        if "." in label:
+            yield apps.get_model(label).objects.order_by("pk")
+        else:
+            for model in apps.get_app_config(label).get_models():
+                yield model.objects.order_by("pk")
+
+
+def backup() -> dict:
+    objects = []
+    for queryset in _querysets():
+        objects.extend(
+            json.loads(serializers.serialize("json", queryset, use_natural_foreign_keys=True))
+        )
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "verbind": __version__,
+        "created_at": timezone.now().isoformat(),
+        "schema": schema(),
+        "data": objects,
+    }
+
+
+def check(document: dict, filename: str) -> None:
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise RestoreRefused(f"{filename} is not a Verbind backup")
+    if document.get("version", 0) > VERSION:
+        raise RestoreRefused(
+            f"{filename} was written by a newer Verbind (backup format {document['version']})"
+        )
+    known = MigrationLoader(connection, ignore_no_migrations=True).disk_migrations
+    for app_label, names in (document.get("schema") or {}).items():
+        unknown = [n for n in names if (app_label, n) not in known]
+        if unknown:
+            raise RestoreRefused(
+                f"{filename} comes from a newer Verbind: {app_label} migration {unknown[0]} is unknown here. "
+                "Upgrade Verbind, then restore."
+            )
+
+
+def is_empty() -> bool:
+    from verbind.people.models import Person
+    from verbind.workspaces.models import Workspace
+
+    return not Workspace.objects.exists() and not Person.objects.exists()
+
+
+@transaction.atomic
+def restore(document: dict, filename: str, replace: bool = False) -> int:
+    """Load a backup into this database; refuses to mix it with existing data unless *replace*."""
+    check(document, filename)
+    if not is_empty():
+        if not replace:
+            raise RestoreRefused(
+                "this database already holds data; restore into an empty one, or use --replace"
+            )
+        for queryset in reversed(list(_querysets())):
+            queryset.model.objects.all().delete()
+    with tempfile.TemporaryDirectory() as folder:
+        fixture = Path(folder) / "verbind-restore.json"
+        fixture.write_text(json.dumps(document["data"]), encoding="utf-8")
+        call_command("loaddata", str(fixture), verbosity=0)
+    _reset_sequences()
+    return len(document["data"])
+
+
+def _reset_sequences() -> None:
+    """On PostgreSQL, new rows must not reuse the ids the backup brought."""
+    if connection.vendor != "postgresql":
+        return
+    from django.core.management.color import no_style
+
+    models = [qs.model for qs in _querysets()]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
