@@ -67,3 +67,25 @@ def test_everything_goes_out_as_vcard_and_csv_and_comes_back_unchanged(web, work
     assert csv_out.splitlines()[0].startswith("Name,E-mail,Phone")
     assert "Mark de Boer,mark@deboer.example,+31634567890,De Boer Tuinen" in csv_out
     assert vcard(people_of(workspace)).count("END:VCARD") == 3
+
+
+def test_verbind_export_writes_vcard_csv_and_the_whole_workspace_as_json(
+    workspace, owner, person, tmp_path
+):
+    import json
+
+    from django.core.management import call_command
+
+    for fmt, check in [("vcard", "BEGIN:VCARD"), ("csv", "Hans Verbeek,hans@verbeek.example")]:
+        call_command(
+            "export", str(tmp_path / f"out.{fmt}"), "--format", fmt, "--member", owner.email
+        )
+        assert check in (tmp_path / f"out.{fmt}").read_text()
+    call_command("export", str(tmp_path / "all.json"), "--format", "json", "--member", owner.email)
+    document = json.loads((tmp_path / "all.json").read_text())
+    assert document["workspace"]["slug"] == workspace.slug
+    assert {o["model"] for o in document["objects"]} >= {
+        "people.person",
+        "people.organisation",
+        "workspaces.membership",
+    }

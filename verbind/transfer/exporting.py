@@ -72,3 +72,39 @@ def csv_text(people) -> str:
             ]
         )
     return out.getvalue()
+
+
+def workspace_json(workspace) -> dict:
+    """One workspace, everything in it, as plain JSON (Django's serialisation, natural keys)."""
+    import json as _json
+
+    from django.core import serializers
+
+    from verbind.followthrough.models import AgendaMark, Lapse, Repair
+    from verbind.messaging.models import OutboxMessage
+    from verbind.obligations.models import Appointment, Promise
+    from verbind.people.models import Interaction, Organisation
+    from verbind.workspaces.models import Membership
+
+    querysets = [
+        Membership.objects.filter(workspace=workspace),
+        Organisation.objects.in_workspace(workspace),
+        Person.objects.in_workspace(workspace),
+        Interaction.objects.in_workspace(workspace),
+        Appointment.objects.in_workspace(workspace),
+        Promise.objects.in_workspace(workspace),
+        Lapse.objects.in_workspace(workspace),
+        Repair.objects.in_workspace(workspace),
+        AgendaMark.objects.in_workspace(workspace),
+        OutboxMessage.objects.in_workspace(workspace),
+    ]
+    objects = []
+    for queryset in querysets:
+        objects.extend(
+            _json.loads(
+                serializers.serialize(
+                    "json", queryset.order_by("pk"), use_natural_foreign_keys=True
+                )
+            )
+        )
+    return {"workspace": {"name": workspace.name, "slug": workspace.slug}, "objects": objects}
