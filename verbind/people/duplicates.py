@@ -26,6 +26,11 @@ class Suggestion:
     score: int
     reason: str
 
+    @property
+    def pairs(self):
+        """Each side with the other, for a “keep this one” choice on either."""
+        return [(self.first, self.second), (self.second, self.first)]
+
 
 def key(name: str) -> str:
     """Lower case, accents off, so “Renée” and “Renee” compare equal."""
