@@ -41,7 +41,9 @@ def vcard(people) -> str:
         if person.email:
             card.add("email").value = person.email
         if person.phone:
-            card.add("tel").value = person.phone
+            tel = card.add("tel")
+            tel.value = f"tel:{person.phone}"
+            tel.params["VALUE"] = ["uri"]
         if person.organisation:
             card.add("org").value = [person.organisation.name]
         if person.job_title:
