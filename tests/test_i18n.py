@@ -27,3 +27,19 @@ def test_the_sign_in_page_is_dutch_for_a_dutch_browser(client):
         reverse("login"), headers={"Accept-Language": "nl-NL,nl;q=0.9"}
     ).content.decode()
     assert "Inloggen" in html
+
+
+def test_the_dutch_catalogue_is_complete_and_compiled():
+    import gettext
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "verbind" / "locale" / "nl" / "LC_MESSAGES"
+    po = (folder / "django.po").read_text(encoding="utf-8")
+    entries = po.split("\n\n")[1:]  # the first block is the header
+    assert not [e for e in entries if "#, fuzzy" in e], "fuzzy translations left"
+    empty = [e for e in entries if e.rstrip().endswith('msgstr ""') and "msgid_plural" not in e]
+    assert not empty, f"untranslated: {empty[:3]}"
+    catalogue = gettext.GNUTranslations(open(folder / "django.mo", "rb"))
+    assert (
+        catalogue.gettext("Likely duplicates") == "Waarschijnlijke dubbelen"
+    )  # .mo compiled from this .po
