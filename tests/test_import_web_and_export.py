@@ -19,6 +19,14 @@ def upload(web, name):
     return web.post(reverse("import"), {"file": SimpleUploadedFile(name, data), "format": "auto"})
 
 
+def confirm(web, preview_url, data=None) -> str:
+    """Press Import: the page streams while the import runs; read it to the end, as a browser does."""
+    response = web.post(preview_url, data or {})
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
 def test_upload_shows_a_preview_and_imports_only_when_confirmed(web, workspace):
     response = upload(web, "linkedin_connections.csv")
     preview_url = response["Location"]
@@ -26,8 +34,17 @@ def test_upload_shows_a_preview_and_imports_only_when_confirmed(web, workspace):
     assert "linkedin_connections.csv (linkedin)" in page
     assert "“yesterday” is not a date" in page
     assert not Person.objects.exists()
-    web.post(preview_url)
+    page = confirm(web, preview_url)
+    assert "<progress" in page and "step(4)" in page
+    assert (
+        'location.replace("/duplicates/?imported=4&amp;filled=0")' in page
+        or "imported=4&filled=0" in page
+    )
     assert Person.objects.in_workspace(workspace).count() == 4
+    assert (
+        "Imported: 4 new, 0 filled in."
+        in web.get("/duplicates/?imported=4&filled=0").content.decode()
+    )
     assert web.get(preview_url).status_code == 404  # used up
 
 
@@ -36,7 +53,7 @@ def test_a_file_with_errors_needs_a_choice(web, workspace):
     response = web.post(preview_url, follow=True)
     assert "nothing was imported" in response.content.decode()
     assert not Person.objects.exists()
-    web.post(preview_url, {"valid_only": "1"})
+    confirm(web, preview_url, {"valid_only": "1"})
     assert Person.objects.count() == 1
 
 
@@ -56,7 +73,7 @@ def test_an_unreadable_upload_is_explained(web):
 
 def test_everything_goes_out_as_vcard_and_csv_and_comes_back_unchanged(web, workspace):
     upload_url = upload(web, "google_contacts.csv")["Location"]
-    web.post(upload_url)
+    confirm(web, upload_url)
     exported = web.get(reverse("export_vcard"))
     assert exported["Content-Type"].startswith("text/vcard")
     text = exported.content.decode()

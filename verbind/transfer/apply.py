@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from django.db import transaction
 
@@ -18,48 +18,69 @@ class ImportRefused(Exception):
         self.plan = plan
 
 
-@transaction.atomic
 def apply(
     plan: Plan, workspace, valid_only: bool = False, progress: Callable[[int], None] | None = None
 ) -> dict:
     """Write new people and fill in known ones. With errors, nothing — unless *valid_only*."""
+    steps = apply_in_steps(plan, workspace, valid_only)
+    written = 0
+    while True:
+        try:
+            now_written = next(steps)
+        except StopIteration as finished:
+            return finished.value
+        if progress:
+            progress(now_written - written)
+        written = now_written
+
+
+def apply_in_steps(plan: Plan, workspace, valid_only: bool = False) -> Iterator[int]:
+    """The same as apply(), yielding how many rows are written so far after each batch.
+
+    The transaction spans the whole import; a consumer that stops early rolls it back.
+    """
     if plan.errors and not valid_only:
         raise ImportRefused(plan)
-    progress = progress or (lambda n: None)
-    organisations = _organisations(plan, workspace)
-    new = [
-        Person(
-            workspace=workspace,
-            name=row.record.name,
-            email=row.email,
-            phone=row.phone,
-            organisation=organisations.get(row.record.organisation.lower()),
-            job_title=row.record.job_title,
-            met_on=row.record.met_on,
-            met_how=row.record.met_how,
-            notes=row.record.notes,
-        )
-        for row in plan.rows
-        if row.action == NEW
-    ]
-    for start in range(0, len(new), BATCH):
-        Person.objects.bulk_create(new[start : start + BATCH])
-        progress(len(new[start : start + BATCH]))
-    updates = [row for row in plan.rows if row.action == UPDATE]
-    people = Person.objects.in_workspace(workspace).in_bulk([row.person_id for row in updates])
-    changed_fields: set[str] = set()
-    for row in updates:
-        person = people[row.person_id]
-        for name, value in row.changes.items():
-            if name == "organisation":
-                person.organisation = organisations.get(value.lower())
-                changed_fields.add("organisation")
-            else:
-                setattr(person, name, value)
-                changed_fields.add(name)
-    if updates:
-        Person.objects.bulk_update(list(people.values()), sorted(changed_fields), batch_size=BATCH)
-        progress(len(updates))
+    with transaction.atomic():
+        organisations = _organisations(plan, workspace)
+        new = [
+            Person(
+                workspace=workspace,
+                name=row.record.name,
+                email=row.email,
+                phone=row.phone,
+                organisation=organisations.get(row.record.organisation.lower()),
+                job_title=row.record.job_title,
+                met_on=row.record.met_on,
+                met_how=row.record.met_how,
+                notes=row.record.notes,
+            )
+            for row in plan.rows
+            if row.action == NEW
+        ]
+        written = 0
+        for start in range(0, len(new), BATCH):
+            Person.objects.bulk_create(new[start : start + BATCH])
+            written += len(new[start : start + BATCH])
+            yield written
+        updates = [row for row in plan.rows if row.action == UPDATE]
+        people = Person.objects.in_workspace(workspace).in_bulk([row.person_id for row in updates])
+        changed_fields: set[str] = set()
+        for row in updates:
+            person = people[row.person_id]
+            for name, value in row.changes.items():
+                if name == "organisation":
+                    person.organisation = organisations.get(value.lower())
+                    changed_fields.add("organisation")
+                else:
+                    setattr(person, name, value)
+                    changed_fields.add(name)
+        if updates:
+            Person.objects.bulk_update(
+                list(people.values()), sorted(changed_fields), batch_size=BATCH
+            )
+            written += len(updates)
+            yield written
     return {"created": len(new), "updated": len(updates)}
 
 

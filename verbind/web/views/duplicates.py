@@ -21,10 +21,13 @@ def duplicates_page(request):
         .select_related("kept")
         .order_by("-merged_at")[:10]
     )
+    imported = {
+        k: request.GET[k] for k in ("imported", "filled") if request.GET.get(k, "").isdigit()
+    }
     return render(
         request,
         "web/duplicates.html",
-        {"suggestions": suggestions(request.workspace), "recent": recent},
+        {"suggestions": suggestions(request.workspace), "recent": recent, "imported": imported},
     )
 
 

@@ -8,12 +8,14 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from verbind.transfer.apply import ImportRefused, apply
+from verbind.transfer.apply import apply_in_steps
 from verbind.transfer.detect import FORMATS
 from verbind.transfer.exporting import csv_text, people_of, vcard
 from verbind.transfer.importing import plan_import
@@ -73,24 +75,44 @@ def preview(request, token):
         messages.error(request, str(exc.problem))
         return redirect("import")
     if request.method == "POST":
-        try:
-            result = apply(plan, request.workspace, valid_only=bool(request.POST.get("valid_only")))
-        except ImportRefused:
+        valid_only = bool(request.POST.get("valid_only"))
+        if plan.errors and not valid_only:
             messages.error(request, _("Some rows have errors, so nothing was imported."))
         else:
-            path.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)  # one import per upload
             request.session.pop(f"import:{token}", None)
-            messages.success(
-                request,
-                _("Imported: %(new)s new, %(updated)s filled in.")
-                % {"new": result["created"], "updated": result["updated"]},
-            )
-            return redirect("duplicates")
+            return StreamingHttpResponse(_progress_page(request, plan, valid_only))
     return render(
         request,
         "web/import_preview.html",
         {"plan": plan, "summary": plan.summary(), "token": token},
     )
+
+
+STREAM_MARK = "<!--progress-->"
+
+
+def _progress_page(request, plan, valid_only: bool):
+    """The import, running while the page shows how far it got; then on to the duplicates."""
+    total = plan.count("new") + plan.count("update")
+    page = render_to_string(
+        "web/import_progress.html", {"total": total, "summary": plan.summary()}, request
+    )
+    head, _mark, tail = page.partition(STREAM_MARK)
+    yield head
+    steps = apply_in_steps(plan, request.workspace, valid_only)
+    try:
+        while True:
+            written = next(steps)
+            yield f"<script>step({written})</script>\n"
+    except StopIteration as finished:
+        result = finished.value
+    except Exception:  # noqa: BLE001 - the headers are sent: say so on the page, keep nothing
+        yield f"<script>failed()</script>{tail}"
+        raise
+    url = reverse("duplicates") + f"?imported={result['created']}&filled={result['updated']}"
+    yield f'<script>step({total}); location.replace("{url}")</script>'
+    yield f'<noscript><a href="{url}">{_("Continue")}</a></noscript>{tail}'
 
 
 @member_required
