@@ -149,3 +149,16 @@ def test_any_vcard_lines_end_in_records_or_named_problems(lines):
     except ImportFailed:
         return
     assert all(p.line >= 1 for p in parsed.problems)
+
+
+def test_lotus_notes_lower_case_tab_folding_and_windows_1252():
+    rene = by_name(parse("lotus_notes.vcf"))["René Dupré"]
+    assert (rene.organisation, rene.job_title, rene.emails) == (
+        "Dupré & Fils",
+        "Directeur",
+        ["rene@dupre.example"],
+    )
+    assert rene.phones == ["+33 1 42 68 53 00"]
+    assert (
+        rene.notes == "Met at the Lyon trade fair; wants afollow-up in spring."
+    )  # a fold joins without a space

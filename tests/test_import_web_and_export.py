@@ -106,3 +106,23 @@ def test_verbind_export_writes_vcard_csv_and_the_whole_workspace_as_json(
         "people.organisation",
         "workspaces.membership",
     }
+
+
+def test_a_csv_with_unknown_columns_can_be_mapped_on_the_web(web, workspace):
+    data = b"Wie;Adres\nAnna;anna@example.org\n"
+    refused = web.post(
+        reverse("import"),
+        {"file": SimpleUploadedFile("x.csv", data), "format": "auto"},
+        follow=True,
+    )
+    assert "no name or e-mail column found" in refused.content.decode()
+    mapped = web.post(
+        reverse("import"),
+        {
+            "file": SimpleUploadedFile("x.csv", data),
+            "format": "csv",
+            "mapping": "name=Wie,email=Adres",
+        },
+    )
+    confirm(web, mapped["Location"])
+    assert Person.objects.get().email == "anna@example.org"

@@ -33,6 +33,14 @@ class UploadForm(forms.Form):
     format = forms.ChoiceField(
         label=gettext_lazy("Format"), choices=[(f, f) for f in FORMATS], initial="auto"
     )
+    mapping = forms.CharField(
+        label=gettext_lazy("Columns (other CSV files)"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy(
+            "Only when the columns are not recognised, e.g. name=Naam,email=Mail,phone=Tel"
+        ),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -57,6 +65,7 @@ def upload(request):
             "workspace": request.workspace.pk,
             "name": Path(form.cleaned_data["file"].name).name,
             "format": form.cleaned_data["format"],
+            "mapping": form.cleaned_data["mapping"],
         }
         return redirect("import_preview", token)
     return render(request, "web/import.html", {"form": form})
@@ -69,7 +78,13 @@ def preview(request, token):
     if not meta or meta["workspace"] != request.workspace.pk or not path.exists():
         raise Http404
     try:
-        plan = plan_import(path.read_bytes(), meta["name"], request.workspace, meta["format"])
+        plan = plan_import(
+            path.read_bytes(),
+            meta["name"],
+            request.workspace,
+            meta["format"],
+            meta.get("mapping", ""),
+        )
     except ImportFailed as exc:
         path.unlink(missing_ok=True)
         messages.error(request, str(exc.problem))
