@@ -29,7 +29,10 @@ def run(*args, data_dir):
 def test_help_lists_every_verbind_command_with_a_line_each(tmp_path):
     result = run("--help", data_dir=tmp_path)
     assert result.returncode == 0
-    for command in ["serve", "demo", "token"]:
+    from verbind.cli import COMMANDS
+
+    assert {"serve", "today", "worker", "import", "export", "duplicates", "backup", "restore"} <= set(COMMANDS)
+    for command in COMMANDS:
         assert any(line.strip().startswith(command + " ") for line in result.stdout.splitlines()), (
             command
         )

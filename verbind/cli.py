@@ -11,6 +11,7 @@ COMMANDS = [
     "today",
     "worker",
     "import",
+    "export",
     "duplicates",
     "backup",
     "restore",
