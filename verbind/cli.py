@@ -10,6 +10,7 @@ COMMANDS = [
     "serve",
     "today",
     "worker",
+    "propose",
     "import",
     "export",
     "duplicates",

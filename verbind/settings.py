@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "verbind.obligations",
     "verbind.followthrough",
     "verbind.messaging",
+    "verbind.scheduling",
     "verbind.transfer",
     "verbind.demo",
     "verbind.bench",

@@ -13,6 +13,7 @@ from verbind.web.views import (
     organisations,
     outbox,
     people,
+    public,
     today,
 )
 
@@ -63,6 +64,7 @@ urlpatterns = [
     path("settings/", account.settings_page, name="settings"),
     path("settings/tokens/<int:pk>/revoke/", account.revoke_token, name="revoke_token"),
     path("workspace/", account.switch_workspace, name="switch_workspace"),
+    path("p/<str:token>/", public.proposal_page, name="proposal_public"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

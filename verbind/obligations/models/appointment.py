@@ -146,6 +146,16 @@ class Appointment(Obligation):
             )
         self._move("status", self.status, to, OUTCOME[to], by)
 
+    def reschedule_to(self, successor: Appointment, *, by=None) -> None:
+        """A new time was agreed elsewhere (a picked proposal): this one moves to *successor*."""
+        if self.status in FAILED:
+            Appointment.objects.filter(pk=self.pk).update(successor=successor)
+            self.successor = successor
+        else:
+            self._move(
+                "status", self.status, S.RESCHEDULED, Outcome.RELEASED, by, successor=successor
+            )
+
     @transaction.atomic
     def reschedule(self, starts_at, ends_at=None, *, by=None) -> Appointment:
         """Agree a new time: the successor is a new confirmed appointment.

@@ -1,0 +1,155 @@
+"""Free times from the working week, offers on a private link, and booking the one they pick."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from tests.conftest import make_appointment
+from verbind.obligations.models import Appointment, AppointmentStatus
+from verbind.people.models import Interaction
+from verbind.scheduling.models import Availability, Proposal
+from verbind.scheduling.proposals import BookingRefused, book, find, propose
+from verbind.scheduling.slots import free_slots
+
+AMS = ZoneInfo("Europe/Amsterdam")
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture
+def host(owner, workspace):
+    return owner.memberships.get()
+
+
+def local(moments):
+    return [m.astimezone(AMS).strftime("%a %H:%M") for m in moments]
+
+
+def test_three_times_on_different_days_mornings_and_afternoons(host):
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=AMS)  # a Tuesday
+    slots = free_slots(host, HOUR, now=now)
+    assert local(slots) == ["Wed 10:00", "Thu 14:00", "Fri 11:00"]  # 24 h notice: not today
+
+
+def test_weekends_busy_times_buffers_and_open_offers_are_avoided(host, person, owner):
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=AMS)  # Thursday
+    with time_machine.travel(now, tick=False):
+        meeting = make_appointment(
+            person, owner, starts_in=timedelta(days=1, hours=1)
+        )  # Fri 10:00-11:00
+    slots = free_slots(host, HOUR, now=now)
+    assert local(slots)[0] == "Fri 11:30"  # after the meeting and its 15-minute buffer
+    assert all(s.astimezone(AMS).weekday() < 5 for s in slots)
+    with time_machine.travel(now, tick=False):
+        propose(host, person, "Coffee", slots, HOUR)
+        again = free_slots(host, HOUR, now=now)
+    assert not set(again) & set(slots)  # what is on offer is held
+    assert meeting.starts_at not in again
+
+
+def test_working_hours_follow_the_member_across_the_dst_change(host):
+    Availability.objects.create(
+        membership=host, weekly_hours={"0": [["09:00", "12:00"]]}, notice_hours=0
+    )
+    before = free_slots(
+        host, HOUR, timedelta(days=2), count=1, now=datetime(2026, 10, 18, 12, tzinfo=AMS)
+    )
+    after = free_slots(
+        host, HOUR, timedelta(days=2), count=1, now=datetime(2026, 10, 25, 12, tzinfo=AMS)
+    )
+    assert local(before) == local(after) == ["Mon 10:00"]  # the same wall-clock hour …
+    assert before[0].utcoffset() is not None
+    assert (before[0].astimezone(AMS).utcoffset(), after[0].astimezone(AMS).utcoffset()) == (
+        2 * HOUR,
+        HOUR,
+    )
+
+
+def test_the_link_is_unguessable_stored_hashed_and_expires(host, person):
+    proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
+    assert len(raw) >= 32 and raw not in proposal.token_hash
+    assert find(raw) == proposal and find(raw + "x") is None and find("") is None
+    assert proposal.expires_at - proposal.created_at == timedelta(days=14)
+    with time_machine.travel(proposal.expires_at, tick=False):
+        assert not find(raw).is_open
+
+
+def test_picking_books_the_meeting_and_links_the_failed_one(host, person, owner):
+    failed = make_appointment(person, owner, starts_in=-HOUR)
+    failed.transition(AppointmentStatus.MISSED_BY_US)
+    proposal, _raw = propose(
+        host, person, "Coffee, second try", free_slots(host, HOUR), HOUR, replaces=failed
+    )
+    slot = proposal.slots.all()[1]
+    meeting = book(proposal, slot.pk)
+    assert (meeting.starts_at, meeting.status, meeting.owner) == (
+        slot.starts_at,
+        "confirmed",
+        owner,
+    )
+    failed.refresh_from_db()
+    assert (
+        failed.status == AppointmentStatus.MISSED_BY_US and failed.successor == meeting
+    )  # stays failed
+    assert Interaction.objects.filter(person=person, direction="inbound").exists()
+    with pytest.raises(BookingRefused, match="no longer open"):
+        book(Proposal.objects.get(pk=proposal.pk), proposal.slots.all()[0].pk)
+
+
+def test_of_two_people_picking_the_same_hour_one_wins(host, person, workspace, owner):
+    from verbind.people.models import Person
+
+    other = Person.objects.create(workspace=workspace, name="Linda Bakker")
+    starts = free_slots(host, HOUR)
+    first, _ = propose(host, person, "Coffee", starts[:1], HOUR)
+    # A second offer of the same hour (sent before the first was held, say).
+    second, _ = propose(host, other, "Lunch", starts[:1], HOUR)
+    book(first, first.slots.get().pk)
+    with pytest.raises(BookingRefused, match="Someone else just took that time"):
+        book(second, second.slots.get().pk)
+    assert Appointment.objects.filter(owner=owner).count() == 1
+
+
+def test_the_public_page_speaks_their_language_and_books(host, person):
+    person.language = "nl"
+    person.save()
+    proposal, raw = propose(host, person, "Koffie", free_slots(host, HOUR), HOUR)
+    client = Client()
+    page = client.get(f"/p/{raw}/").content.decode()
+    assert 'lang="nl"' in page and "Koffie" in page
+    slot = proposal.slots.all()[0]
+    done = client.post(f"/p/{raw}/", {"slot": slot.pk, "book": "1"})
+    assert done.status_code == 200
+    assert Appointment.objects.get(person=person).starts_at == slot.starts_at
+    again = client.get(f"/p/{raw}/")
+    assert (
+        again.status_code == 200 and Appointment.objects.count() == 1
+    )  # shows the booking, books nothing
+
+
+def test_an_expired_or_unknown_link_gets_a_friendly_page(host, person):
+    proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
+    Proposal.objects.filter(pk=proposal.pk).update(expires_at=timezone.now() - HOUR)
+    expired = Client().get(f"/p/{raw}/")
+    assert expired.status_code == 410 and "expired" in expired.content.decode()
+    assert Client().get("/p/not-a-token/").status_code == 404
+
+
+def test_none_of_these_suit_me_reaches_the_timeline(host, person):
+    _proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
+    Client().post(f"/p/{raw}/", {"decline": "1", "note": "Evenings are easier for me"})
+    assert Interaction.objects.filter(person=person, notes__contains="Evenings are easier").exists()
+    assert Proposal.objects.get().state == "declined"
+
+
+def test_verbind_propose_prints_the_link_and_times(host, person, owner, capsys):
+    call_command("propose", person.email, "--member", owner.email, "--json", "--count", "2")
+    out = json.loads(capsys.readouterr().out)
+    assert out["link"].startswith("http://localhost:8000/p/") and len(out["slots"]) == 2

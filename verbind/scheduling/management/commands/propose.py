@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+
+from verbind.people.models import Person
+from verbind.scheduling.proposals import BookingRefused, link, propose
+from verbind.scheduling.slots import free_slots
+from verbind.workspaces.accounts import MembershipNotFound, find_membership
+
+
+def parse_within(text: str) -> timedelta:
+    match = re.fullmatch(r"(\d+)\s*([dw])", text.strip().lower())
+    if not match or int(match[1]) == 0:
+        raise CommandError(f"--within {text!r}: write it like 14d or 3w", returncode=2)
+    days = int(match[1]) * (7 if match[2] == "w" else 1)
+    if days > 365:
+        raise CommandError("--within is at most a year", returncode=2)
+    return timedelta(days=days)
+
+
+class Command(BaseCommand):
+    help = "Offer a person a few free times to pick from a private link, and print the link."
+
+    def add_arguments(self, parser):
+        parser.add_argument("person", metavar="PERSON", help="their e-mail address, or their id")
+        parser.add_argument(
+            "--count", type=int, default=3, help="how many times to offer (default 3)"
+        )
+        parser.add_argument("--within", default="14d", help="look this far ahead, e.g. 14d or 3w")
+        parser.add_argument("--duration", type=int, default=60, help="minutes (default 60)")
+        parser.add_argument(
+            "--title", default="", help="what the meeting is (default: Meeting with NAME)"
+        )
+        parser.add_argument("--member", metavar="EMAIL", help="the host (default: the first owner)")
+        parser.add_argument("--workspace", metavar="SLUG")
+        parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    def handle(
+        self,
+        *args,
+        person,
+        count,
+        within,
+        duration,
+        title,
+        member,
+        workspace,
+        json: bool,
+        **options,
+    ):
+        if not 1 <= count <= 10:
+            raise CommandError("--count must be between 1 and 10", returncode=2)
+        if not 5 <= duration <= 8 * 60:
+            raise CommandError("--duration must be between 5 and 480 minutes", returncode=2)
+        span = parse_within(within)
+        try:
+            host = find_membership(member, workspace)
+        except MembershipNotFound as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        people = Person.objects.in_workspace(host.workspace)
+        found = (
+            people.filter(pk=int(person)).first()
+            if person.isdigit()
+            else people.filter(email=person.strip().lower()).first()
+        )
+        if found is None:
+            raise CommandError(f"no person {person!r} in {host.workspace.slug}", returncode=2)
+        starts = free_slots(host, timedelta(minutes=duration), span, count)
+        try:
+            proposal, raw = propose(
+                host,
+                found,
+                title or f"Meeting with {found.name}",
+                starts,
+                timedelta(minutes=duration),
+            )
+        except BookingRefused as exc:
+            raise CommandError(exc.message, returncode=2) from None
+        zone = host.zone
+        if json:
+            self.stdout.write(
+                _dumps(
+                    {
+                        "link": link(raw),
+                        "expires_at": proposal.expires_at.isoformat(),
+                        "slots": [s.isoformat() for s in starts],
+                    }
+                )
+            )
+            return
+        self.stdout.write(
+            f"Link for {found.name} (valid until {proposal.expires_at.astimezone(zone):%d %b %Y}):"
+        )
+        self.stdout.write(f"  {link(raw)}")
+        for start in starts:
+            self.stdout.write(f"  – {start.astimezone(zone):%a %d %b %H:%M} ({host.time_zone})")
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, indent=2)

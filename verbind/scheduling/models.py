@@ -1,0 +1,124 @@
+"""When members can meet, and the dates offered to a person to pick from a private link."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from verbind.workspaces.scoping import WorkspaceOwned
+
+DEFAULT_HOURS = {str(day): [["09:00", "17:00"]] for day in range(5)}  # Monday–Friday, 9 to 5
+
+
+class Availability(models.Model):
+    """A member's working week, in their own zone (the membership's time zone)."""
+
+    membership = models.OneToOneField(
+        "workspaces.Membership", on_delete=models.CASCADE, related_name="availability"
+    )
+    # {"0": [["09:00", "17:00"]], …}: weekday (Monday = 0) to local from–to ranges.
+    weekly_hours = models.JSONField(default=dict)
+    buffer_minutes = models.PositiveIntegerField(_("buffer between meetings (minutes)"), default=15)
+    notice_hours = models.PositiveIntegerField(_("minimum notice (hours)"), default=24)
+
+    class Meta:
+        verbose_name = _("availability")
+        verbose_name_plural = _("availabilities")
+
+    def __str__(self) -> str:
+        return f"Availability of {self.membership}"
+
+    @classmethod
+    def of(cls, membership) -> Availability:
+        found = cls.objects.filter(membership=membership).first()
+        return found or cls(membership=membership, weekly_hours=DEFAULT_HOURS)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ProposalState(models.TextChoices):
+    OPEN = "open", _("Waiting for their choice")
+    BOOKED = "booked", _("Booked")
+    DECLINED = "declined", _("None suited them")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Proposal(WorkspaceOwned):
+    """A few concrete times offered to one person, who picks one from a private link."""
+
+    host = models.ForeignKey("workspaces.Membership", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="proposals")
+    title = models.CharField(max_length=200)
+    place = models.CharField(max_length=300, blank=True)
+    duration_minutes = models.PositiveIntegerField(default=60)
+    replaces = models.ForeignKey(
+        "obligations.Appointment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The appointment that failed or was cancelled, if this offers new dates for it."
+        ),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    state = models.CharField(
+        max_length=10, choices=ProposalState.choices, default=ProposalState.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    booked = models.ForeignKey(
+        "obligations.Appointment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answer_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+
+    def __str__(self) -> str:
+        return f"{self.title} — {self.person}"
+
+    @classmethod
+    def new_token(cls) -> tuple[str, str]:
+        """A private link token: 192 random bits, of which only the hash is stored."""
+        raw = secrets.token_urlsafe(24)
+        return raw, hash_token(raw)
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ProposalState.OPEN and not self.is_expired
+
+
+class ProposedSlot(models.Model):
+    """One offered time. While its proposal is open it counts as busy for other proposals."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["starts_at", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d %H:%M} for {self.proposal}"
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at

@@ -1,0 +1,137 @@
+"""Offering dates and booking the one they pick — atomically: of two people picking at once, one wins."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from verbind.obligations.models import Appointment, AppointmentStatus
+from verbind.people.models import Direction, Interaction, InteractionKind
+from verbind.scheduling.models import Proposal, ProposalState, ProposedSlot, hash_token
+from verbind.workspaces.models import Membership
+
+VALID_FOR = timedelta(days=14)
+
+
+class BookingRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def link(raw_token: str) -> str:
+    return f"{settings.SITE_URL}/p/{raw_token}/"
+
+
+@transaction.atomic
+def propose(
+    host: Membership,
+    person,
+    title: str,
+    starts: list[datetime],
+    duration: timedelta,
+    place: str = "",
+    replaces=None,
+) -> tuple[Proposal, str]:
+    """Offer *starts* to *person*; returns the proposal and its raw link token (shown once)."""
+    if not starts:
+        raise BookingRefused(_("There are no free times to offer in that window."))
+    raw, hashed = Proposal.new_token()
+    now = timezone.now()
+    proposal = Proposal.objects.create(
+        workspace=host.workspace,
+        host=host,
+        person=person,
+        title=title,
+        place=place,
+        duration_minutes=int(duration.total_seconds() // 60),
+        replaces=replaces,
+        token_hash=hashed,
+        created_at=now,
+        expires_at=now + VALID_FOR,
+    )
+    ProposedSlot.objects.bulk_create(
+        [ProposedSlot(proposal=proposal, starts_at=s, ends_at=s + duration) for s in starts]
+    )
+    return proposal, raw
+
+
+def find(raw_token: str) -> Proposal | None:
+    if not raw_token or len(raw_token) > 100:
+        return None
+    return (
+        Proposal.objects.select_related("host__user", "host__workspace", "person", "replaces")
+        .filter(token_hash=hash_token(raw_token))
+        .first()
+    )
+
+
+@transaction.atomic
+def book(proposal: Proposal, slot_id: int) -> Appointment:
+    """Book the picked time: the proposal closes, the meeting is made, the old one links to it."""
+    if connection.vendor == "postgresql":
+        # One booking per host at a time, so two pickers cannot both take the same hour.
+        Membership.objects.select_for_update().get(pk=proposal.host_id)
+    slot = proposal.slots.filter(pk=slot_id).first()
+    if slot is None:
+        raise BookingRefused(_("That time is not part of this offer."))
+    if not Proposal.objects.filter(
+        pk=proposal.pk, state=ProposalState.OPEN, expires_at__gt=timezone.now()
+    ).exists():
+        raise BookingRefused(_("This offer is no longer open."))
+    clash = Appointment.objects.filter(
+        owner=proposal.host.user,
+        status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
+        starts_at__lt=slot.ends_at,
+        ends_at__gt=slot.starts_at,
+    ).exists()
+    if clash:
+        raise BookingRefused(_("Someone else just took that time. Please pick another."))
+    meeting = Appointment.objects.create(
+        workspace_id=proposal.workspace_id,
+        owner=proposal.host.user,
+        person=proposal.person,
+        title=proposal.title,
+        place=proposal.place,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        status=AppointmentStatus.CONFIRMED,
+    )
+    claimed = Proposal.objects.filter(pk=proposal.pk, state=ProposalState.OPEN).update(
+        state=ProposalState.BOOKED, booked=meeting
+    )
+    if not claimed:
+        raise BookingRefused(_("This offer is no longer open."))
+    old = proposal.replaces
+    if old is not None and old.successor_id is None:
+        old.reschedule_to(meeting)
+    Interaction.objects.create(
+        workspace_id=proposal.workspace_id,
+        person=proposal.person,
+        kind=InteractionKind.MESSAGE,
+        direction=Direction.INBOUND,
+        notes=_("Picked a new time from the link: %(title)s") % {"title": proposal.title},
+    )
+    proposal.state, proposal.booked = ProposalState.BOOKED, meeting
+    return meeting
+
+
+@transaction.atomic
+def decline(proposal: Proposal, note: str) -> None:
+    """None of the times suit them; their note goes to the timeline for the host."""
+    changed = Proposal.objects.filter(pk=proposal.pk, state=ProposalState.OPEN).update(
+        state=ProposalState.DECLINED, answer_note=note[:2000]
+    )
+    if not changed:
+        raise BookingRefused(_("This offer is no longer open."))
+    Interaction.objects.create(
+        workspace_id=proposal.workspace_id,
+        person=proposal.person,
+        kind=InteractionKind.MESSAGE,
+        direction=Direction.INBOUND,
+        notes=_("None of the offered times suit them. %(note)s") % {"note": note[:2000]},
+    )

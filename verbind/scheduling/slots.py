@@ -1,0 +1,79 @@
+"""Finding free times: the member's working week, minus what is booked or already offered."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from verbind.obligations.models import Appointment, AppointmentStatus
+from verbind.scheduling.models import Availability, ProposalState, ProposedSlot
+
+STEP = timedelta(minutes=30)
+# Preferred hours for the 1st, 2nd, 3rd… slot, so the offer spans mornings and afternoons.
+PREFERRED = [time(10, 0), time(14, 0), time(11, 0), time(15, 30), time(9, 30)]
+
+
+def busy(
+    membership, start: datetime, end: datetime, ignore_proposal=None
+) -> list[tuple[datetime, datetime]]:
+    """Booked meetings of the member, and times still on offer in their open proposals."""
+    meetings = Appointment.objects.filter(
+        owner=membership.user,
+        status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
+        starts_at__lt=end,
+        ends_at__gt=start,
+    ).values_list("starts_at", "ends_at")
+    offered = ProposedSlot.objects.filter(
+        proposal__host=membership,
+        proposal__state=ProposalState.OPEN,
+        proposal__expires_at__gt=timezone.now(),
+        starts_at__lt=end,
+        ends_at__gt=start,
+    )
+    if ignore_proposal is not None:
+        offered = offered.exclude(proposal=ignore_proposal)
+    return list(meetings) + list(offered.values_list("starts_at", "ends_at"))
+
+
+def _candidates(availability: Availability, zone, day: date, duration: timedelta):
+    for start_text, end_text in availability.weekly_hours.get(str(day.weekday()), []):
+        start = datetime.combine(day, time.fromisoformat(start_text), zone)
+        end = datetime.combine(day, time.fromisoformat(end_text), zone)
+        moment = start
+        while moment + duration <= end:
+            yield moment.astimezone(UTC)
+            moment += STEP  # wall-clock steps inside one day; DST changes happen at night
+
+
+def free_slots(
+    membership,
+    duration: timedelta,
+    within: timedelta = timedelta(days=14),
+    count: int = 3,
+    now: datetime | None = None,
+) -> list[datetime]:
+    """*count* free start times, each on another day, at different times of day, never in the past."""
+    now = now or timezone.now()
+    availability = Availability.of(membership)
+    zone = membership.zone
+    earliest = now + timedelta(hours=availability.notice_hours)
+    end = now + within
+    buffer = timedelta(minutes=availability.buffer_minutes)
+    taken = [(s - buffer, e + buffer) for s, e in busy(membership, earliest, end + duration)]
+    chosen: list[datetime] = []
+    day = earliest.astimezone(zone).date()
+    while len(chosen) < count and datetime.combine(day, time(0), zone) < end:
+        options = [
+            c
+            for c in _candidates(availability, zone, day, duration)
+            if earliest <= c
+            and c + duration <= end
+            and not any(c < e and c + duration > s for s, e in taken)
+        ]
+        if options:
+            wanted = PREFERRED[len(chosen) % len(PREFERRED)]
+            target = datetime.combine(day, wanted, zone)
+            chosen.append(min(options, key=lambda c: abs((c - target).total_seconds())))
+        day += timedelta(days=1)
+    return chosen

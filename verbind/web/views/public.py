@@ -1,0 +1,45 @@
+"""The pages a relation opens from a private link: no sign-in, their own language."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.views.decorators.http import require_http_methods
+
+from verbind.scheduling.models import ProposalState
+from verbind.scheduling.proposals import BookingRefused, book, decline, find
+
+
+@require_http_methods(["GET", "POST"])
+def proposal_page(request, token):
+    proposal = find(token)
+    if proposal is None:
+        return render(request, "web/public/gone.html", {"reason": "unknown"}, status=404)
+    language = proposal.person.language
+    with translation.override(language), timezone.override(proposal.host.zone):
+        context = {"proposal": proposal, "host": proposal.host, "language": language}
+        if proposal.state == ProposalState.BOOKED:
+            return render(
+                request, "web/public/booked.html", {**context, "meeting": proposal.booked}
+            )
+        if not proposal.is_open:
+            reason = "expired" if proposal.state == ProposalState.OPEN else "used"
+            return render(
+                request, "web/public/gone.html", {**context, "reason": reason}, status=410
+            )
+        error = ""
+        if request.method == "POST":
+            try:
+                if "decline" in request.POST:
+                    decline(proposal, request.POST.get("note", "").strip())
+                    return render(request, "web/public/declined.html", context)
+                slot = request.POST.get("slot", "")
+                meeting = book(proposal, int(slot) if slot.isdigit() else 0)
+                return render(request, "web/public/booked.html", {**context, "meeting": meeting})
+            except BookingRefused as exc:
+                error = exc.message
+        return render(
+            request,
+            "web/public/proposal.html",
+            {**context, "error": error, "slots": proposal.slots.all()},
+        )
