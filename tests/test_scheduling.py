@@ -153,3 +153,28 @@ def test_verbind_propose_prints_the_link_and_times(host, person, owner, capsys):
     call_command("propose", person.email, "--member", owner.email, "--json", "--count", "2")
     out = json.loads(capsys.readouterr().out)
     assert out["link"].startswith("http://localhost:8000/p/") and len(out["slots"]) == 2
+
+
+def test_an_apology_with_times_carries_a_link_that_books_the_new_meeting(smtp, host, person, owner):
+    from verbind.followthrough import actions
+    from verbind.followthrough.models import Repair
+    from verbind.followthrough.worker import Worker
+    from verbind.messaging import outbox
+
+    failed = make_appointment(person, owner, starts_in=-HOUR, title="Coffee at his office")
+    failed.transition(AppointmentStatus.MISSED_BY_US)
+    item = actions.find_item(host, f"repair:appointment:{failed.pk}")
+    message = actions.draft(host, item)
+    outbox.send(message, by=owner)
+    Worker().run_pass()
+    [mail] = smtp.messages
+    text = mail.get_content()
+    assert "Kies hier het moment dat jou het best past: http://localhost:8000/p/" in text
+    raw = text.split("/p/")[1].split("/")[0]
+    proposal = find(raw)
+    assert proposal.replaces == failed and proposal.slots.count() == 3
+    assert Repair.objects.get().state == "closed"  # apology and a concrete next step went out
+    Client().post(f"/p/{raw}/", {"slot": proposal.slots.all()[0].pk, "book": "1"})
+    failed.refresh_from_db()
+    assert failed.successor.starts_at == proposal.slots.all()[0].starts_at
+    assert failed.status == AppointmentStatus.MISSED_BY_US

@@ -8,6 +8,8 @@ MAX_ATTEMPTS, or a permanent refusal, it is failed and shows why.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,13 +81,58 @@ def send(message: OutboxMessage, by=None) -> str:
     target = (
         State.QUEUED if message.channel == Channel.EMAIL and email.configured() else State.READY
     )
-    changed = OutboxMessage.objects.filter(pk=message.pk, state=State.DRAFT).update(
-        state=target, next_attempt_at=timezone.now(), sender=by or message.sender
-    )
-    if not changed:
-        raise OutboxRefused(_("This message was already sent or cancelled."))
-    message.state = target
+    with transaction.atomic():
+        changed = OutboxMessage.objects.filter(pk=message.pk, state=State.DRAFT).update(
+            state=target, next_attempt_at=timezone.now(), sender=by or message.sender
+        )
+        if not changed:
+            raise OutboxRefused(_("This message was already sent or cancelled."))
+        message.state = target
+        _offer_times_by_link(message, by or message.sender)
     return target
+
+
+LINK_LINE = {
+    "nl": "Kies hier het moment dat jou het best past: {link}",
+    "en": "Pick the time that suits you best here: {link}",
+}
+
+
+def _offer_times_by_link(message: OutboxMessage, sender) -> None:
+    """Proposed times become a private link where they pick one; picking books the meeting."""
+    step = message.next_step or {}
+    if (
+        step.get("kind") != "times"
+        or not step.get("times")
+        or message.person_id is None
+        or sender is None
+    ):
+        return
+    from datetime import datetime
+
+    from verbind.scheduling.proposals import link, propose
+    from verbind.workspaces.models import Membership
+
+    host = Membership.objects.filter(workspace_id=message.workspace_id, user=sender).first()
+    if host is None:
+        return
+    meeting = message.appointment
+    duration = (meeting.ends_at - meeting.starts_at) if meeting else timedelta(hours=1)
+    proposal, raw = propose(
+        host,
+        message.person,
+        meeting.title if meeting else message.subject,
+        [datetime.fromisoformat(t) for t in step["times"]],
+        duration,
+        place=meeting.place if meeting else "",
+        replaces=meeting,
+    )
+    line = LINK_LINE.get(message.language, LINK_LINE["en"]).format(link=link(raw))
+    message.body = message.body.rstrip() + "\n\n" + line + "\n"
+    message.next_step = {**step, "proposal": proposal.pk}
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        body=message.body, next_step=message.next_step
+    )
 
 
 def mark_sent(message: OutboxMessage, by=None, at=None) -> None:
