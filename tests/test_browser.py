@@ -117,3 +117,30 @@ def test_a_member_adds_a_person_and_an_appointment_and_marks_it_missed_by_us(
     connections.close_all()
     # Nothing overflows sideways at phone width.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_relation_picks_a_time_from_the_link_on_a_phone(live_server, phone, owner, workspace):
+    from datetime import timedelta
+
+    from verbind.people.models import Person
+    from verbind.scheduling.proposals import propose
+    from verbind.scheduling.slots import free_slots
+
+    linda = Person.objects.create(workspace=workspace, name="Linda Bakker", language="nl")
+    host = owner.memberships.get()
+    proposal, raw = propose(
+        host, linda, "Rondleiding", free_slots(host, timedelta(hours=1)), timedelta(hours=1)
+    )
+    page = phone
+    page.goto(f"{live_server.url}/p/{raw}/")
+    expect(page.locator("h1")).to_have_text("Rondleiding")
+    page.locator(".slot").nth(1).click()
+    page.locator("button[name=book]").click()
+    expect(page.locator("h1")).not_to_have_text("Rondleiding")
+    page.screenshot(path=str(ARTIFACTS / "proposal-booked-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    second = proposal.slots.all()[1]
+    from verbind.obligations.models import Appointment
+
+    assert Appointment.objects.get(person=linda).starts_at == second.starts_at
+    connections.close_all()
