@@ -31,7 +31,16 @@ def test_help_lists_every_verbind_command_with_a_line_each(tmp_path):
     assert result.returncode == 0
     from verbind.cli import COMMANDS
 
-    assert {"serve", "today", "worker", "import", "export", "duplicates", "backup", "restore"} <= set(COMMANDS)
+    assert {
+        "serve",
+        "today",
+        "worker",
+        "import",
+        "export",
+        "duplicates",
+        "backup",
+        "restore",
+    } <= set(COMMANDS)
     for command in COMMANDS:
         assert any(line.strip().startswith(command + " ") for line in result.stdout.splitlines()), (
             command
