@@ -138,7 +138,7 @@ def test_an_expired_or_unknown_link_gets_a_friendly_page(host, person):
     proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
     Proposal.objects.filter(pk=proposal.pk).update(expires_at=timezone.now() - HOUR)
     expired = Client().get(f"/p/{raw}/")
-    assert expired.status_code == 410 and "expired" in expired.content.decode()
+    assert expired.status_code == 410 and "verlopen" in expired.content.decode()  # Hans reads Dutch
     assert Client().get("/p/not-a-token/").status_code == 404
 
 
