@@ -11,6 +11,7 @@ COMMANDS = [
     "today",
     "worker",
     "propose",
+    "calendar",
     "import",
     "export",
     "duplicates",

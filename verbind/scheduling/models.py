@@ -122,3 +122,47 @@ class ProposedSlot(models.Model):
     @property
     def duration(self) -> timedelta:
         return self.ends_at - self.starts_at
+
+
+class Calendar(models.Model):
+    """A calendar of a member that tells when they are busy or away (an uploaded .ics, for now)."""
+
+    membership = models.ForeignKey(
+        "workspaces.Membership", on_delete=models.CASCADE, related_name="calendars"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    absence_keywords = models.CharField(
+        _("words that mark an absence"),
+        max_length=300,
+        blank=True,
+        default="vakantie, vacation, vrij, out of office",
+    )
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar")
+        verbose_name_plural = _("calendars")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BusyBlock(models.Model):
+    """One expanded busy time (or absence) from a calendar, stored so finding slots is a range query."""
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="blocks")
+    membership = models.ForeignKey(
+        "workspaces.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    absence = models.BooleanField(default=False)
+    summary = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["membership", "starts_at", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.summary or 'busy'} {self.starts_at:%Y-%m-%d %H:%M}"

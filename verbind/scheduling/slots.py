@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.utils import timezone
 
 from verbind.obligations.models import Appointment, AppointmentStatus
-from verbind.scheduling.models import Availability, ProposalState, ProposedSlot
+from verbind.scheduling.models import Availability, BusyBlock, ProposalState, ProposedSlot
 
 STEP = timedelta(minutes=30)
 # Preferred hours for the 1st, 2nd, 3rd… slot, so the offer spans mornings and afternoons.
@@ -33,7 +33,14 @@ def busy(
     )
     if ignore_proposal is not None:
         offered = offered.exclude(proposal=ignore_proposal)
-    return list(meetings) + list(offered.values_list("starts_at", "ends_at"))
+    calendars = BusyBlock.objects.filter(
+        membership=membership, starts_at__lt=end, ends_at__gt=start
+    )
+    return (
+        list(meetings)
+        + list(offered.values_list("starts_at", "ends_at"))
+        + list(calendars.values_list("starts_at", "ends_at"))
+    )
 
 
 def _candidates(availability: Availability, zone, day: date, duration: timedelta):

@@ -1,0 +1,105 @@
+"""Calendars as Google, Outlook and Apple export them, read into busy times and absences."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from verbind.scheduling.calendars import load, parse
+from verbind.scheduling.models import BusyBlock
+from verbind.scheduling.slots import free_slots
+from verbind.transfer.records import ImportFailed
+
+AMS = ZoneInfo("Europe/Amsterdam")
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=AMS)
+FOLDER = Path(__file__).parent / "corpus" / "calendars"
+KEYWORDS = ["vakantie", "vacation"]
+
+
+def blocks(name):
+    return parse((FOLDER / name).read_bytes(), name, AMS, KEYWORDS, now=NOW)
+
+
+def local(block):
+    return block["starts_at"].astimezone(AMS).strftime("%a %d %b %H:%M")
+
+
+def test_google_recurrence_is_expanded_with_its_exceptions_and_free_events_are_skipped():
+    found = blocks("google.ics")
+    standups = [local(b) for b in found if b["summary"] == "Team overleg"]
+    assert standups[:3] == [
+        "Mon 30 Nov 10:00",
+        "Mon 07 Dec 10:00",
+        "Wed 09 Dec 10:00",
+    ]  # 2 Dec excluded
+    assert len(standups) == 7
+    assert not any(b["summary"] == "Verjaardag van Eva" for b in found)  # shown as free
+    [holiday] = [b for b in found if b["absence"]]
+    assert (
+        holiday["summary"] == "Vakantie Lapland"
+    )  # a keyword makes an absence, even when shown as free
+    assert holiday["starts_at"].astimezone(AMS).hour == 0
+
+
+def test_outlook_windows_zone_names_out_of_office_and_free():
+    found = blocks("outlook.ics")
+    meeting = next(b for b in found if b["summary"] == "Klantgesprek")
+    assert local(meeting) == "Tue 01 Dec 14:00"
+    trip = next(b for b in found if b["summary"] == "Wereldreis")
+    assert trip["absence"] and (trip["ends_at"] - trip["starts_at"]) == timedelta(days=5)
+    assert not any("Lunch" in b["summary"] for b in found)
+
+
+def test_apple_floating_times_rdates_and_cancelled_events():
+    found = blocks("apple.ics")
+    assert [local(b) for b in found] == [
+        "Fri 04 Dec 09:00",
+        "Fri 11 Dec 09:00",
+    ]  # floating: the member's zone
+
+
+def test_a_broken_calendar_names_the_line_and_field_and_changes_nothing(owner, workspace):
+    membership = owner.memberships.get()
+    load(membership, "Work", (FOLDER / "outlook.ics").read_bytes(), "outlook.ics")
+    before = BusyBlock.objects.count()
+    with pytest.raises(ImportFailed) as failed:
+        load(membership, "Work", (FOLDER / "broken.ics").read_bytes(), "broken.ics")
+    problem = failed.value.problem
+    assert (problem.file, problem.field) == ("broken.ics", "DTSTART")
+    assert problem.line == 11
+    assert BusyBlock.objects.count() == before  # nothing half-imported
+    with pytest.raises(ImportFailed, match="not an iCalendar"):
+        parse(b"Name,Email\n", "contacts.csv", AMS, [])
+
+
+def test_free_times_avoid_the_calendar(owner, workspace):
+    membership = owner.memberships.get()
+    load(membership, "Outlook", (FOLDER / "outlook.ics").read_bytes(), "outlook.ics")
+    slots = free_slots(
+        membership,
+        timedelta(hours=1),
+        timedelta(days=21),
+        count=10,
+        now=datetime(2026, 11, 30, 9, 0, tzinfo=AMS),
+    )
+    days = {s.astimezone(AMS).date().isoformat() for s in slots}
+    assert not days & {f"2026-12-{d:02d}" for d in range(7, 12)}  # the world trip
+    tuesday = [s for s in slots if s.astimezone(AMS).date().isoformat() == "2026-12-01"]
+    assert all(
+        not (13 <= s.astimezone(AMS).hour < 15) for s in tuesday
+    )  # the client meeting and buffers
+
+
+def test_verbind_calendar_add_and_list(owner, workspace, capsys):
+    call_command("calendar", "add", str(FOLDER / "google.ics"), "--member", owner.email)
+    assert "busy times" in capsys.readouterr().out
+    call_command("calendar", "list", "--member", owner.email, "--json")
+    assert '"name": "google.ics"' in capsys.readouterr().out
+    with pytest.raises(CommandError, match="broken.ics, line 11, field DTSTART") as refused:
+        call_command("calendar", "add", str(FOLDER / "broken.ics"), "--member", owner.email)
+    assert refused.value.returncode == 2
