@@ -103,3 +103,28 @@ def test_verbind_calendar_add_and_list(owner, workspace, capsys):
     with pytest.raises(CommandError, match="broken.ics, line 11, field DTSTART") as refused:
         call_command("calendar", "add", str(FOLDER / "broken.ics"), "--member", owner.email)
     assert refused.value.returncode == 2
+
+
+def test_story_1_the_host_is_warned_weeks_ahead_when_a_visit_falls_in_his_trip(
+    owner, workspace, person
+):
+    """The absence guard: as soon as the calendar shows the trip, the booked coffee is on his agenda."""
+    import time_machine
+
+    from tests.conftest import make_appointment
+    from verbind.followthrough.agenda import agenda_for
+
+    membership = owner.memberships.get()
+    with time_machine.travel(datetime(2026, 11, 16, 9, 0, tzinfo=AMS), tick=False):
+        coffee = make_appointment(
+            person, owner, starts_in=timedelta(days=22), title="Coffee and the plans"
+        )
+        assert coffee.starts_at.astimezone(AMS).date().isoformat() == "2026-12-08"
+        assert [i.key for i in agenda_for(membership)] == []
+        load(
+            membership, "Outlook", (FOLDER / "outlook.ics").read_bytes(), "outlook.ics"
+        )  # the world trip
+        [item] = agenda_for(membership)
+        assert item.key == f"absence:{coffee.pk}" and item.purpose == "new_dates"
+        assert "You will be away during “Coffee and the plans”" in item.why
+        assert item.urgency == 2  # weeks ahead: coming, not yet urgent

@@ -6,12 +6,12 @@ columns only (owner, outcome, due time, a bounded look-back window), so the
 agenda grows with what is due, not with history.
 """
 
+from verbind.followthrough.rules.absences import absence_guard
 from verbind.followthrough.rules.appointments import (
     new_dates_after_their_cancel,
     thank_you_after_first_meeting,
 )
 from verbind.followthrough.rules.hooks import (
-    absence_guard,
     cadence_due,
     introduction_follow_up,
     nudge_step,

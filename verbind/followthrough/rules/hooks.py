@@ -3,7 +3,6 @@
 Each keeps its name and place in the agenda so the capability that brings its
 data only has to write the query:
 
-- absence guard — an appointment inside the host's absence (calendars, issue #4);
 - cadence due — time to get in touch again with a person (keep-in-touch cadences);
 - introduction follow-up — three weeks after an introduction (introductions);
 - nudge step — the next patient follow-up of a nudge sequence (nudges).
@@ -12,10 +11,6 @@ data only has to write the query:
 from __future__ import annotations
 
 from verbind.followthrough.rules.base import AgendaItem, Context
-
-
-def absence_guard(ctx: Context) -> list[AgendaItem]:
-    return []
 
 
 def cadence_due(ctx: Context) -> list[AgendaItem]:

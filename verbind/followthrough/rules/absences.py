@@ -1,0 +1,49 @@
+"""The absence guard: a meeting booked while the host will be away."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from verbind.followthrough.rules.base import AgendaItem, Context
+from verbind.obligations.models import Appointment, AppointmentStatus
+from verbind.scheduling.models import BusyBlock
+
+
+def absence_guard(ctx: Context) -> list[AgendaItem]:
+    """As soon as both are known: warn the host, and offer new dates to the relation.
+
+    Due by the meeting itself; the sooner it is moved, the better for the other side.
+    """
+    away = BusyBlock.objects.filter(
+        membership__user=ctx.member,
+        membership__workspace=ctx.workspace,
+        absence=True,
+        starts_at__lt=OuterRef("ends_at"),
+        ends_at__gt=OuterRef("starts_at"),
+    )
+    meetings = (
+        Appointment.objects.filter(
+            workspace=ctx.workspace,
+            owner=ctx.member,
+            status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
+            starts_at__gt=ctx.at,
+        )
+        .filter(Exists(away))
+        .select_related("person")
+    )
+    return [
+        AgendaItem(
+            key=f"absence:{meeting.pk}",
+            rule="absence_guard",
+            why=_("You will be away during “%(what)s” with %(name)s: offer new dates now.")
+            % {"what": meeting.title, "name": meeting.person.name},
+            due_by=meeting.starts_at,
+            urgency=ctx.urgency(meeting.starts_at),
+            person=meeting.person,
+            obligation=meeting,
+            purpose="new_dates",
+            actions=["draft", "done", "snooze"],
+        )
+        for meeting in meetings
+    ]
