@@ -34,9 +34,13 @@ def test_a_reset_rebuilds_the_same_demo(owner):
 def test_the_demo_plays_the_four_stories(owner):
     workspace, _ = load_demo(owner)
     people = Person.objects.in_workspace(workspace)
-    # 1. A host who will be travelling has a visit booked.
+    # 1. A host who will be travelling has a visit booked, and his agenda warns him now.
     visit = Appointment.objects.get(person__name="Hans Verbeek")
     assert visit.status == AppointmentStatus.CONFIRMED and visit.owner.first_name == "Pieter"
+    from verbind.followthrough.agenda import agenda_for
+
+    pieter = visit.owner.memberships.get(workspace=workspace)
+    assert f"absence:{visit.pk}" in [item.key for item in agenda_for(pieter)]
     # 2. A visit failed by our side yesterday, recorded at the desk by reception.
     failed = Appointment.objects.get(person__name="Linda Bakker")
     assert failed.status == AppointmentStatus.MISSED_BY_US

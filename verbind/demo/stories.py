@@ -18,6 +18,7 @@ from verbind.obligations.models import Appointment, AppointmentStatus, Outcome, 
 from verbind.obligations.models import PromiseKind as K
 from verbind.people.models import Channel, Direction, Interaction, Organisation, Person
 from verbind.people.models import InteractionKind as I
+from verbind.scheduling.models import BusyBlock, Calendar
 from verbind.workspaces.models import Membership, Role, Workspace
 
 SLUG = "demo"
@@ -145,6 +146,19 @@ class Story:
             notes=notes,
         )
 
+    def trip(self, user, start, days: int, summary: str) -> None:
+        """An absence in the member's calendar, as their Outlook would show it."""
+        membership = Membership.objects.get(workspace=self.ws, user=user)
+        calendar = Calendar.objects.create(membership=membership, name="Outlook")
+        BusyBlock.objects.create(
+            calendar=calendar,
+            membership=membership,
+            starts_at=start,
+            ends_at=start + timedelta(days=days),
+            absence=True,
+            summary=summary,
+        )
+
     def play(self) -> None:
         self.host_on_a_trip()
         self.day_off()
@@ -189,6 +203,7 @@ class Story:
             place="Studio Lindeboom, Oudegracht 112, Utrecht",
             notes="Pieter leaves for his trip around the world the day before.",
         )
+        self.trip(self.pieter, start=at(20, 0), days=60, summary="Trip around the world")
         self.promise(
             hans,
             self.pieter,
