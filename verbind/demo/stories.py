@@ -16,6 +16,7 @@ from django.utils import timezone
 from verbind.followthrough.repairs import lapse_kind, open_repair
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome, Promise
 from verbind.obligations.models import PromiseKind as K
+from verbind.obligations.models.appointment import OUTCOME
 from verbind.people.models import Channel, Direction, Interaction, Organisation, Person
 from verbind.people.models import InteractionKind as I
 from verbind.scheduling.models import BusyBlock, Calendar
@@ -111,12 +112,7 @@ class Story:
 
     def meeting(self, person, host, title, starts_at, minutes=60, place="", status=None, notes=""):
         status = status or AppointmentStatus.CONFIRMED
-        outcome = {
-            AppointmentStatus.HELD: Outcome.KEPT,
-            AppointmentStatus.MISSED_BY_US: Outcome.BROKEN,
-            AppointmentStatus.CANCELLED_BY_US: Outcome.BROKEN,
-            AppointmentStatus.CANCELLED_BY_THEM: Outcome.RELEASED,
-        }.get(status, Outcome.OPEN)
+        outcome = OUTCOME[status]  # the lifecycle's own mapping
         appointment = Appointment.objects.create(
             workspace=self.ws,
             owner=host,

@@ -97,10 +97,10 @@ def _queue_escalation_mail(repair: Repair, target) -> None:
     membership = Membership.objects.filter(workspace_id=repair.workspace_id, user=target).first()
     zone = zoneinfo.ZoneInfo(membership.time_zone if membership else settings.TIME_ZONE)
     language = membership.language if membership else settings.LANGUAGE_CODE
-    from verbind.followthrough.rules.repairs import _why
+    from verbind.followthrough.rules.repairs import repair_reason
 
     with translation.override(language):
-        why = _why(repair)
+        why = repair_reason(repair)
     subject, body = render(
         "escalation",
         language,

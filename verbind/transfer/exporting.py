@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import vobject
+from django.core import serializers
 
-from verbind.people.models import Person
+from verbind.followthrough.models import AgendaMark, Lapse, Repair
+from verbind.messaging.models import OutboxMessage
+from verbind.obligations.models import Appointment, Promise
+from verbind.people.models import Interaction, Organisation, Person
+from verbind.workspaces.models import Membership
 
 CSV_COLUMNS = [
     "Name",
@@ -78,16 +84,6 @@ def csv_text(people) -> str:
 
 def workspace_json(workspace) -> dict:
     """One workspace, everything in it, as plain JSON (Django's serialisation, natural keys)."""
-    import json as _json
-
-    from django.core import serializers
-
-    from verbind.followthrough.models import AgendaMark, Lapse, Repair
-    from verbind.messaging.models import OutboxMessage
-    from verbind.obligations.models import Appointment, Promise
-    from verbind.people.models import Interaction, Organisation
-    from verbind.workspaces.models import Membership
-
     querysets = [
         Membership.objects.filter(workspace=workspace),
         Organisation.objects.in_workspace(workspace),
@@ -103,7 +99,7 @@ def workspace_json(workspace) -> dict:
     objects = []
     for queryset in querysets:
         objects.extend(
-            _json.loads(
+            json.loads(
                 serializers.serialize(
                     "json", queryset.order_by("pk"), use_natural_foreign_keys=True
                 )

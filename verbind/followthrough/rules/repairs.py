@@ -16,15 +16,20 @@ def repair_key(obligation) -> str:
     return f"repair:{obligation._meta.model_name}:{obligation.pk}"
 
 
-def _why(repair: Repair) -> str:
+def repair_reason(repair: Repair) -> str:
+    """Why a repair is owed, in one sentence (the agenda, the digest and escalations use it)."""
     lapse = repair.lapse
     if lapse.appointment_id:
         what = lapse.appointment.title
         if lapse.kind == LapseKind.CANCELLED_BY_US:
             return _("We cancelled “%(what)s”: apologise and offer new dates.") % {"what": what}
         return _("We missed “%(what)s”: apologise and offer new dates.") % {"what": what}
+    return late_promise_reason(lapse.promise)
+
+
+def late_promise_reason(promise) -> str:
     return _("The promise “%(what)s” was not kept: apologise and give a new time.") % {
-        "what": lapse.promise.what
+        "what": promise.what
     }
 
 
@@ -57,7 +62,7 @@ def repair_due(ctx: Context) -> list[AgendaItem]:
     worker has not opened yet, so ``verbind today --at`` shows what is coming.
     """
     items = [
-        _item(ctx, repair, "repair_due", _why(repair))
+        _item(ctx, repair, "repair_due", repair_reason(repair))
         for repair in _open_repairs().filter(
             workspace=ctx.workspace, owner=ctx.member, opened_at__lte=ctx.at
         )
@@ -77,8 +82,7 @@ def repair_due(ctx: Context) -> list[AgendaItem]:
             AgendaItem(
                 key=repair_key(promise),
                 rule="repair_due",
-                why=_("The promise “%(what)s” was not kept: apologise and give a new time.")
-                % {"what": promise.what},
+                why=late_promise_reason(promise),
                 due_by=deadline,
                 urgency=ctx.urgency(deadline),
                 person=promise.person,
@@ -104,7 +108,7 @@ def repair_escalated(ctx: Context) -> list[AgendaItem]:
             ctx,
             repair,
             "repair_escalated",
-            _("Overdue repair of %(who)s: %(why)s") % {"who": who, "why": _why(repair)},
+            _("Overdue repair of %(who)s: %(why)s") % {"who": who, "why": repair_reason(repair)},
         )
         item.key = "escalated:" + item.key
         item.urgency = OVERDUE
