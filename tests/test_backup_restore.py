@@ -66,3 +66,17 @@ def test_a_refused_restore_changes_nothing(workspace, person):
     with pytest.raises(RestoreRefused):
         restore(document, "newer.json", replace=True)
     assert Person.objects.filter(pk=person.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_times_keep_every_microsecond(owner):
+    """A time with less than a millisecond past the second came back different before."""
+    load_demo(owner)
+    person = Person.objects.first()
+    at = person.created_at.replace(microsecond=417)
+    Person.objects.filter(pk=person.pk).update(created_at=at)
+    document = backup()
+    call_command("flush", interactive=False, verbosity=0)
+    restore(document, "backup.json")
+    assert Person.objects.get(pk=person.pk).created_at == at
+    assert content(backup()) == content(document)

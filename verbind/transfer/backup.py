@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import tempfile
 from pathlib import Path
 
 from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
@@ -18,6 +20,17 @@ FORMAT = "verbind-backup"
 VERSION = 1
 APPS = ["workspaces", "people", "obligations", "followthrough", "messaging"]
 MODELS = ["auth.user"] + APPS
+
+
+class LosslessEncoder(DjangoJSONEncoder):
+    """Django's encoder cuts times to milliseconds; a backup keeps every microsecond."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            return o.isoformat().replace("+00:00", "Z")
+        if isinstance(o, datetime.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 class RestoreRefused(Exception):
@@ -51,7 +64,11 @@ def backup() -> dict:
     objects = []
     for queryset in _querysets():
         objects.extend(
-            json.loads(serializers.serialize("json", queryset, use_natural_foreign_keys=True))
+            json.loads(
+                serializers.serialize(
+                    "json", queryset, use_natural_foreign_keys=True, cls=LosslessEncoder
+                )
+            )
         )
     return {
         "format": FORMAT,
