@@ -110,6 +110,7 @@ class ClosedBecause(models.TextChoices):
     SENT = "sent", _("Apology and next step sent")
     ANSWERED = "answered", _("They answered; outcome recorded")
     RELEASED = "released", _("Released by agreement")
+    BOOKED = "booked", _("They picked a new time")
 
 
 class Repair(WorkspaceOwned):

@@ -120,3 +120,9 @@ def escalation_target(repair: Repair):
         if boss is not None:
             return boss.user
     return repair.owner
+
+
+def close_for_new_time(appointment, at=None) -> int:
+    """They picked a new time for a meeting that failed on our side: its repair is done."""
+    repairs = Repair.objects.filter(lapse__appointment=appointment, state=RepairState.OPEN)
+    return sum(close(repair, ClosedBecause.BOOKED, at=at) for repair in repairs)

@@ -17,6 +17,9 @@ class Purpose(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up")
     DIGEST = "digest", _("Daily digest")
     ESCALATION = "escalation", _("Escalation")
+    INVITE = "invite", _("Invitation")
+    CANCELLATION = "cancellation", _("Cancellation")
+    ABSENCE = "absence", _("Absence warning")
 
 
 class Channel(models.TextChoices):
@@ -75,6 +78,8 @@ class OutboxMessage(WorkspaceOwned):
     # What the message commits to, so the repair knows when it is done.
     has_apology = models.BooleanField(default=False)
     next_step = models.JSONField(default=dict, blank=True)
+    # A calendar invite (iTIP, with its METHOD) sent along as text/calendar.
+    calendar = models.TextField(blank=True)
 
     idempotency_key = models.CharField(max_length=120, unique=True)
     message_id = models.CharField(max_length=200, unique=True)

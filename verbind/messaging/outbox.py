@@ -196,7 +196,7 @@ def record_effects(ids: list[int]) -> int:
     return len(todo)
 
 
-MEMBER_PURPOSES = (Purpose.DIGEST, Purpose.ESCALATION)
+MEMBER_PURPOSES = (Purpose.DIGEST, Purpose.ESCALATION, Purpose.ABSENCE)
 
 
 def _interaction(message: OutboxMessage) -> Interaction:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.people.models import Direction, Interaction, InteractionKind
+from verbind.scheduling.invites import REQUEST, send_invites
 from verbind.scheduling.models import Proposal, ProposalState, ProposedSlot, hash_token
 from verbind.workspaces.models import Membership
 
@@ -109,6 +110,10 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
     old = proposal.replaces
     if old is not None and old.successor_id is None:
         old.reschedule_to(meeting)
+    if old is not None:
+        from verbind.followthrough.repairs import close_for_new_time
+
+        close_for_new_time(old)
     Interaction.objects.create(
         workspace_id=proposal.workspace_id,
         person=proposal.person,
@@ -117,6 +122,7 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
         notes=_("Picked a new time from the link: %(title)s") % {"title": proposal.title},
     )
     proposal.state, proposal.booked = ProposalState.BOOKED, meeting
+    send_invites(meeting, REQUEST)
     return meeting
 
 

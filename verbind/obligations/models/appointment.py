@@ -77,6 +77,11 @@ class Appointment(Obligation):
         blank=True,
         related_name="predecessors",
     )
+    # Calendar invites (iTIP): a stable UID, and a SEQUENCE raised on every change
+    # that matters to the other side's calendar (time, place, status).
+    ical_uid = models.CharField(max_length=100, blank=True, editable=False)
+    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("appointment")

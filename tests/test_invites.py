@@ -1,0 +1,110 @@
+"""Calendar invites as mail clients accept them: raw MIME read from a real SMTP server."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+import icalendar
+import pytest
+from django.test import Client
+
+from tests.conftest import make_appointment
+from verbind.followthrough.models import ClosedBecause, Repair
+from verbind.followthrough.worker import Worker
+from verbind.messaging.models import OutboxMessage, State
+from verbind.obligations.models import AppointmentStatus
+from verbind.scheduling.proposals import propose
+from verbind.scheduling.slots import free_slots
+
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture
+def host(owner, workspace):
+    return owner.memberships.get()
+
+
+def calendar_part(mail):
+    """The text/calendar part, which must sit inside multipart/alternative beside text and HTML."""
+    assert mail.get_content_type() == "multipart/alternative", mail.get_content_type()
+    types = [part.get_content_type() for part in mail.iter_parts()]
+    assert types == ["text/plain", "text/html", "text/calendar"]
+    part = list(mail.iter_parts())[2]
+    return part, icalendar.Calendar.from_ical(part.get_content())
+
+
+def book_by_link(host, person, replaces=None):
+    starts = free_slots(host, HOUR)
+    proposal, raw = propose(
+        host, person, "Site visit", starts, HOUR, place="Dorpsstraat 4, Gouda", replaces=replaces
+    )
+    slot = proposal.slots.first()
+    response = Client().post(f"/p/{raw}/", {"slot": slot.pk})
+    assert response.status_code == 200
+    proposal.refresh_from_db()
+    return proposal.booked, slot
+
+
+def test_booking_sends_both_sides_a_request_they_can_accept(smtp, host, person, owner):
+    meeting, slot = book_by_link(host, person)
+    Worker().run_pass()
+    [theirs] = smtp.to(person.email)
+    [ours] = smtp.to(owner.email)
+    assert "Bevestigd: Site visit" in theirs["Subject"]  # the relation's language (Dutch)
+    part, calendar = calendar_part(theirs)
+    assert part.get_param("method") == "REQUEST" == calendar["METHOD"]
+    [event] = calendar.walk("VEVENT")
+    assert event["UID"] == meeting.ical_uid and "@" in str(event["UID"])
+    assert str(event["UID"]) not in OutboxMessage.objects.get(to_address=person.email).body
+    assert event["SEQUENCE"] == 0
+    assert event.decoded("DTSTART") == slot.starts_at.astimezone(UTC)
+    assert f"DTSTART:{slot.starts_at.astimezone(UTC):%Y%m%dT%H%M%SZ}" in part.get_content()
+    assert event["STATUS"] == "CONFIRMED"
+    assert str(event["ORGANIZER"]) == f"mailto:{owner.email}"
+    assert str(event["ATTENDEE"]) == f"mailto:{person.email}"
+    assert event["ATTENDEE"].params["RSVP"] == "TRUE"
+    assert "VALARM" not in part.get_content()
+    assert str(event["LOCATION"]) == "Dorpsstraat 4, Gouda"
+    _part, host_calendar = calendar_part(ours)
+    assert host_calendar.walk("VEVENT")[0]["UID"] == event["UID"]
+    # The text part says it in words, too.
+    assert "Site visit" in list(theirs.iter_parts())[0].get_content()
+
+
+def test_cancelling_a_booked_meeting_sends_cancel_with_a_higher_sequence(smtp, host, person):
+    meeting, _slot = book_by_link(host, person)
+    Worker().run_pass()
+    meeting.transition(AppointmentStatus.CANCELLED_BY_THEM)
+    Worker().run_pass()
+    first, second = smtp.to(person.email)
+    part, calendar = calendar_part(second)
+    assert part.get_param("method") == "CANCEL" == calendar["METHOD"]
+    [event] = calendar.walk("VEVENT")
+    assert event["UID"] == calendar_part(first)[1].walk("VEVENT")[0]["UID"]
+    assert event["SEQUENCE"] == 1
+    assert event["STATUS"] == "CANCELLED"
+
+
+def test_a_meeting_never_invited_is_not_cancelled_by_mail(smtp, appointment):
+    appointment.transition(AppointmentStatus.CANCELLED_BY_THEM)
+    Worker().run_pass()
+    assert smtp.messages == []
+
+
+def test_without_smtp_the_invites_wait_in_the_outbox(host, person):
+    book_by_link(host, person)
+    waiting = OutboxMessage.objects.filter(state=State.READY)
+    assert sorted(m.purpose for m in waiting) == ["invite", "invite"]
+    assert all("METHOD:REQUEST" in m.calendar for m in waiting)
+
+
+def test_picking_a_new_time_closes_the_repair_it_came_from(host, person, owner):
+    failed = make_appointment(person, owner, starts_in=-HOUR)
+    failed.transition(AppointmentStatus.MISSED_BY_US)
+    repair = Repair.objects.get()
+    assert repair.state == "open"
+    meeting, _slot = book_by_link(host, person, replaces=failed)
+    repair.refresh_from_db()
+    assert repair.state == "closed" and repair.closed_because == ClosedBecause.BOOKED
+    failed.refresh_from_db()
+    assert failed.status == AppointmentStatus.MISSED_BY_US and failed.successor == meeting

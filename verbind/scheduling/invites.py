@@ -1,0 +1,176 @@
+"""Calendar invites by e-mail (iTIP, RFC 5546; iMIP, RFC 6047).
+
+A booked meeting goes to both sides as ``METHOD:REQUEST``; a cancelled or moved
+one as ``METHOD:CANCEL`` with ``STATUS:CANCELLED`` (a REQUEST that says
+cancelled would leave it standing in people's calendars). The UID stays the
+same for the life of the appointment and its SEQUENCE rises with every change
+the other side's calendar must follow: time, place, status. Times are in UTC.
+Reminders are Verbind's own messages, so there is no VALARM.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC
+
+import icalendar
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from verbind.messaging.channels import email
+from verbind.messaging.drafts import local_text, new_message_id, render
+from verbind.messaging.models import OutboxMessage, Purpose, State
+from verbind.obligations.models import Appointment, AppointmentStatus
+
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
+PRODID = "-//Verbind//Verbind//EN"
+# An appointment in one of these states is gone from the calendars it was sent to.
+GONE = {
+    AppointmentStatus.CANCELLED_BY_US,
+    AppointmentStatus.CANCELLED_BY_THEM,
+    AppointmentStatus.RESCHEDULED,
+}
+
+
+def organizer_address(appointment: Appointment) -> str:
+    return appointment.owner.email or settings.DEFAULT_FROM_EMAIL
+
+
+def calendar_text(appointment: Appointment, method: str, now=None) -> str:
+    """The iTIP calendar for *appointment*: one VEVENT, its METHOD, times in UTC."""
+    now = now or timezone.now()
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    event = icalendar.Event()
+    event.add("uid", appointment.ical_uid)
+    event.add("sequence", appointment.ical_sequence)
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstart", appointment.starts_at.astimezone(UTC))
+    event.add("dtend", appointment.ends_at.astimezone(UTC))
+    event.add("summary", appointment.title)
+    if appointment.place:
+        event.add("location", appointment.place)
+    event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
+    host = appointment.owner
+    organizer = icalendar.vCalAddress(f"mailto:{organizer_address(appointment)}")
+    organizer.params["cn"] = icalendar.vText(host.get_full_name() or host.email)
+    event.add("organizer", organizer)
+    person = appointment.person
+    if person.email:
+        attendee = icalendar.vCalAddress(f"mailto:{person.email}")
+        attendee.params["cn"] = icalendar.vText(person.name)
+        attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = icalendar.vText(
+            "NEEDS-ACTION" if method == REQUEST else "DECLINED"
+        )
+        attendee.params["rsvp"] = icalendar.vText("TRUE" if method == REQUEST else "FALSE")
+        event.add("attendee", attendee)
+    cal.add_component(event)
+    return cal.to_ical().decode()
+
+
+def _membership_of(appointment: Appointment):
+    from verbind.workspaces.models import Membership
+
+    return (
+        Membership.objects.filter(workspace_id=appointment.workspace_id, user=appointment.owner)
+        .select_related("user")
+        .first()
+    )
+
+
+@transaction.atomic
+def send_invites(appointment: Appointment, method: str = REQUEST) -> list[OutboxMessage]:
+    """Queue the invite (or cancellation) to the relation and to the host, once per version.
+
+    The first invite is SEQUENCE 0; every later one raises it. Without SMTP the
+    messages wait in the outbox for the member, like every other message.
+    """
+    if method == CANCEL and appointment.invited_at is None:
+        return []  # nothing was ever sent, so there is nothing to take back
+    if not appointment.ical_uid:
+        appointment.ical_uid = f"{uuid.uuid4()}@{settings.MESSAGE_ID_DOMAIN}"
+        Appointment.objects.filter(pk=appointment.pk).update(ical_uid=appointment.ical_uid)
+    if appointment.invited_at is not None:
+        Appointment.objects.filter(pk=appointment.pk).update(ical_sequence=F("ical_sequence") + 1)
+        appointment.refresh_from_db(fields=["ical_sequence"])
+    else:
+        appointment.invited_at = timezone.now()
+        Appointment.objects.filter(pk=appointment.pk).update(invited_at=appointment.invited_at)
+    text = calendar_text(appointment, method)
+    membership = _membership_of(appointment)
+    person = appointment.person
+    purpose = Purpose.INVITE if method == REQUEST else Purpose.CANCELLATION
+    template = "invite" if method == REQUEST else "cancellation"
+    queued = []
+    recipients = [("relation", person.email, person.language, person.name.split()[0], person)]
+    if membership is not None and appointment.owner.email:
+        host = appointment.owner
+        recipients.append(
+            ("host", host.email, membership.language, host.first_name or host.email, None)
+        )
+    for side, address, language, first_name, relation in recipients:
+        if not address:
+            continue
+        zone = (
+            membership.zone
+            if side == "host" or membership is None
+            else person_zone(person, membership)
+        )
+        subject, body = render(
+            f"{template}_{side}",
+            language,
+            {
+                "first_name": first_name,
+                "appointment": appointment,
+                "when": local_text(appointment.starts_at, language, zone),
+                "host_name": appointment.owner.get_full_name() or appointment.owner.email,
+                "person": person,
+            },
+        )
+        message, _created = OutboxMessage.objects.get_or_create(
+            idempotency_key=f"{template}:{appointment.pk}:{appointment.ical_sequence}:{side}",
+            defaults=dict(
+                workspace_id=appointment.workspace_id,
+                purpose=purpose,
+                state=State.QUEUED if email.configured() else State.READY,
+                person=relation,
+                member=appointment.owner if side == "host" else None,
+                sender=appointment.owner,
+                appointment=appointment,
+                language=language,
+                to_address=address,
+                subject=subject,
+                body=body,
+                calendar=text,
+                message_id=new_message_id(),
+                next_attempt_at=timezone.now(),
+            ),
+        )
+        queued.append(message)
+    return queued
+
+
+def person_zone(person, membership):
+    """The relation's own time zone where we know it, else the host's."""
+    import zoneinfo
+
+    if getattr(person, "time_zone", ""):
+        try:
+            return zoneinfo.ZoneInfo(person.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return membership.zone
+
+
+def method_of(calendar: str) -> str:
+    """The METHOD a stored invite carries (for the text/calendar part's parameter)."""
+    for line in calendar.splitlines():
+        if line.upper().startswith("METHOD:"):
+            return line.split(":", 1)[1].strip().upper()
+    return "PUBLISH"
