@@ -161,3 +161,12 @@ def smtp(settings):
         for name, value in server.settings().items():
             setattr(settings, name, value)
         yield server.inbox
+
+
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory):
+    """A real CalDAV server for the whole run (each test makes its own calendars in it)."""
+    from tests.radicale import RadicaleServer
+
+    with RadicaleServer(tmp_path_factory.mktemp("radicale")) as server:
+        yield server

@@ -28,6 +28,7 @@ from verbind.messaging.drafts import local_text, new_message_id, render
 from verbind.messaging.models import OutboxMessage, Purpose, State
 from verbind.messaging.outbox import record_effects
 from verbind.obligations.models import Appointment, Outcome, Promise
+from verbind.scheduling.calendars import handle_one_sync
 from verbind.workspaces.models import Membership
 
 log = logging.getLogger(__name__)
@@ -222,6 +223,7 @@ class Worker:
             handle_one_unrecorded_lapse,
             handle_one_escalation,
             handle_one_digest,
+            handle_one_sync,
             delivery.reap_one,
             self.handle_one_send,
             delivery.record_one_batch,

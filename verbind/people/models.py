@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from verbind.lib.phones import BadPhoneNumber, normalise_phone, pretty_phone
+from verbind.workspaces.models import validate_time_zone
 from verbind.workspaces.scoping import WorkspaceOwned
 
 
@@ -78,6 +79,13 @@ class Person(WorkspaceOwned):
     )
     preferred_channel = models.CharField(
         _("preferred channel"), max_length=20, choices=Channel.choices, default=Channel.EMAIL
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Where they live, if not in yours: offered times are shown in this zone."),
     )
     met_how = models.CharField(
         _("how you met"), max_length=300, blank=True, help_text=_("An event, an introduction…")

@@ -3,10 +3,18 @@
 icalendar parses (and knows the Windows zone names Outlook writes);
 recurring-ical-events expands RRULE, RDATE and EXDATE. What is stored is the
 expansion for a rolling horizon, so finding free times never parses again.
+A calendar comes from an uploaded file, an ICS feed (a URL) or a CalDAV
+account (the caldav library); the worker reads feeds and CalDAV again on a
+schedule, and a failure is kept on the calendar for the member to see.
 """
 
 from __future__ import annotations
 
+import base64
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
 from datetime import UTC, datetime, time, timedelta
 
 import icalendar
@@ -14,10 +22,13 @@ import recurring_ical_events
 from django.db import transaction
 from django.utils import timezone
 
-from verbind.scheduling.models import BusyBlock, Calendar
+from verbind.scheduling.models import BusyBlock, Calendar, CalendarSource
 from verbind.transfer.records import ImportFailed, Problem
 
 HORIZON = timedelta(days=400)
+FETCH_TIMEOUT = 20  # seconds
+MAX_FEED_BYTES = 50_000_000
+log = logging.getLogger(__name__)
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -109,18 +120,201 @@ def parse(
     return blocks
 
 
+def _keywords(calendar: Calendar) -> list[str]:
+    return [k.strip().lower() for k in calendar.absence_keywords.split(",") if k.strip()]
+
+
+def store(calendar: Calendar, blocks: list[dict], now=None) -> Calendar:
+    """Replace the calendar's busy blocks at once, and note the successful read."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        calendar.blocks.all().delete()
+        BusyBlock.objects.bulk_create(
+            [
+                BusyBlock(calendar=calendar, membership_id=calendar.membership_id, **block)
+                for block in blocks
+            ],
+            batch_size=2000,
+        )
+        calendar.last_synced_at = calendar.last_attempt_at = now
+        calendar.last_error = ""
+        calendar.failures = 0
+        calendar.save(update_fields=["last_synced_at", "last_attempt_at", "last_error", "failures"])
+    return calendar
+
+
 @transaction.atomic
 def load(membership, name: str, data: bytes, filename: str) -> Calendar:
-    """Add or refresh a calendar: all its blocks are replaced at once, or nothing changes."""
+    """Add or refresh an uploaded calendar: all its blocks are replaced at once, or nothing changes."""
     calendar, _created = Calendar.objects.get_or_create(membership=membership, name=name)
-    keywords = [k.strip().lower() for k in calendar.absence_keywords.split(",") if k.strip()]
-    blocks = parse(data, filename, membership.zone, keywords)
-    calendar.blocks.all().delete()
-    BusyBlock.objects.bulk_create(
-        [BusyBlock(calendar=calendar, membership=membership, **block) for block in blocks],
-        batch_size=2000,
+    blocks = parse(data, filename, membership.zone, _keywords(calendar))
+    return store(calendar, blocks)
+
+
+class SyncFailed(Exception):
+    """A feed or CalDAV calendar could not be read; the message says why, for the member."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def normalise_url(url: str) -> str:
+    url = url.strip()
+    if url.lower().startswith("webcal://"):
+        url = "https://" + url[len("webcal://") :]
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SyncFailed(f"“{url}” is not a web address (http://, https:// or webcal://)")
+    return url
+
+
+def _fetch_feed(calendar: Calendar) -> list[tuple[bytes, str]]:
+    request = urllib.request.Request(
+        calendar.url, headers={"User-Agent": "Verbind calendar sync", "Accept": "text/calendar"}
     )
-    calendar.last_synced_at = timezone.now()
-    calendar.last_error = ""
-    calendar.save(update_fields=["last_synced_at", "last_error"])
+    if calendar.username:
+        pair = f"{calendar.username}:{calendar.password}".encode()
+        request.add_header("Authorization", "Basic " + base64.b64encode(pair).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
+            data = response.read(MAX_FEED_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        raise SyncFailed(f"the server answered {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise SyncFailed(f"could not reach {calendar.url}: {exc.reason}") from None
+    except (OSError, ValueError) as exc:
+        raise SyncFailed(f"could not read {calendar.url}: {exc}") from None
+    if len(data) > MAX_FEED_BYTES:
+        raise SyncFailed(f"the feed is larger than {MAX_FEED_BYTES // 1_000_000} MB")
+    return [(data, calendar.url)]
+
+
+def _fetch_caldav(calendar: Calendar, now) -> list[tuple[bytes, str]]:
+    import caldav
+    from caldav.lib import error as caldav_error
+
+    try:
+        with caldav.DAVClient(
+            url=calendar.url,
+            username=calendar.username or None,
+            password=calendar.password or None,
+            timeout=FETCH_TIMEOUT,
+        ) as client:
+            found = _caldav_events(_collections(client, calendar.url), now)
+    except caldav_error.AuthorizationError:
+        raise SyncFailed("the CalDAV server refused the user name or password") from None
+    except caldav_error.DAVError as exc:
+        raise SyncFailed(f"the CalDAV server answered: {str(exc)[:300]}") from None
+    except Exception as exc:  # noqa: BLE001 - network errors come in many kinds
+        raise SyncFailed(f"could not reach {calendar.url}: {str(exc)[:300]}") from None
+    return found
+
+
+def _collections(client, url: str) -> list:
+    """The calendar at *url*; or, for an account's (or server's) address, all its calendars."""
+    from caldav.lib import error as caldav_error
+
+    wanted = url.rstrip("/")
+    try:
+        owned = client.principal().calendars()
+    except caldav_error.AuthorizationError:
+        raise
+    except caldav_error.DAVError:
+        owned = []
+    exact = [c for c in owned if str(c.url).rstrip("/") == wanted]
+    if exact:
+        return exact
+    inside = [c for c in owned if str(c.url).startswith(wanted + "/")]
+    return inside or [client.calendar(url=url)]
+
+
+def _caldav_events(collections, now) -> list[tuple[bytes, str]]:
+    found = []
+    for collection in collections:
+        for event in collection.search(
+            start=now - timedelta(days=1), end=now + HORIZON, event=True, expand=False
+        ):
+            found.append(
+                (event.data.encode() if isinstance(event.data, str) else event.data, str(event.url))
+            )
+    return found
+
+
+def sync(calendar: Calendar, now=None) -> Calendar:
+    """Read a feed or CalDAV calendar again. On failure the old blocks stay and the error is kept."""
+    now = now or timezone.now()
+    membership = calendar.membership
+    try:
+        if calendar.source == CalendarSource.FEED:
+            sources = _fetch_feed(calendar)
+        elif calendar.source == CalendarSource.CALDAV:
+            sources = _fetch_caldav(calendar, now)
+        else:
+            raise SyncFailed("an uploaded file is read again by uploading it again")
+        blocks = []
+        for data, label in sources:
+            blocks.extend(parse(data, label, membership.zone, _keywords(calendar), now))
+    except ImportFailed as exc:
+        _record_failure(calendar, str(exc.problem), now)
+        raise SyncFailed(str(exc.problem)) from None
+    except SyncFailed as exc:
+        _record_failure(calendar, exc.message, now)
+        raise
+    return store(calendar, blocks, now)
+
+
+def _record_failure(calendar: Calendar, message: str, now) -> None:
+    calendar.last_error, calendar.last_attempt_at = message, now
+    calendar.failures += 1
+    Calendar.objects.filter(pk=calendar.pk).update(
+        last_error=message, last_attempt_at=now, failures=calendar.failures
+    )
+
+
+@transaction.atomic
+def add_remote(
+    membership, name: str, url: str, source: str, username: str = "", password: str = ""
+) -> Calendar:
+    """Add a feed or CalDAV calendar and read it at once; if that fails, nothing is added."""
+    if Calendar.objects.filter(membership=membership, name=name).exists():
+        raise SyncFailed(f"there is already a calendar called “{name}”")
+    calendar = Calendar.objects.create(
+        membership=membership,
+        name=name,
+        source=source,
+        url=normalise_url(url),
+        username=username,
+        password=password,
+    )
+    sync(calendar)
+    calendar.next_sync_at = timezone.now() + timedelta(minutes=calendar.sync_minutes)
+    calendar.save(update_fields=["next_sync_at"])
     return calendar
+
+
+def handle_one_sync(now) -> bool:
+    """Worker step: read one feed or CalDAV calendar whose time has come, claimed by one worker."""
+    due = (
+        Calendar.objects.filter(
+            source__in=[CalendarSource.FEED, CalendarSource.CALDAV], next_sync_at__lte=now
+        )
+        .select_related("membership")
+        .order_by("next_sync_at", "id")
+        .first()
+    )
+    if due is None:
+        return False
+    every = timedelta(minutes=due.sync_minutes)
+    claimed = Calendar.objects.filter(pk=due.pk, next_sync_at=due.next_sync_at).update(
+        next_sync_at=now + every
+    )
+    if claimed:
+        try:
+            sync(due, now)
+        except SyncFailed as exc:
+            log.warning("calendar %s of %s: %s", due.name, due.membership, exc.message)
+            # A failing calendar is tried less often (at most a day apart), never given up on.
+            wait = min(every * 2 ** min(due.failures, 10), timedelta(days=1))
+            Calendar.objects.filter(pk=due.pk).update(next_sync_at=now + wait)
+    return True

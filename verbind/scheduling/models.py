@@ -54,6 +54,14 @@ class Proposal(WorkspaceOwned):
     """A few concrete times offered to one person, who picks one from a private link."""
 
     host = models.ForeignKey("workspaces.Membership", on_delete=models.CASCADE, related_name="+")
+    co_host = models.ForeignKey(
+        "workspaces.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A colleague who joins; the times offered suit both."),
+    )
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="proposals")
     title = models.CharField(max_length=200)
     place = models.CharField(max_length=300, blank=True)
@@ -124,13 +132,34 @@ class ProposedSlot(models.Model):
         return self.ends_at - self.starts_at
 
 
+class CalendarSource(models.TextChoices):
+    UPLOAD = "upload", _("Uploaded .ics file")
+    FEED = "feed", _("ICS feed (URL)")
+    CALDAV = "caldav", _("CalDAV account")
+
+
 class Calendar(models.Model):
-    """A calendar of a member that tells when they are busy or away (an uploaded .ics, for now)."""
+    """A calendar of a member that tells when they are busy or away.
+
+    An uploaded file is read once (upload it again to refresh it); a feed or a
+    CalDAV calendar is read again by the worker every ``sync_minutes``.
+    """
 
     membership = models.ForeignKey(
         "workspaces.Membership", on_delete=models.CASCADE, related_name="calendars"
     )
     name = models.CharField(_("name"), max_length=200)
+    source = models.CharField(
+        _("source"), max_length=10, choices=CalendarSource.choices, default=CalendarSource.UPLOAD
+    )
+    url = models.CharField(_("address (URL)"), max_length=500, blank=True)
+    username = models.CharField(_("user name"), max_length=200, blank=True)
+    # Kept to read the calendar again; never shown or exported back.
+    password = models.CharField(_("password"), max_length=500, blank=True)
+    sync_minutes = models.PositiveIntegerField(_("read again every (minutes)"), default=30)
+    next_sync_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
     absence_keywords = models.CharField(
         _("words that mark an absence"),
         max_length=300,
@@ -144,6 +173,9 @@ class Calendar(models.Model):
     class Meta:
         verbose_name = _("calendar")
         verbose_name_plural = _("calendars")
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "name"], name="one_calendar_per_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -166,3 +198,38 @@ class BusyBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.summary or 'busy'} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Absence(WorkspaceOwned):
+    """Time away entered by hand (a course, leave), with who stands in meanwhile."""
+
+    membership = models.ForeignKey(
+        "workspaces.Membership", on_delete=models.CASCADE, related_name="absences"
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    backup = models.ForeignKey(
+        "workspaces.Membership",
+        verbose_name=_("backup colleague"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["membership", "starts_at", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="absence_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} away {self.starts_at:%Y-%m-%d}–{self.ends_at:%Y-%m-%d}"

@@ -1,28 +1,49 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from verbind.scheduling.calendars import load
+from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
+from verbind.scheduling.models import CalendarSource
 from verbind.transfer.records import ImportFailed
 from verbind.workspaces.accounts import MembershipNotFound, find_membership
 
+REMOTE = ("http://", "https://", "webcal://")
+
 
 class Command(BaseCommand):
-    help = (
-        "Add a calendar (.ics) so free times and absences follow it, or list a member's calendars."
-    )
+    help = "Add a calendar (.ics file, ICS feed or CalDAV) so free times and absences follow it; sync or list them."
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{add,list}")
-        add = actions.add_parser("add", help="read an .ics export (again, to refresh it)")
-        add.add_argument("file", metavar="FILE")
-        add.add_argument("--name", help="what to call it (default: the file name)")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{add,sync,list}")
+        add = actions.add_parser(
+            "add", help="read an .ics file, or follow an ICS feed URL or a CalDAV calendar"
+        )
+        add.add_argument("source", metavar="FILE|URL")
+        add.add_argument("--name", help="what to call it (default: the file name or the host)")
+        add.add_argument(
+            "--caldav", action="store_true", help="URL is a CalDAV calendar (or account)"
+        )
+        add.add_argument("--username", default="", help="user name for the feed or CalDAV")
+        add.add_argument(
+            "--password-env",
+            metavar="VAR",
+            help="name of the environment variable that holds the password",
+        )
         add.add_argument("--member", metavar="EMAIL")
         add.add_argument("--workspace", metavar="SLUG")
-        listing = actions.add_parser("list", help="the member's calendars and when they were read")
+        syncing = actions.add_parser(
+            "sync", help="read the member's feeds and CalDAV calendars now"
+        )
+        syncing.add_argument("name", nargs="?", help="only this calendar")
+        syncing.add_argument("--member", metavar="EMAIL")
+        syncing.add_argument("--workspace", metavar="SLUG")
+        listing = actions.add_parser(
+            "list", help="the member's calendars, when they were read, and any error"
+        )
         listing.add_argument("--member", metavar="EMAIL")
         listing.add_argument("--workspace", metavar="SLUG")
         listing.add_argument("--json", action="store_true")
@@ -32,35 +53,84 @@ class Command(BaseCommand):
             membership = find_membership(member, workspace)
         except MembershipNotFound as exc:
             raise CommandError(str(exc), returncode=2) from None
-        if action == "add":
-            path = Path(options["file"])
+        getattr(self, f"do_{action}")(membership, **options)
+
+    def do_add(self, membership, source, name, caldav, username, password_env, **options):
+        if caldav or source.lower().startswith(REMOTE):
+            password = ""
+            if password_env:
+                if password_env not in os.environ:
+                    raise CommandError(f"the environment has no {password_env}", returncode=2)
+                password = os.environ[password_env]
+            kind = CalendarSource.CALDAV if caldav else CalendarSource.FEED
+            label = name or source.split("//", 1)[-1].split("/", 1)[0]
             try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise CommandError(f"cannot read {path}: {exc.strerror}", returncode=2) from None
-            try:
-                calendar = load(membership, options["name"] or path.name, data, path.name)
-            except ImportFailed as exc:
-                raise CommandError(str(exc.problem), returncode=2) from None
-            blocks = calendar.blocks.count()
-            away = calendar.blocks.filter(absence=True).count()
-            self.stdout.write(f"Read {path.name}: {blocks} busy times, {away} of them absences.")
+                calendar = add_remote(membership, label, source, kind, username, password)
+            except SyncFailed as exc:
+                raise CommandError(f"{label}: {exc.message}", returncode=2) from None
+            self._report(calendar, label)
             return
+        path = Path(source)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}", returncode=2) from None
+        try:
+            calendar = load(membership, name or path.name, data, path.name)
+        except ImportFailed as exc:
+            raise CommandError(str(exc.problem), returncode=2) from None
+        self._report(calendar, path.name)
+
+    def _report(self, calendar, label):
+        blocks = calendar.blocks.count()
+        away = calendar.blocks.filter(absence=True).count()
+        self.stdout.write(f"Read {label}: {blocks} busy times, {away} of them absences.")
+
+    def do_sync(self, membership, name, **options):
+        calendars = membership.calendars.exclude(source=CalendarSource.UPLOAD).order_by("name")
+        if name:
+            calendars = calendars.filter(name=name)
+            if not calendars:
+                raise CommandError(f"no feed or CalDAV calendar called {name!r}", returncode=2)
+        failed = 0
+        for calendar in calendars:
+            try:
+                sync(calendar)
+            except SyncFailed as exc:
+                failed += 1
+                self.stderr.write(f"{calendar.name}: {exc.message}")
+                continue
+            self._report(calendar, calendar.name)
+        if not calendars:
+            self.stdout.write(
+                "No feeds or CalDAV calendars to read (uploaded files: add them again)."
+            )
+        if failed:
+            raise CommandError(f"{failed} calendar(s) could not be read", returncode=1)
+
+    def do_list(self, membership, json: bool = False, **options):
         rows = [
             {
                 "name": c.name,
+                "source": c.source,
+                "url": c.url,
                 "busy": c.blocks.count(),
                 "last_synced_at": c.last_synced_at.isoformat() if c.last_synced_at else None,
                 "last_error": c.last_error,
             }
             for c in membership.calendars.order_by("name")
         ]
-        if options["json"]:
-            self.stdout.write(json.dumps(rows, indent=2))
+        if json:
+            self.stdout.write(_dumps(rows))
             return
-        for row in rows or [
-            {"name": "(no calendars yet)", "busy": 0, "last_synced_at": "", "last_error": ""}
-        ]:
+        if not rows:
+            self.stdout.write("(no calendars yet)")
+        for row in rows:
             self.stdout.write(
-                f"{row['name']}\t{row['busy']} busy\t{row['last_synced_at'] or ''}\t{row['last_error']}"
+                f"{row['name']}\t{row['source']}\t{row['busy']} busy\t"
+                f"{row['last_synced_at'] or 'never read'}\t{row['last_error']}"
             )
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, indent=2)

@@ -1,0 +1,205 @@
+"""Calendars read from a real CalDAV server (Radicale) and from ICS feeds, again and again."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from tests.radicale import PASSWORD, USER
+from verbind.followthrough.worker import Worker
+from verbind.scheduling.calendars import SyncFailed, add_remote
+from verbind.scheduling.models import BusyBlock, Calendar, CalendarSource
+
+AMS = ZoneInfo("Europe/Amsterdam")
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def host(owner, workspace):
+    return owner.memberships.get()
+
+
+def ics(*events: str) -> str:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\n"
+        + "".join(events)
+        + "END:VCALENDAR\r\n"
+    )
+
+
+def event(uid: str, *lines: str) -> str:
+    return (
+        "BEGIN:VEVENT\r\nUID:"
+        + uid
+        + "\r\nDTSTAMP:20261101T000000Z\r\n"
+        + "".join(line + "\r\n" for line in lines)
+        + "END:VEVENT\r\n"
+    )
+
+
+def stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def day(d: date) -> str:
+    return d.strftime("%Y%m%d")
+
+
+def next_monday() -> date:
+    today = timezone.now().astimezone(AMS).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+def fill(collection, monday: date) -> None:
+    """A weekly meeting, an all-day out-of-office trip, an all-day 'free' reminder."""
+    nine = datetime.combine(monday, datetime.min.time(), AMS).replace(hour=9)
+    collection.save_event(
+        ics(
+            event(
+                "weekly",
+                "SUMMARY:Team meeting",
+                "DTSTART;TZID=Europe/Amsterdam:" + nine.strftime("%Y%m%dT%H%M%S"),
+                "DTEND;TZID=Europe/Amsterdam:"
+                + (nine + timedelta(hours=1)).strftime("%Y%m%dT%H%M%S"),
+                "RRULE:FREQ=WEEKLY;COUNT=4",
+            )
+        )
+    )
+    collection.save_event(
+        ics(
+            event(
+                "trip",
+                "SUMMARY:Trade fair Milan",
+                "DTSTART;VALUE=DATE:" + day(monday + timedelta(days=14)),
+                "DTEND;VALUE=DATE:" + day(monday + timedelta(days=17)),
+                "X-MICROSOFT-CDO-BUSYSTATUS:OOF",
+            )
+        )
+    )
+    collection.save_event(
+        ics(
+            event(
+                "birthday",
+                "SUMMARY:Birthday of Hans",
+                "DTSTART;VALUE=DATE:" + day(monday + timedelta(days=2)),
+                "DTEND;VALUE=DATE:" + day(monday + timedelta(days=3)),
+                "TRANSP:TRANSPARENT",
+            )
+        )
+    )
+
+
+def test_a_caldav_calendar_becomes_busy_times_and_absences(radicale, host, owner, monkeypatch):
+    collection = radicale.new_calendar("Work")
+    monday = next_monday()
+    fill(collection, monday)
+    monkeypatch.setenv("TEST_CALDAV_PASSWORD", PASSWORD)
+    call_command(
+        "calendar",
+        "add",
+        str(collection.url),
+        "--caldav",
+        "--name",
+        "Work",
+        "--username",
+        USER,
+        "--password-env",
+        "TEST_CALDAV_PASSWORD",
+        "--member",
+        owner.email,
+    )
+    calendar = Calendar.objects.get(name="Work")
+    assert calendar.source == CalendarSource.CALDAV and calendar.last_error == ""
+    busy = BusyBlock.objects.filter(calendar=calendar, absence=False).order_by("starts_at")
+    assert [b.starts_at.astimezone(AMS).strftime("%a %H:%M") for b in busy] == ["Mon 09:00"] * 4
+    [trip] = BusyBlock.objects.filter(calendar=calendar, absence=True)
+    assert trip.summary == "Trade fair Milan"
+    assert trip.starts_at == datetime.combine(monday + timedelta(days=14), datetime.min.time(), AMS)
+    assert trip.ends_at == datetime.combine(monday + timedelta(days=17), datetime.min.time(), AMS)
+    assert not BusyBlock.objects.filter(summary__contains="Birthday").exists()  # shown as free
+
+
+def test_the_account_address_reads_all_its_calendars(radicale, host):
+    fill(radicale.new_calendar("Private"), next_monday())
+    calendar = add_remote(
+        host, "Account", radicale.url + USER + "/", CalendarSource.CALDAV, USER, PASSWORD
+    )
+    assert calendar.blocks.filter(summary="Trade fair Milan").exists()
+
+
+def test_the_worker_reads_it_again_and_sees_new_events(radicale, host):
+    collection = radicale.new_calendar("Again")
+    calendar = add_remote(host, "Again", str(collection.url), CalendarSource.CALDAV, USER, PASSWORD)
+    assert calendar.blocks.count() == 0
+    fill(collection, next_monday())
+    assert Worker().run_pass()["handle_one_sync"] == 0  # not due yet
+    Calendar.objects.filter(pk=calendar.pk).update(next_sync_at=timezone.now())
+    assert Worker().run_pass()["handle_one_sync"] == 1
+    assert calendar.blocks.count() == 5
+    calendar.refresh_from_db()
+    assert calendar.next_sync_at > timezone.now() + timedelta(minutes=25)
+
+
+def test_a_wrong_password_is_named_and_nothing_is_added(radicale, host):
+    collection = radicale.new_calendar("Locked")
+    with pytest.raises(SyncFailed, match="refused the user name or password"):
+        add_remote(host, "Locked", str(collection.url), CalendarSource.CALDAV, USER, "wrong")
+    assert not Calendar.objects.exists()
+
+
+def test_an_ics_feed_with_basic_auth_is_followed(radicale, host, owner, capsys):
+    collection = radicale.new_calendar("Shared")
+    fill(collection, next_monday())
+    # Radicale serves a whole calendar as one .ics file on GET: a real feed.
+    feed = add_remote(host, "Feed", str(collection.url), CalendarSource.FEED, USER, PASSWORD)
+    assert feed.blocks.count() == 5 and feed.blocks.filter(absence=True).count() == 1
+    call_command("calendar", "list", "--member", owner.email)
+    assert "Feed\tfeed\t5 busy" in capsys.readouterr().out
+
+
+def test_a_failing_feed_keeps_its_times_shows_the_error_and_never_stops_the_worker(
+    radicale, host, owner, capsys
+):
+    collection = radicale.new_calendar("Fragile")
+    fill(collection, next_monday())
+    feed = add_remote(host, "Fragile", str(collection.url), CalendarSource.FEED, USER, PASSWORD)
+    last_good = feed.last_synced_at
+    collection.delete()  # the feed now answers 404
+    Calendar.objects.filter(pk=feed.pk).update(next_sync_at=timezone.now())
+    done = Worker().run_pass()
+    assert done["handle_one_sync"] == 1
+    feed.refresh_from_db()
+    assert "404" in feed.last_error and feed.failures == 1
+    assert feed.last_synced_at == last_good and feed.blocks.count() == 5  # old times kept
+    assert feed.next_sync_at > timezone.now() + timedelta(minutes=55)  # tried less often
+    with pytest.raises(CommandError) as failed:
+        call_command("calendar", "sync", "--member", owner.email)
+    assert failed.value.returncode == 1
+    assert "Fragile: the server answered 404" in capsys.readouterr().err
+    with pytest.raises(SyncFailed, match="could not reach"):
+        add_remote(host, "Nowhere", "http://127.0.0.1:9/x.ics", CalendarSource.FEED)
+
+
+def test_bad_addresses_and_passwords_are_refused_in_one_line(host, owner):
+    with pytest.raises(CommandError, match="is not a web address"):
+        call_command(
+            "calendar", "add", "ftp://example.org/cal.ics", "--caldav", "--member", owner.email
+        )
+    with pytest.raises(CommandError, match="the environment has no NOPE_PASSWORD"):
+        call_command(
+            "calendar",
+            "add",
+            "https://example.org/cal.ics",
+            "--password-env",
+            "NOPE_PASSWORD",
+            "--member",
+            owner.email,
+        )
+    assert "NOPE_PASSWORD" not in os.environ
+    assert not Calendar.objects.exists()
