@@ -6,6 +6,7 @@ from verbind.api.api import api
 from verbind.web.forms import SignInForm
 from verbind.web.views import (
     account,
+    calendars,
     duplicates,
     errors,
     imports,
@@ -62,6 +63,14 @@ urlpatterns = [
     ),
     path("appointments/<int:pk>/reschedule/", obligations.reschedule, name="reschedule"),
     path("settings/", account.settings_page, name="settings"),
+    path("calendars/", calendars.calendars_page, name="calendars"),
+    path("calendars/<int:pk>/sync/", calendars.calendar_sync, name="calendar_sync"),
+    path("calendars/<int:pk>/remove/", calendars.calendar_remove, name="calendar_remove"),
+    path("absences/<int:pk>/remove/", calendars.absence_remove, name="absence_remove"),
+    path("absences/offer-new-dates/", calendars.absence_offer_all, name="absence_offer_all"),
+    path("absences/to-backup/", calendars.absence_to_backup, name="absence_to_backup"),
+    path("calendars/feed/renew/", calendars.feed_renew, name="feed_renew"),
+    path("feed/<str:token>.ics", calendars.feed, name="calendar_feed"),
     path("settings/tokens/<int:pk>/revoke/", account.revoke_token, name="revoke_token"),
     path("workspace/", account.switch_workspace, name="switch_workspace"),
     path("p/<str:token>/", public.proposal_page, name="proposal_public"),

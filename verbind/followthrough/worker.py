@@ -28,6 +28,7 @@ from verbind.messaging.drafts import local_text, new_message_id, render
 from verbind.messaging.models import OutboxMessage, Purpose, State
 from verbind.messaging.outbox import record_effects
 from verbind.obligations.models import Appointment, Outcome, Promise
+from verbind.scheduling.absences import handle_one_warning as handle_one_absence_warning
 from verbind.scheduling.calendars import handle_one_sync
 from verbind.workspaces.models import Membership
 
@@ -126,8 +127,10 @@ def _queue_escalation_mail(repair: Repair, target) -> None:
     )
 
 
-def queue_member_mail(key, workspace_id, member, purpose, language, subject, body, repair=None):
-    """A mail to a colleague (digest, escalation), queued once per key."""
+def queue_member_mail(
+    key, workspace_id, member, purpose, language, subject, body, repair=None, appointment=None
+):
+    """A mail to a colleague (digest, escalation, absence warning), queued once per key."""
     OutboxMessage.objects.get_or_create(
         idempotency_key=key,
         defaults=dict(
@@ -136,6 +139,7 @@ def queue_member_mail(key, workspace_id, member, purpose, language, subject, bod
             state=State.QUEUED,
             member=member,
             repair=repair,
+            appointment=appointment,
             language=language,
             to_address=member.email,
             subject=subject,
@@ -224,6 +228,7 @@ class Worker:
             handle_one_escalation,
             handle_one_digest,
             handle_one_sync,
+            handle_one_absence_warning,
             delivery.reap_one,
             self.handle_one_send,
             delivery.record_one_batch,

@@ -64,6 +64,17 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
+def _times_for(appointment, sender, now) -> list[datetime]:
+    """Free times from the host's working week and calendars (none if the sender is no member)."""
+    from verbind.scheduling.slots import times_to_offer
+    from verbind.workspaces.models import Membership
+
+    host = Membership.objects.filter(workspace_id=appointment.workspace_id, user=sender).first()
+    if host is None:
+        return []
+    return times_to_offer(host, appointment.ends_at - appointment.starts_at, now)
+
+
 def make_draft(purpose: str, person, sender, zone, *, obligation=None, repair=None, key: str = ""):
     """Write a draft into the outbox (or return the one already there for the same purpose)."""
     key = key or f"{purpose}:{person.pk}:{uuid.uuid4().hex}"
@@ -77,7 +88,9 @@ def make_draft(purpose: str, person, sender, zone, *, obligation=None, repair=No
     times: list[datetime] = []
     new_due = None
     if purpose in (Purpose.APOLOGY, Purpose.NEW_DATES) and appointment is not None:
-        times = suggest_times(max(now, appointment.starts_at), zone)
+        times = _times_for(appointment, sender, now) or suggest_times(
+            max(now, appointment.starts_at), zone
+        )
     elif purpose == Purpose.APOLOGY and promise is not None:
         new_due = suggest_times(now, zone, count=1)[0].replace(hour=17, minute=0)
     context = {

@@ -84,6 +84,15 @@ def _membership_of(appointment: Appointment):
     )
 
 
+def ensure_uid(appointment: Appointment) -> str:
+    """The appointment's calendar UID: random, made once, the same in invites and feeds."""
+    if not appointment.ical_uid:
+        uid = f"{uuid.uuid4()}@{settings.MESSAGE_ID_DOMAIN}"
+        Appointment.objects.filter(pk=appointment.pk, ical_uid="").update(ical_uid=uid)
+        appointment.refresh_from_db(fields=["ical_uid"])
+    return appointment.ical_uid
+
+
 @transaction.atomic
 def send_invites(appointment: Appointment, method: str = REQUEST) -> list[OutboxMessage]:
     """Queue the invite (or cancellation) to the relation and to the host, once per version.
@@ -93,9 +102,7 @@ def send_invites(appointment: Appointment, method: str = REQUEST) -> list[Outbox
     """
     if method == CANCEL and appointment.invited_at is None:
         return []  # nothing was ever sent, so there is nothing to take back
-    if not appointment.ical_uid:
-        appointment.ical_uid = f"{uuid.uuid4()}@{settings.MESSAGE_ID_DOMAIN}"
-        Appointment.objects.filter(pk=appointment.pk).update(ical_uid=appointment.ical_uid)
+    ensure_uid(appointment)
     if appointment.invited_at is not None:
         Appointment.objects.filter(pk=appointment.pk).update(ical_sequence=F("ical_sequence") + 1)
         appointment.refresh_from_db(fields=["ical_sequence"])

@@ -233,3 +233,31 @@ class Absence(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.membership} away {self.starts_at:%Y-%m-%d}–{self.ends_at:%Y-%m-%d}"
+
+
+class CalendarFeed(models.Model):
+    """A member's private subscription address: their appointments and promise deadlines as .ics."""
+
+    membership = models.OneToOneField(
+        "workspaces.Membership", on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"Feed of {self.membership}"
+
+    @classmethod
+    def renew(cls, membership) -> str:
+        """A new private address (the old one stops working); returns the raw token, shown once."""
+        raw = secrets.token_urlsafe(24)
+        cls.objects.update_or_create(
+            membership=membership,
+            defaults={"token_hash": hash_token(raw), "created_at": timezone.now()},
+        )
+        return raw

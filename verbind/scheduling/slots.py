@@ -84,3 +84,13 @@ def free_slots(
             chosen.append(min(options, key=lambda c: abs((c - target).total_seconds())))
         day += timedelta(days=1)
     return chosen
+
+
+def times_to_offer(membership, duration: timedelta, now=None, count: int = 3) -> list[datetime]:
+    """Times for a new-dates offer: free in the host's week and calendars, looking further if needed."""
+    found: list[datetime] = []
+    for days in (14, 28, 63):
+        found = free_slots(membership, duration, timedelta(days=days), count, now)
+        if len(found) == count:
+            break
+    return found

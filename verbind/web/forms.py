@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from verbind.obligations.models import Appointment, AppointmentStatus, Promise
 from verbind.people.models import Interaction, InteractionKind, Organisation, Person
+from verbind.scheduling.models import Absence, Availability, CalendarSource
 from verbind.workspaces.models import Membership, Workspace
 
 
@@ -64,6 +65,7 @@ class PersonForm(WorkspaceForm):
             "organisation",
             "job_title",
             "language",
+            "time_zone",
             "preferred_channel",
             "met_how",
             "met_on",
@@ -200,3 +202,116 @@ class MembershipForm(forms.ModelForm):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, initial=_("My script"))
+
+
+WEEKDAYS = [
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+]
+
+
+def _ranges_text(ranges) -> str:
+    return ", ".join(f"{start}–{end}" for start, end in ranges)
+
+
+class AvailabilityForm(forms.ModelForm):
+    """The working week as one line per day: “09:00–12:30, 13:30–17:00”, or empty for a day off."""
+
+    class Meta:
+        model = Availability
+        fields = ["buffer_minutes", "notice_hours"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hours = self.instance.weekly_hours or {}
+        for number, name in enumerate(WEEKDAYS):
+            self.fields[f"day{number}"] = forms.CharField(
+                label=name,
+                required=False,
+                initial=_ranges_text(hours.get(str(number), [])),
+                widget=forms.TextInput(attrs={"placeholder": _("day off")}),
+            )
+        self.order_fields([f"day{n}" for n in range(7)] + ["buffer_minutes", "notice_hours"])
+
+    def clean(self):
+        cleaned = super().clean()
+        week = {}
+        for number in range(len(WEEKDAYS)):
+            text = (cleaned.get(f"day{number}") or "").replace("-", "–")
+            ranges = []
+            for part in filter(None, (p.strip() for p in text.split(","))):
+                start, _sep, end = (x.strip() for x in part.partition("–"))
+                try:
+                    begin, finish = time.fromisoformat(start), time.fromisoformat(end)
+                except ValueError:
+                    self.add_error(
+                        f"day{number}",
+                        _("Write times like 09:00–17:00 (“%(part)s” is not).") % {"part": part},
+                    )
+                    break
+                if finish <= begin:
+                    self.add_error(
+                        f"day{number}", _("%(part)s ends before it starts.") % {"part": part}
+                    )
+                    break
+                ranges.append([begin.strftime("%H:%M"), finish.strftime("%H:%M")])
+            if ranges:
+                week[str(number)] = ranges
+        self.instance.weekly_hours = week
+        return cleaned
+
+
+class CalendarFileForm(forms.Form):
+    file = forms.FileField(label=_("An .ics file (an export of your calendar)"))
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+
+
+class CalendarAddressForm(forms.Form):
+    source = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (CalendarSource.FEED, CalendarSource.FEED.label),
+            (CalendarSource.CALDAV, CalendarSource.CALDAV.label),
+        ],
+    )
+    url = forms.CharField(
+        label=_("Address (URL)"),
+        max_length=500,
+        widget=forms.URLInput(attrs={"placeholder": "https://…  webcal://…"}),
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    username = forms.CharField(label=_("User name"), max_length=200, required=False)
+    password = forms.CharField(
+        label=_("Password"), max_length=500, required=False, widget=forms.PasswordInput
+    )
+
+
+class AbsenceForm(forms.ModelForm):
+    class Meta:
+        model = Absence
+        fields = ["starts_at", "ends_at", "backup", "note"]
+        widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
+
+    def __init__(self, *args, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.membership = membership
+        self.instance.workspace = membership.workspace
+        self.fields["backup"].queryset = (
+            Membership.objects.filter(workspace=membership.workspace, user__is_active=True)
+            .exclude(pk=membership.pk)
+            .select_related("user")
+        )
+        self.fields["backup"].label_from_instance = lambda m: m.user.get_full_name() or m.user.email
+        self.fields["backup"].initial = membership.backup_id
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The end must come after the start."))
+        return cleaned

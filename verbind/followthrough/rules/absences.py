@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.rules.base import AgendaItem, Context
 from verbind.obligations.models import Appointment, AppointmentStatus
-from verbind.scheduling.models import BusyBlock
+from verbind.scheduling.absences import away_filter
 
 
 def absence_guard(ctx: Context) -> list[AgendaItem]:
@@ -15,13 +14,6 @@ def absence_guard(ctx: Context) -> list[AgendaItem]:
 
     Due by the meeting itself; the sooner it is moved, the better for the other side.
     """
-    away = BusyBlock.objects.filter(
-        membership__user=ctx.member,
-        membership__workspace=ctx.workspace,
-        absence=True,
-        starts_at__lt=OuterRef("ends_at"),
-        ends_at__gt=OuterRef("starts_at"),
-    )
     meetings = (
         Appointment.objects.filter(
             workspace=ctx.workspace,
@@ -29,7 +21,7 @@ def absence_guard(ctx: Context) -> list[AgendaItem]:
             status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
             starts_at__gt=ctx.at,
         )
-        .filter(Exists(away))
+        .filter(away_filter())
         .select_related("person")
     )
     return [

@@ -1,0 +1,204 @@
+"""The member's calendars page: working week, calendars and their sync state, absences, feed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from verbind.obligations.models import TransitionRefused
+from verbind.scheduling import absences
+from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
+from verbind.scheduling.feed import feed_text
+from verbind.scheduling.feed import find as find_feed
+from verbind.scheduling.models import Availability, CalendarFeed, CalendarSource
+from verbind.transfer.records import ImportFailed
+from verbind.web.forms import AbsenceForm, AvailabilityForm, CalendarAddressForm, CalendarFileForm
+from verbind.web.views.common import member_required
+
+FEED_KEY = "verbind_new_feed"
+MAX_UPLOAD = 20_000_000
+
+
+def _bound(request, form_class, name, **kwargs):
+    if request.method == "POST" and name in request.POST:
+        return form_class(request.POST, request.FILES, **kwargs)
+    return form_class(**kwargs)
+
+
+@member_required
+def calendars_page(request):
+    membership = request.membership
+    week = _bound(request, AvailabilityForm, "save_week", instance=Availability.of(membership))
+    upload = _bound(request, CalendarFileForm, "upload")
+    address = _bound(request, CalendarAddressForm, "follow")
+    absence = (
+        AbsenceForm(request.POST, membership=membership)
+        if "add_absence" in request.POST
+        else AbsenceForm(membership=membership)
+    )
+    if request.method == "POST":
+        if week.is_bound and week.is_valid():
+            week.save()
+            messages.success(request, _("Your working week is saved."))
+            return redirect("calendars")
+        if upload.is_bound and upload.is_valid():
+            handed = upload.cleaned_data["file"]
+            if handed.size > MAX_UPLOAD:
+                upload.add_error("file", _("That file is larger than 20 MB."))
+            else:
+                try:
+                    calendar = load(
+                        membership,
+                        upload.cleaned_data["name"] or handed.name,
+                        handed.read(),
+                        handed.name,
+                    )
+                except ImportFailed as exc:
+                    upload.add_error("file", str(exc.problem))
+                else:
+                    messages.success(request, _read_message(calendar))
+                    return redirect("calendars")
+        if address.is_bound and address.is_valid():
+            data = address.cleaned_data
+            try:
+                calendar = add_remote(
+                    membership,
+                    data["name"],
+                    data["url"],
+                    data["source"],
+                    data["username"],
+                    data["password"],
+                )
+            except SyncFailed as exc:
+                address.add_error(None, exc.message)
+            else:
+                messages.success(request, _read_message(calendar))
+                return redirect("calendars")
+        if absence.is_bound and absence.is_valid():
+            absence.save()
+            messages.success(request, _("Your absence is saved."))
+            return redirect("calendars")
+    new_feed = request.session.pop(FEED_KEY, None)
+    feed = CalendarFeed.objects.filter(membership=membership).first()
+    return render(
+        request,
+        "web/calendars.html",
+        {
+            "week": week,
+            "upload": upload,
+            "address": address,
+            "absence_form": absence,
+            "calendars": membership.calendars.order_by("name"),
+            "absences": membership.absences.filter(ends_at__gt=_now()).select_related(
+                "backup__user"
+            ),
+            "affected": list(absences.affected(membership)),
+            "feed": feed,
+            "new_feed": new_feed and f"{settings.SITE_URL}/feed/{new_feed}.ics",
+        },
+    )
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _read_message(calendar) -> str:
+    return _("Read “%(name)s”: %(busy)d busy times, %(away)d of them absences.") % {
+        "name": calendar.name,
+        "busy": calendar.blocks.count(),
+        "away": calendar.blocks.filter(absence=True).count(),
+    }
+
+
+@member_required
+@require_POST
+def calendar_sync(request, pk):
+    calendar = get_object_or_404(
+        request.membership.calendars.exclude(source=CalendarSource.UPLOAD), pk=pk
+    )
+    try:
+        sync(calendar)
+    except SyncFailed as exc:
+        messages.error(
+            request,
+            _("“%(name)s” could not be read: %(error)s")
+            % {"name": calendar.name, "error": exc.message},
+        )
+    else:
+        messages.success(request, _read_message(calendar))
+    return redirect("calendars")
+
+
+@member_required
+@require_POST
+def calendar_remove(request, pk):
+    calendar = get_object_or_404(request.membership.calendars, pk=pk)
+    calendar.delete()
+    messages.success(
+        request,
+        _("“%(name)s” is removed; its busy times no longer count.") % {"name": calendar.name},
+    )
+    return redirect("calendars")
+
+
+@member_required
+@require_POST
+def absence_remove(request, pk):
+    get_object_or_404(request.membership.absences, pk=pk).delete()
+    messages.success(request, _("The absence is removed."))
+    return redirect("calendars")
+
+
+@member_required
+@require_POST
+def absence_offer_all(request):
+    sent = absences.offer_new_dates(request.membership, by=request.user)
+    messages.success(
+        request,
+        _("New dates offered to %(count)d people. Their links are in the outbox.")
+        % {"count": len(sent)},
+    )
+    return redirect("calendars")
+
+
+@member_required
+@require_POST
+def absence_to_backup(request):
+    try:
+        moved = absences.hand_to_backup(request.membership, by=request.user)
+    except TransitionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("%(count)d meetings handed to your backup.") % {"count": len(moved)}
+        )
+    return redirect("calendars")
+
+
+@member_required
+@require_POST
+def feed_renew(request):
+    request.session[FEED_KEY] = CalendarFeed.renew(request.membership)
+    return redirect("calendars")
+
+
+@require_GET
+def feed(request, token):
+    """The subscription feed: no sign-in, the private token is the key."""
+    found = find_feed(token)
+    if found is None:
+        return HttpResponse(
+            "Unknown or renewed feed address.\n", status=404, content_type="text/plain"
+        )
+    response = HttpResponse(
+        feed_text(found.membership), content_type="text/calendar; charset=utf-8"
+    )
+    response["Cache-Control"] = "private, max-age=300"
+    return response
