@@ -178,3 +178,62 @@ def test_an_apology_with_times_carries_a_link_that_books_the_new_meeting(smtp, h
     failed.refresh_from_db()
     assert failed.successor.starts_at == proposal.slots.all()[0].starts_at
     assert failed.status == AppointmentStatus.MISSED_BY_US
+
+
+def test_an_expired_link_lets_them_ask_for_new_dates_which_lands_on_the_agenda(host, person):
+    from verbind.followthrough.agenda import agenda_for
+
+    proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
+    Proposal.objects.filter(pk=proposal.pk).update(expires_at=timezone.now() - HOUR)
+    asked = Client().post(f"/p/{raw}/", {"ask_again": "1", "note": "Mornings, please"})
+    assert asked.status_code == 200 and "nieuwe data" in asked.content.decode()
+    Client().post(f"/p/{raw}/", {"ask_again": "1"})  # asking twice makes one promise
+    [item] = [
+        i for i in agenda_for(host, timezone.now() + 2 * timedelta(days=1)) if i.person == person
+    ]
+    assert "Send Hans Verbeek new dates for “Coffee”" in str(item.obligation)
+    assert Interaction.objects.filter(notes__contains="Mornings, please").exists()
+
+
+def test_times_are_shown_in_the_relations_own_zone(host, person):
+    person.time_zone, person.language = "America/New_York", "en"
+    person.save()
+    when = datetime(2026, 12, 2, 15, 0, tzinfo=AMS)  # 15:00 in Amsterdam is 09:00 in New York
+    _proposal, raw = propose(host, person, "Call", [when], HOUR)
+    page = Client().get(f"/p/{raw}/").content.decode()
+    assert "Times in America/New_York" in page
+    assert "09:00–10:00" in page and "15:00" not in page
+
+
+def test_with_a_co_host_every_time_suits_both(host, colleague, workspace):
+    partner = colleague.memberships.get()
+    # The colleague works mornings only, and is booked Thursday morning.
+    Availability.objects.create(
+        membership=partner, weekly_hours={str(d): [["08:00", "12:00"]] for d in range(5)}
+    )
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=AMS)  # a Tuesday
+    from verbind.obligations.models import Appointment as Meeting
+    from verbind.people.models import Person
+
+    someone = Person.objects.create(workspace=workspace, name="Joost")
+    Meeting.objects.create(
+        workspace=workspace,
+        owner=colleague,
+        person=someone,
+        title="Busy",
+        starts_at=datetime(2026, 12, 3, 8, 0, tzinfo=AMS),
+        ends_at=datetime(2026, 12, 3, 12, 0, tzinfo=AMS),
+    )
+    slots = free_slots(host, HOUR, now=now, co_host=partner)
+    assert local(slots) == ["Wed 10:00", "Fri 11:00", "Mon 11:00"]
+    assert all(s.astimezone(AMS).hour < 12 for s in slots)
+
+
+def test_the_timeline_note_is_in_the_hosts_language_not_the_relations(host, person):
+    host.language = "en"
+    host.save()
+    person.language = "nl"
+    person.save()
+    proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
+    Client().post(f"/p/{raw}/", {"slot": proposal.slots.first().pk})
+    assert Interaction.objects.filter(notes__startswith="Picked a new time from the link").exists()

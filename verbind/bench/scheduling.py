@@ -36,10 +36,10 @@ YEARS = 5
 SERIES = 200  # recurring series in the calendar free times are found in
 SINGLES = 2_500  # single events over the five years (and a few weeks ahead)
 SYNC_EVENTS = 5_000  # VEVENTs in the file whose reading is timed
-SYNC_SERIES = 1_000  # of which recurring
+SYNC_SERIES = 500  # of which recurring: one in ten
 APPOINTMENTS = 5_000  # the member's meetings over the five years
-UPCOMING = 15  # booked meetings in the next two weeks
-OPEN_PROPOSALS = 5  # offers waiting for an answer (their times count as busy)
+UPCOMING = 10  # booked meetings in the next two weeks
+OPEN_PROPOSALS = 3  # offers waiting for an answer (their times count as busy)
 OLD_PROPOSALS = 40  # booked, declined and expired offers
 RUNS = 200
 WARM_UP = 3
@@ -48,10 +48,10 @@ DURATION = timedelta(hours=1)
 WITHIN = timedelta(days=14)
 COUNT = 3
 
-# Of every twenty series: ten weekly (a third of them fortnightly), four daily on weekdays,
-# four monthly, and two all day: the office closed once a month, working from home (shown free).
+# Of every twenty series: ten weekly (a third of them fortnightly), two daily on weekdays,
+# six monthly, and two all day: the office closed once a month, working from home (shown free).
 KINDS = (
-    ("weekly",) * 10 + ("daily",) * 4 + ("monthly",) * 4 + ("office closed", "working from home")
+    ("weekly",) * 10 + ("daily",) * 2 + ("monthly",) * 6 + ("office closed", "working from home")
 )
 TITLES = {
     "weekly": ["Team overleg", "1:1 with Sanne", "Sales pipeline", "Lunch walk"],
@@ -69,8 +69,9 @@ def scaled(count: int, scale: float) -> int:
 class CalendarFile:
     """An .ics export with *series* recurring and *singles* single events, five years deep."""
 
-    def __init__(self, series: int, singles: int, now: datetime, seed: int = 3):
-        self.series, self.singles = series, singles
+    def __init__(self, series: int, singles: int, now: datetime, seed: int = 3, total: int = 0):
+        """With *total*, single events fill the file up to that many VEVENTs instead."""
+        self.series, self.singles, self.total = series, singles, total
         self.now = now.astimezone(AMSTERDAM).replace(second=0, microsecond=0)
         self.random = random.Random(seed)
         self.events = 0
@@ -83,6 +84,8 @@ class CalendarFile:
         for n in range(self.series):
             for event in self._series(n):
                 calendar.add_component(event)
+        if self.total:
+            self.singles = self.total - len(calendar.subcomponents)
         for n in range(self.singles):
             calendar.add_component(self._single(n))
         calendar.add_missing_timezones()  # VTIMEZONE for Europe/Amsterdam, as exports carry
@@ -122,11 +125,11 @@ class CalendarFile:
                 start = start.replace(tzinfo=AMSTERDAM).astimezone(zone)
         # Most series ended long ago; some end in the months ahead; some run on.
         ending = rnd.random()
-        if ending < 0.70:
+        if ending < 0.75:
             rule["until"] = self._until(start, rnd.uniform(0, 1) * (days_back - 1))
-        elif ending < 0.80:
+        elif ending < 0.85:
             rule["count"] = rnd.randint(4, 60)
-        elif ending < 0.88:
+        elif ending < 0.90:
             rule["until"] = self._until(start, days_back + rnd.uniform(30, 300))
         title = rnd.choice(TITLES[kind])
         event = self._event(
@@ -137,7 +140,8 @@ class CalendarFile:
         if n % 4 == 0 and step:  # a few occurrences left out, some of them in the weeks ahead
             k = max(0, int((days_back + rnd.uniform(-60, 60)) / step.days))
             event.add("exdate", [start + step * i for i in (k, k + 1, k + 3)])
-        if kind == "weekly" and n % 3 == 0 and len(rule) == 1:  # runs on: one occurrence moved
+        running = ending >= 0.85 and "count" not in rule
+        if kind == "weekly" and running and n % 2 == 0:  # one of the coming weeks' moved later
             was = start + step * (int(days_back / step.days) + rnd.randint(1, 6))
             moved = self._event(f"series-{n}", title, was + length, was + 2 * length)
             moved.add("recurrence-id", was)
@@ -155,7 +159,7 @@ class CalendarFile:
     @staticmethod
     def _until(start: date | datetime, days: float) -> date | datetime:
         """UNTIL as RFC 5545 wants it: a date for all-day, UTC for zoned, floating for floating."""
-        until = start + timedelta(days=max(days, 1))
+        until = start + timedelta(days=max(int(days), 1))  # at the time of the last occurrence
         if not isinstance(start, datetime):
             return until
         return until.astimezone(UTC) if start.tzinfo else until
@@ -165,11 +169,11 @@ class CalendarFile:
     def _single(self, n: int) -> icalendar.Event:
         rnd = self.random
         # Nearly all in the past five years; the future is planned only weeks ahead.
-        if rnd.random() < 0.96:
-            day = (self.now - timedelta(days=rnd.uniform(0, YEARS * 365))).date()
+        if rnd.random() < 0.97 or n % 97 == 0:
+            day = (self.now - timedelta(days=rnd.uniform(14, YEARS * 365))).date()
         else:
             day = (self.now + timedelta(days=rnd.uniform(0, 60))).date()
-        if n % 97 == 0:  # a holiday of one or two weeks: an absence
+        if n % 97 == 0:  # a holiday of one or two weeks (an absence), in the past
             return self._event(
                 f"single-{n}", "Vakantie", day, day + timedelta(days=rnd.choice([7, 14]))
             )
@@ -299,9 +303,9 @@ def scheduling_timings(
     start = time.perf_counter()
     load(membership, "Work", data, "work.ics")
     loaded = time.perf_counter() - start
-    advance("calendar", 1)
+    advance("history", 1)
     booked = _book_history(membership, scale, now, random.Random(4))
-    advance("calendar", 1)
+    advance("history", 1)
 
     for _ in range(WARM_UP):
         free_slots(membership, DURATION, WITHIN, COUNT)  # warm caches, as a running server would be
@@ -315,7 +319,7 @@ def scheduling_timings(
     seen = busy(membership, timezone.now(), timezone.now() + WITHIN + DURATION)
 
     sync_series = scaled(SYNC_SERIES, scale)
-    big = CalendarFile(sync_series, scaled(SYNC_EVENTS, scale) - sync_series, now, seed=5)
+    big = CalendarFile(sync_series, 0, now, seed=5, total=scaled(SYNC_EVENTS, scale))
     sync_data = big.ics()
     sync = []
     for _ in range(2):  # the first read, then the same file again (a sync that replaces it all)
@@ -334,6 +338,7 @@ def scheduling_timings(
         "open_proposals": OPEN_PROPOSALS,
         "busy_in_window": len(seen),
         "slots_runs": runs,
+        "slots_wanted": COUNT,
         "slots_found": len(found),
         "slots_median_ms": median,
         "slots_p95_ms": p95,

@@ -70,15 +70,38 @@ def calendar_text(appointment: Appointment, method: str, now=None) -> str:
         )
         attendee.params["rsvp"] = icalendar.vText("TRUE" if method == REQUEST else "FALSE")
         event.add("attendee", attendee)
+    for colleague in co_hosts(appointment):
+        extra = icalendar.vCalAddress(f"mailto:{colleague.email}")
+        extra.params["cn"] = icalendar.vText(colleague.get_full_name() or colleague.email)
+        extra.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+        extra.params["partstat"] = icalendar.vText(
+            "NEEDS-ACTION" if method == REQUEST else "DECLINED"
+        )
+        extra.params["rsvp"] = icalendar.vText("TRUE" if method == REQUEST else "FALSE")
+        event.add("attendee", extra)
     cal.add_component(event)
     return cal.to_ical().decode()
 
 
-def _membership_of(appointment: Appointment):
+def co_hosts(appointment: Appointment) -> list:
+    """Colleagues who join the meeting (the co-host of the proposal it was booked from)."""
+    from verbind.scheduling.models import Proposal
+
+    found = (
+        Proposal.objects.filter(booked=appointment, co_host__isnull=False)
+        .select_related("co_host__user")
+        .first()
+    )
+    return [found.co_host.user] if found and found.co_host.user.email else []
+
+
+def _membership_of(appointment: Appointment, user=None):
     from verbind.workspaces.models import Membership
 
     return (
-        Membership.objects.filter(workspace_id=appointment.workspace_id, user=appointment.owner)
+        Membership.objects.filter(
+            workspace_id=appointment.workspace_id, user=user or appointment.owner
+        )
         .select_related("user")
         .first()
     )
@@ -115,22 +138,36 @@ def send_invites(appointment: Appointment, method: str = REQUEST) -> list[Outbox
     purpose = Purpose.INVITE if method == REQUEST else Purpose.CANCELLATION
     template = "invite" if method == REQUEST else "cancellation"
     queued = []
-    recipients = [("relation", person.email, person.language, person.name.split()[0], person)]
-    if membership is not None and appointment.owner.email:
-        host = appointment.owner
-        recipients.append(
-            ("host", host.email, membership.language, host.first_name or host.email, None)
+    # (key, address, language, first name, the relation or the colleague, their zone)
+    recipients = [
+        (
+            "relation",
+            person.email,
+            person.language,
+            person.name.split()[0] if person.name else "",
+            person,
+            person_zone(person, membership) if membership else None,
         )
-    for side, address, language, first_name, relation in recipients:
+    ]
+    colleagues = [appointment.owner] if membership is not None else []
+    for colleague in colleagues + co_hosts(appointment):
+        theirs = _membership_of(appointment, colleague) or membership
+        recipients.append(
+            (
+                "host" if colleague == appointment.owner else f"host-{colleague.pk}",
+                colleague.email,
+                theirs.language,
+                colleague.first_name or colleague.email,
+                colleague,
+                theirs.zone,
+            )
+        )
+    for side, address, language, first_name, recipient, zone in recipients:
         if not address:
             continue
-        zone = (
-            membership.zone
-            if side == "host" or membership is None
-            else person_zone(person, membership)
-        )
+        zone = zone or timezone.get_default_timezone()
         subject, body = render(
-            f"{template}_{side}",
+            f"{template}_{side.split('-')[0]}",
             language,
             {
                 "first_name": first_name,
@@ -146,8 +183,8 @@ def send_invites(appointment: Appointment, method: str = REQUEST) -> list[Outbox
                 workspace_id=appointment.workspace_id,
                 purpose=purpose,
                 state=State.QUEUED if email.configured() else State.READY,
-                person=relation,
-                member=appointment.owner if side == "host" else None,
+                person=recipient if side == "relation" else None,
+                member=None if side == "relation" else recipient,
                 sender=appointment.owner,
                 appointment=appointment,
                 language=language,

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as noop
 
 from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.people.models import Direction, Interaction, InteractionKind
@@ -24,6 +25,12 @@ class BookingRefused(Exception):
         self.message = message
 
 
+def for_host(proposal: Proposal, text: str) -> str:
+    """A timeline note in the host's language (the page around it speaks the relation's)."""
+    with translation.override(proposal.host.language):
+        return _(text)
+
+
 def link(raw_token: str) -> str:
     return f"{settings.SITE_URL}/p/{raw_token}/"
 
@@ -37,6 +44,7 @@ def propose(
     duration: timedelta,
     place: str = "",
     replaces=None,
+    co_host: Membership | None = None,
 ) -> tuple[Proposal, str]:
     """Offer *starts* to *person*; returns the proposal and its raw link token (shown once)."""
     if not starts:
@@ -51,6 +59,7 @@ def propose(
         place=place,
         duration_minutes=int(duration.total_seconds() // 60),
         replaces=replaces,
+        co_host=co_host,
         token_hash=hashed,
         created_at=now,
         expires_at=now + VALID_FOR,
@@ -65,7 +74,9 @@ def find(raw_token: str) -> Proposal | None:
     if not raw_token or len(raw_token) > 100:
         return None
     return (
-        Proposal.objects.select_related("host__user", "host__workspace", "person", "replaces")
+        Proposal.objects.select_related(
+            "host__user", "host__workspace", "co_host__user", "person", "replaces"
+        )
         .filter(token_hash=hash_token(raw_token))
         .first()
     )
@@ -84,8 +95,9 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
         pk=proposal.pk, state=ProposalState.OPEN, expires_at__gt=timezone.now()
     ).exists():
         raise BookingRefused(_("This offer is no longer open."))
+    hosts = [proposal.host.user_id] + ([proposal.co_host.user_id] if proposal.co_host_id else [])
     clash = Appointment.objects.filter(
-        owner=proposal.host.user,
+        owner_id__in=hosts,
         status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
         starts_at__lt=slot.ends_at,
         ends_at__gt=slot.starts_at,
@@ -119,7 +131,8 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
         person=proposal.person,
         kind=InteractionKind.MESSAGE,
         direction=Direction.INBOUND,
-        notes=_("Picked a new time from the link: %(title)s") % {"title": proposal.title},
+        notes=for_host(proposal, noop("Picked a new time from the link: %(title)s"))
+        % {"title": proposal.title},
     )
     proposal.state, proposal.booked = ProposalState.BOOKED, meeting
     send_invites(meeting, REQUEST)
@@ -139,5 +152,74 @@ def decline(proposal: Proposal, note: str) -> None:
         person=proposal.person,
         kind=InteractionKind.MESSAGE,
         direction=Direction.INBOUND,
-        notes=_("None of the offered times suit them. %(note)s") % {"note": note[:2000]},
+        notes=for_host(proposal, noop("None of the offered times suit them. %(note)s"))
+        % {"note": note[:2000]},
     )
+
+
+def refresh_slots(proposal: Proposal) -> list[ProposedSlot]:
+    """After a clash: drop the times someone else took, and offer fresh ones in their place."""
+    hosts = [proposal.host.user_id] + ([proposal.co_host.user_id] if proposal.co_host_id else [])
+    slots = list(proposal.slots.all())
+    gone = [
+        slot
+        for slot in slots
+        if Appointment.objects.filter(
+            owner_id__in=hosts,
+            status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
+            starts_at__lt=slot.ends_at,
+            ends_at__gt=slot.starts_at,
+        ).exists()
+    ]
+    if gone:
+        from verbind.scheduling.slots import times_to_offer
+
+        ProposedSlot.objects.filter(pk__in=[slot.pk for slot in gone]).delete()
+        duration = timedelta(minutes=proposal.duration_minutes)
+        kept = {slot.starts_at for slot in slots if slot not in gone}
+        fresh = [
+            start
+            for start in times_to_offer(
+                proposal.host, duration, count=len(slots), co_host=proposal.co_host
+            )
+            if start not in kept
+        ][: len(gone)]
+        ProposedSlot.objects.bulk_create(
+            [ProposedSlot(proposal=proposal, starts_at=s, ends_at=s + duration) for s in fresh]
+        )
+    return list(proposal.slots.all())
+
+
+@transaction.atomic
+def ask_again(proposal: Proposal, note: str = "") -> bool:
+    """From an expired or used link: they want new dates. It becomes a promise on the host's agenda."""
+    from verbind.obligations.models import Promise
+
+    with translation.override(proposal.host.language):  # the host reads it, not the relation
+        return _ask_again(proposal, note, Promise)
+
+
+def _ask_again(proposal: Proposal, note: str, Promise) -> bool:
+    what = _("Send %(name)s new dates for “%(title)s”") % {
+        "name": proposal.person.name,
+        "title": proposal.title,
+    }
+    if Promise.objects.filter(
+        workspace_id=proposal.workspace_id, person=proposal.person, what=what, outcome="open"
+    ).exists():
+        return False
+    Interaction.objects.create(
+        workspace_id=proposal.workspace_id,
+        person=proposal.person,
+        kind=InteractionKind.MESSAGE,
+        direction=Direction.INBOUND,
+        notes=(_("Asked for new dates from the link.") + " " + note[:2000]).strip(),
+    )
+    Promise.objects.create(
+        workspace_id=proposal.workspace_id,
+        owner=proposal.host.user,
+        person=proposal.person,
+        what=what[:300],
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    return True

@@ -53,14 +53,29 @@ def _candidates(availability: Availability, zone, day: date, duration: timedelta
             moment += STEP  # wall-clock steps inside one day; DST changes happen at night
 
 
+def _within_hours(availability: Availability, zone, start: datetime, duration: timedelta) -> bool:
+    local = start.astimezone(zone)
+    for start_text, end_text in availability.weekly_hours.get(str(local.weekday()), []):
+        opens = datetime.combine(local.date(), time.fromisoformat(start_text), zone)
+        closes = datetime.combine(local.date(), time.fromisoformat(end_text), zone)
+        if opens <= start and start + duration <= closes:
+            return True
+    return False
+
+
 def free_slots(
     membership,
     duration: timedelta,
     within: timedelta = timedelta(days=14),
     count: int = 3,
     now: datetime | None = None,
+    co_host=None,
 ) -> list[datetime]:
-    """*count* free start times, each on another day, at different times of day, never in the past."""
+    """*count* free start times, each on another day, at different times of day, never in the past.
+
+    With a *co_host*, every time also lies in the co-host's working week and
+    clear of their meetings and calendars.
+    """
     now = now or timezone.now()
     availability = Availability.of(membership)
     zone = membership.zone
@@ -68,6 +83,11 @@ def free_slots(
     end = now + within
     buffer = timedelta(minutes=availability.buffer_minutes)
     taken = [(s - buffer, e + buffer) for s, e in busy(membership, earliest, end + duration)]
+    other = Availability.of(co_host) if co_host is not None else None
+    if co_host is not None:
+        earliest = max(earliest, now + timedelta(hours=other.notice_hours))
+        extra = timedelta(minutes=other.buffer_minutes)
+        taken += [(s - extra, e + extra) for s, e in busy(co_host, earliest, end + duration)]
     chosen: list[datetime] = []
     day = earliest.astimezone(zone).date()
     while len(chosen) < count and datetime.combine(day, time(0), zone) < end:
@@ -76,7 +96,8 @@ def free_slots(
             for c in _candidates(availability, zone, day, duration)
             if earliest <= c
             and c + duration <= end
-            and not any(c < e and c + duration > s for s, e in taken)
+            and not _overlaps(taken, c, c + duration)
+            and (other is None or _within_hours(other, co_host.zone, c, duration))
         ]
         if options:
             wanted = PREFERRED[len(chosen) % len(PREFERRED)]
@@ -86,11 +107,17 @@ def free_slots(
     return chosen
 
 
-def times_to_offer(membership, duration: timedelta, now=None, count: int = 3) -> list[datetime]:
+def _overlaps(taken: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> bool:
+    return any(s < end and e > start for s, e in taken)
+
+
+def times_to_offer(
+    membership, duration: timedelta, now=None, count: int = 3, co_host=None
+) -> list[datetime]:
     """Times for a new-dates offer: free in the host's week and calendars, looking further if needed."""
     found: list[datetime] = []
     for days in (14, 28, 63):
-        found = free_slots(membership, duration, timedelta(days=days), count, now)
+        found = free_slots(membership, duration, timedelta(days=days), count, now, co_host)
         if len(found) == count:
             break
     return found

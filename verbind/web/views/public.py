@@ -6,8 +6,16 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_http_methods
 
+from verbind.scheduling.invites import person_zone
 from verbind.scheduling.models import ProposalState
-from verbind.scheduling.proposals import BookingRefused, book, decline, find
+from verbind.scheduling.proposals import (
+    BookingRefused,
+    ask_again,
+    book,
+    decline,
+    find,
+    refresh_slots,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -16,16 +24,29 @@ def proposal_page(request, token):
     if proposal is None:
         return render(request, "web/public/gone.html", {"reason": "unknown"}, status=404)
     language = proposal.person.language
-    with translation.override(language), timezone.override(proposal.host.zone):
-        context = {"proposal": proposal, "host": proposal.host, "language": language}
+    zone = person_zone(proposal.person, proposal.host)  # their zone where we know it
+    with translation.override(language), timezone.override(zone):
+        context = {
+            "proposal": proposal,
+            "host": proposal.host,
+            "language": language,
+            "zone": str(zone),
+        }
         if proposal.state == ProposalState.BOOKED:
             return render(
                 request, "web/public/booked.html", {**context, "meeting": proposal.booked}
             )
         if not proposal.is_open:
             reason = "expired" if proposal.state == ProposalState.OPEN else "used"
+            asked = False
+            if request.method == "POST" and "ask_again" in request.POST:
+                ask_again(proposal, request.POST.get("note", "").strip())
+                asked = True
             return render(
-                request, "web/public/gone.html", {**context, "reason": reason}, status=410
+                request,
+                "web/public/gone.html",
+                {**context, "reason": reason, "asked": asked},
+                status=200 if asked else 410,
             )
         error = ""
         if request.method == "POST":
@@ -38,6 +59,7 @@ def proposal_page(request, token):
                 return render(request, "web/public/booked.html", {**context, "meeting": meeting})
             except BookingRefused as exc:
                 error = exc.message
+                refresh_slots(proposal)  # the time just taken is gone; fresh ones take its place
         return render(
             request,
             "web/public/proposal.html",

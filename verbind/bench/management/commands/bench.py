@@ -15,6 +15,8 @@ from rich.table import Table
 
 # The floors of the follow-through engine's issue, on a 2-core machine.
 FLOORS = {"agenda_median_ms": 50.0, "small_speedup_max": 1.5, "worker_seconds": 10.0}
+# The scheduling issue's: free times over five years of calendar, and reading a big .ics file.
+SCHEDULING_FLOORS = {"slots_median_ms": 20.0, "sync_seconds": 2.0}
 
 
 class Command(BaseCommand):
@@ -35,20 +37,54 @@ class Command(BaseCommand):
             "databases verbind_bench_* are created there and dropped",
         )
         parser.add_argument("--no-worker", action="store_true", help="skip the worker measurement")
-        parser.add_argument(
+        instead = parser.add_mutually_exclusive_group()
+        instead.add_argument(
             "--imports",
             action="store_true",
             help="measure imports instead: 30,000 LinkedIn rows and 10,000 vCards",
+        )
+        instead.add_argument(
+            "--scheduling",
+            action="store_true",
+            help="measure scheduling instead: free times over a calendar with 5 years of "
+            "history and 200 recurring series, and reading a 5,000-event .ics file",
         )
         parser.add_argument(
             "--child", action="store_true", help="(internal) run inside the bench database"
         )
 
-    def handle(self, *args, scale, json: bool, database_url, no_worker, imports, child, **options):
+    def handle(
+        self,
+        *args,
+        scale,
+        json: bool,
+        database_url,
+        no_worker,
+        imports,
+        scheduling,
+        child,
+        **options,
+    ):
         if not 0 < scale <= 10:
             raise CommandError("--scale must be more than 0 and at most 10", returncode=2)
         if child:
+            if scheduling:
+                return self.child_scheduling(scale)
             return self.child_imports() if imports else self.child(scale, no_worker)
+        if scheduling:
+            figures = self.run_child(scale, database_url, worker=False, scheduling=True)
+            figures["floors"] = SCHEDULING_FLOORS
+            figures["ok"] = (
+                figures["slots_median_ms"] <= SCHEDULING_FLOORS["slots_median_ms"]
+                and figures["sync_seconds"] <= SCHEDULING_FLOORS["sync_seconds"]
+                and figures["resync_seconds"] <= SCHEDULING_FLOORS["sync_seconds"]
+                and figures["slots_found"] == figures["slots_wanted"]
+            )
+            if json:
+                self.stdout.write(_dumps(figures))
+            else:
+                self.scheduling_table(figures)
+            return
         if imports:
             figures = self.run_child(scale, database_url, worker=False, imports=True)
             figures["floors"] = {"linkedin_seconds": 10.0, "vcard_seconds": 10.0}
@@ -72,7 +108,12 @@ class Command(BaseCommand):
             self.table(figures)
 
     def run_child(
-        self, scale: float, database_url: str | None, worker: bool, imports: bool = False
+        self,
+        scale: float,
+        database_url: str | None,
+        worker: bool,
+        imports: bool = False,
+        scheduling: bool = False,
     ) -> dict:
         env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
         folder = tempfile.mkdtemp(prefix="verbind-bench-")
@@ -86,6 +127,8 @@ class Command(BaseCommand):
             command.append("--no-worker")
         if imports:
             command.append("--imports")
+        if scheduling:
+            command.append("--scheduling")
         done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
         if done.returncode != 0:
             raise CommandError(f"the benchmark at scale {scale:g} failed (see above)", returncode=1)
@@ -98,13 +141,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         n = sizes(scale)
         totals = {"members": MEMBERS, **n, "due items": MEMBERS * (sum(DUE_PER_MEMBER.values()))}
-        columns = [
-            TextColumn("{task.description:<13}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        ]
-        with Progress(*columns, console=Console(stderr=True)) as progress:
+        with Progress(*_columns(), console=Console(stderr=True)) as progress:
             tasks = {name: progress.add_task(name, total=total) for name, total in totals.items()}
             started = time.perf_counter()
             workspace = Generator(
@@ -134,6 +171,47 @@ class Command(BaseCommand):
             figures = import_timings()
         figures["database"] = connection.vendor
         self.stdout.write(_dumps(figures))
+
+    def child_scheduling(self, scale: float) -> None:
+        from django.db import connection
+
+        from verbind.bench.scheduling import RUNS, scheduling_timings
+
+        call_command("migrate", interactive=False, verbosity=0)
+        steps = {"history": 2, "free times": RUNS, "sync": 2}
+        with Progress(*_columns(), console=Console(stderr=True)) as progress:
+            tasks = {name: progress.add_task(name, total=total) for name, total in steps.items()}
+            figures = scheduling_timings(
+                scale, progress=lambda name, k: progress.advance(tasks[name], k)
+            )
+        figures = {"scale": scale, "database": connection.vendor, **figures}
+        self.stdout.write(_dumps(figures))
+
+    def scheduling_table(self, figures: dict) -> None:
+        f = figures
+        table = Table(title=f"Verbind scheduling bench — scale {f['scale']:g} on {f['database']}")
+        table.add_column("Figure")
+        table.add_column("Measured", justify="right")
+        table.add_column("Floor", justify="right")
+        table.add_row(
+            f"Free times in 2 weeks, median of {f['slots_runs']} "
+            f"({f['calendar_series']} series, {f['calendar_busy_blocks']:,} busy blocks)",
+            f"{f['slots_median_ms']} ms",
+            f"≤ {SCHEDULING_FLOORS['slots_median_ms']:g} ms",
+        )
+        table.add_row("Free times, p95", f"{f['slots_p95_ms']} ms", "")
+        table.add_row(
+            f"Reading a {f['sync_vevents']:,}-event .ics ({f['sync_series']:,} recurring)",
+            f"{f['sync_seconds']} s",
+            f"≤ {SCHEDULING_FLOORS['sync_seconds']:g} s",
+        )
+        table.add_row(
+            "The same file again (replaces its blocks)",
+            f"{f['resync_seconds']} s",
+            f"≤ {SCHEDULING_FLOORS['sync_seconds']:g} s",
+        )
+        Console(file=self.stdout).print(table)
+        self.stdout.write("All floors hold." if f["ok"] else "A floor is NOT met.")
 
     def imports_table(self, figures: dict) -> None:
         table = Table(
@@ -203,6 +281,15 @@ class Command(BaseCommand):
             )
         Console(file=self.stdout).print(table)
         self.stdout.write("All floors hold." if figures["ok"] else "A floor is NOT met.")
+
+
+def _columns() -> list:
+    return [
+        TextColumn("{task.description:<13}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ]
 
 
 def _fresh_postgres(url: str, scale: float) -> str:
