@@ -11,7 +11,15 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from verbind.api.auth import TokenAuth
-from verbind.api.routers import agenda, appointments, interactions, organisations, people, promises
+from verbind.api.routers import (
+    agenda,
+    appointments,
+    interactions,
+    organisations,
+    people,
+    promises,
+    proposals,
+)
 from verbind.obligations.models import TransitionRefused
 
 log = logging.getLogger(__name__)
@@ -33,6 +41,7 @@ api.add_router("/organisations", organisations.router)
 api.add_router("/interactions", interactions.router)
 api.add_router("/appointments", appointments.router)
 api.add_router("/promises", promises.router)
+api.add_router("/proposals", proposals.router)
 
 
 def _field_errors(detail: list[dict]) -> dict[str, list[str]]:

@@ -37,7 +37,8 @@ SERIES = 200  # recurring series in the calendar free times are found in
 SINGLES = 2_500  # single events over the five years (and a few weeks ahead)
 SYNC_EVENTS = 5_000  # VEVENTs in the file whose reading is timed
 SYNC_SERIES = 500  # of which recurring: one in ten
-APPOINTMENTS = 5_000  # the member's meetings over the five years
+PEOPLE = 500  # the member's relations
+APPOINTMENTS = 5_000  # the member's meetings with them over the five years
 UPCOMING = 10  # booked meetings in the next two weeks
 OPEN_PROPOSALS = 3  # offers waiting for an answer (their times count as busy)
 OLD_PROPOSALS = 40  # booked, declined and expired offers
@@ -212,7 +213,7 @@ def _book_history(membership, scale: float, now: datetime, rnd: random.Random) -
     people = Person.objects.bulk_create(
         [
             Person(workspace=workspace, name=f"Relation {i}", email=f"relation{i}@bench.example")
-            for i in range(scaled(500, scale))
+            for i in range(scaled(PEOPLE, scale))
         ]
     )
     meetings = []

@@ -70,6 +70,46 @@ def propose(
     return proposal, raw
 
 
+def offer(
+    host: Membership,
+    person,
+    *,
+    count: int = 3,
+    within: timedelta = timedelta(days=14),
+    duration: timedelta = timedelta(hours=1),
+    title: str = "",
+    place: str = "",
+    co_host: Membership | None = None,
+    replaces=None,
+) -> tuple[Proposal, str]:
+    """Find *count* free times for host (and co-host) and offer them; the CLI and API call this."""
+    from verbind.scheduling.slots import free_slots
+
+    if co_host is not None and co_host.pk == host.pk:
+        raise BookingRefused(_("The co-host must be another member."))
+    starts = free_slots(host, duration, within, count, co_host=co_host)
+    return propose(
+        host,
+        person,
+        title or _("Meeting with %(name)s") % {"name": person.name},
+        starts,
+        duration,
+        place=place,
+        replaces=replaces,
+        co_host=co_host,
+    )
+
+
+@transaction.atomic
+def withdraw(proposal: Proposal) -> None:
+    """Take the offer back: its times are free again for others."""
+    if not Proposal.objects.filter(pk=proposal.pk, state=ProposalState.OPEN).update(
+        state=ProposalState.WITHDRAWN
+    ):
+        raise BookingRefused(_("This offer is no longer open."))
+    proposal.state = ProposalState.WITHDRAWN
+
+
 def find(raw_token: str) -> Proposal | None:
     if not raw_token or len(raw_token) > 100:
         return None

@@ -115,13 +115,6 @@ class Command(BaseCommand):
         imports: bool = False,
         scheduling: bool = False,
     ) -> dict:
-        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-        folder = tempfile.mkdtemp(prefix="verbind-bench-")
-        env["VERBIND_DATA_DIR"] = folder
-        if database_url:
-            env["DATABASE_URL"] = _fresh_postgres(database_url, scale)
-        else:
-            env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
         command = [sys.executable, "-m", "verbind", "bench", "--child", "--scale", str(scale)]
         if not worker:
             command.append("--no-worker")
@@ -129,7 +122,14 @@ class Command(BaseCommand):
             command.append("--imports")
         if scheduling:
             command.append("--scheduling")
-        done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+        with tempfile.TemporaryDirectory(prefix="verbind-bench-") as folder:  # removed afterwards
+            env["VERBIND_DATA_DIR"] = folder
+            if database_url:
+                env["DATABASE_URL"] = _fresh_postgres(database_url, scale)
+            else:
+                env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+            done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
         if done.returncode != 0:
             raise CommandError(f"the benchmark at scale {scale:g} failed (see above)", returncode=1)
         return json_loads(done.stdout)

@@ -7,8 +7,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from verbind.people.models import Person
-from verbind.scheduling.proposals import BookingRefused, link, propose
-from verbind.scheduling.slots import free_slots
+from verbind.scheduling.proposals import BookingRefused, link, offer
 from verbind.workspaces.accounts import MembershipNotFound, find_membership
 
 
@@ -35,6 +34,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--title", default="", help="what the meeting is (default: Meeting with NAME)"
         )
+        parser.add_argument("--place", default="", help="where (shown on the link and invite)")
+        parser.add_argument(
+            "--co-host", metavar="EMAIL", help="a colleague who joins; times suit both"
+        )
         parser.add_argument("--member", metavar="EMAIL", help="the host (default: the first owner)")
         parser.add_argument("--workspace", metavar="SLUG")
         parser.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -50,6 +53,8 @@ class Command(BaseCommand):
         member,
         workspace,
         json: bool,
+        place,
+        co_host,
         **options,
     ):
         if not 1 <= count <= 10:
@@ -69,17 +74,26 @@ class Command(BaseCommand):
         )
         if found is None:
             raise CommandError(f"no person {person!r} in {host.workspace.slug}", returncode=2)
-        starts = free_slots(host, timedelta(minutes=duration), span, count)
+        partner = None
+        if co_host:
+            try:
+                partner = find_membership(co_host, host.workspace.slug)
+            except MembershipNotFound as exc:
+                raise CommandError(f"--co-host: {exc}", returncode=2) from None
         try:
-            proposal, raw = propose(
+            proposal, raw = offer(
                 host,
                 found,
-                title or f"Meeting with {found.name}",
-                starts,
-                timedelta(minutes=duration),
+                count=count,
+                within=span,
+                duration=timedelta(minutes=duration),
+                title=title,
+                place=place,
+                co_host=partner,
             )
         except BookingRefused as exc:
             raise CommandError(exc.message, returncode=2) from None
+        starts = [slot.starts_at for slot in proposal.slots.all()]
         zone = host.zone
         if json:
             self.stdout.write(
