@@ -119,28 +119,49 @@ def test_a_member_adds_a_person_and_an_appointment_and_marks_it_missed_by_us(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-def test_a_relation_picks_a_time_from_the_link_on_a_phone(live_server, phone, owner, workspace):
-    from datetime import timedelta
+def test_a_relation_picks_a_time_from_the_link_on_a_phone(
+    live_server, phone, owner, workspace, smtp
+):
+    """Open the link at phone width, pick the second time, see the confirmation; the invite
+    arrives at a real SMTP server and reads as a REQUEST for exactly that time."""
+    from datetime import UTC
 
+    import icalendar
+
+    from verbind.followthrough.worker import Worker
     from verbind.people.models import Person
     from verbind.scheduling.proposals import propose
     from verbind.scheduling.slots import free_slots
 
-    linda = Person.objects.create(workspace=workspace, name="Linda Bakker", language="nl")
+    linda = Person.objects.create(
+        workspace=workspace, name="Linda Bakker", language="nl", email="linda@bakker.example"
+    )
     host = owner.memberships.get()
     proposal, raw = propose(
-        host, linda, "Rondleiding", free_slots(host, timedelta(hours=1)), timedelta(hours=1)
+        host,
+        linda,
+        "Rondleiding",
+        free_slots(host, timedelta(hours=1)),
+        timedelta(hours=1),
+        place="Showroom, Gouda",
     )
     page = phone
     page.goto(f"{live_server.url}/p/{raw}/")
     expect(page.locator("h1")).to_have_text("Rondleiding")
+    page.screenshot(path=str(ARTIFACTS / "proposal-phone.png"), full_page=True)
     page.locator(".slot").nth(1).click()
     page.locator("button[name=book]").click()
-    expect(page.locator("h1")).not_to_have_text("Rondleiding")
+    expect(page.locator("h1")).to_have_text("Tot dan!")
     page.screenshot(path=str(ARTIFACTS / "proposal-booked-phone.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     second = proposal.slots.all()[1]
-    from verbind.obligations.models import Appointment
-
     assert Appointment.objects.get(person=linda).starts_at == second.starts_at
+    Worker().run_pass()
+    [invite] = smtp.to("linda@bakker.example")
+    [part] = [p for p in invite.walk() if p.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "REQUEST"
+    [event] = icalendar.Calendar.from_ical(part.get_content()).walk("VEVENT")
+    assert event.decoded("DTSTART") == second.starts_at.astimezone(UTC)
+    assert event.decoded("DTEND") == second.ends_at.astimezone(UTC)
+    assert str(event["LOCATION"]) == "Showroom, Gouda"
     connections.close_all()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests.radicale import PASSWORD, USER
 from verbind.followthrough.worker import Worker
-from verbind.scheduling.calendars import SyncFailed, add_remote
+from verbind.scheduling.calendars import SyncFailed, add_remote, sync
 from verbind.scheduling.models import BusyBlock, Calendar, CalendarSource
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -203,3 +203,45 @@ def test_bad_addresses_and_passwords_are_refused_in_one_line(host, owner):
         )
     assert "NOPE_PASSWORD" not in os.environ
     assert not Calendar.objects.exists()
+
+
+def test_what_verbind_writes_is_accepted_by_a_real_caldav_server(
+    radicale, host, person, owner, promise
+):
+    """Invites and the subscription feed, stored in Radicale and read back through CalDAV."""
+    import icalendar
+
+    from tests.conftest import make_appointment
+    from verbind.scheduling.feed import feed_text
+    from verbind.scheduling.invites import CANCEL, REQUEST, calendar_text, ensure_uid
+
+    meeting = make_appointment(person, owner, starts_in=timedelta(days=3), place="Gouda")
+    ensure_uid(meeting)
+    collection = radicale.new_calendar("From Verbind")
+    for method in (REQUEST, CANCEL):
+        text = calendar_text(meeting, method)
+        parsed = icalendar.Calendar.from_ical(text)
+        assert parsed["METHOD"] == method
+        del parsed["METHOD"]  # a stored calendar object carries no METHOD (RFC 4791 4.1)
+        collection.save_event(parsed.to_ical().decode())
+    feed = icalendar.Calendar.from_ical(feed_text(host))
+    for event in feed.walk("VEVENT"):
+        single = icalendar.Calendar()
+        single.add("prodid", "-//tests//EN")
+        single.add("version", "2.0")
+        single.add_component(event)
+        if str(event["UID"]) != meeting.ical_uid:  # the meeting is stored already
+            collection.save_event(single.to_ical().decode())
+    stored = sorted(str(e.icalendar_component["SUMMARY"]) for e in collection.events())
+    assert stored == ["Coffee at his office", "⏰ Send the proposal — Hans Verbeek"]
+    # Read back as a member's calendar, the cancelled invite is no busy time; the deadline
+    # (shown as free) is none either.
+    calendar = add_remote(host, "Back", str(collection.url), CalendarSource.CALDAV, USER, PASSWORD)
+    assert calendar.blocks.count() == 0
+    confirmed = icalendar.Calendar.from_ical(calendar_text(meeting, REQUEST))
+    del confirmed["METHOD"]
+    collection.save_event(confirmed.to_ical().decode())
+    sync(calendar)
+    [busy] = calendar.blocks.all()
+    whole = [t.replace(microsecond=0) for t in (meeting.starts_at, meeting.ends_at)]
+    assert [busy.starts_at, busy.ends_at] == whole  # iCalendar keeps whole seconds

@@ -54,22 +54,42 @@ def test_weekends_busy_times_buffers_and_open_offers_are_avoided(host, person, o
     assert meeting.starts_at not in again
 
 
-def test_working_hours_follow_the_member_across_the_dst_change(host):
+@pytest.mark.parametrize(
+    "week_before, week_after, offsets",
+    [
+        # The last Sunday of October: summer time ends (UTC+2 → UTC+1).
+        (datetime(2026, 10, 18, 12, tzinfo=AMS), datetime(2026, 10, 25, 12, tzinfo=AMS), (2, 1)),
+        # The last Sunday of March: summer time starts (UTC+1 → UTC+2).
+        (datetime(2027, 3, 21, 12, tzinfo=AMS), datetime(2027, 3, 28, 12, tzinfo=AMS), (1, 2)),
+    ],
+)
+def test_working_hours_follow_the_member_across_the_dst_change(
+    host, week_before, week_after, offsets
+):
     Availability.objects.create(
         membership=host, weekly_hours={"0": [["09:00", "12:00"]]}, notice_hours=0
     )
-    before = free_slots(
-        host, HOUR, timedelta(days=2), count=1, now=datetime(2026, 10, 18, 12, tzinfo=AMS)
-    )
-    after = free_slots(
-        host, HOUR, timedelta(days=2), count=1, now=datetime(2026, 10, 25, 12, tzinfo=AMS)
-    )
+    before = free_slots(host, HOUR, timedelta(days=2), count=1, now=week_before)
+    after = free_slots(host, HOUR, timedelta(days=2), count=1, now=week_after)
     assert local(before) == local(after) == ["Mon 10:00"]  # the same wall-clock hour …
-    assert before[0].utcoffset() is not None
+    # … an hour apart in UTC
     assert (before[0].astimezone(AMS).utcoffset(), after[0].astimezone(AMS).utcoffset()) == (
-        2 * HOUR,
-        HOUR,
+        offsets[0] * HOUR,
+        offsets[1] * HOUR,
     )
+
+
+def test_an_offer_made_before_the_change_shows_the_right_hours_after_it(host, person):
+    """Offered on Friday in summer time, the Monday times are in winter time — still 10:00."""
+    with time_machine.travel(datetime(2026, 10, 23, 12, tzinfo=AMS), tick=False):
+        Availability.objects.create(
+            membership=host, weekly_hours={"0": [["10:00", "11:00"]]}, notice_hours=0
+        )
+        starts = free_slots(host, HOUR, timedelta(days=4), count=1)
+        assert local(starts) == ["Mon 10:00"] and starts[0].astimezone(AMS).utcoffset() == HOUR
+        _proposal, raw = propose(host, person, "Koffie", starts, HOUR)
+        page = Client().get(f"/p/{raw}/").content.decode()
+        assert "10:00–11:00" in page
 
 
 def test_the_link_is_unguessable_stored_hashed_and_expires(host, person):

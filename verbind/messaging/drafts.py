@@ -94,7 +94,7 @@ def make_draft(purpose: str, person, sender, zone, *, obligation=None, repair=No
     elif purpose == Purpose.APOLOGY and promise is not None:
         new_due = suggest_times(now, zone, count=1)[0].replace(hour=17, minute=0)
     context = {
-        "first_name": person.name.split()[0] if person.name else "",
+        "first_name": person.first_name,
         "person": person,
         "sender_name": sender.get_full_name() or sender.email,
         "appointment": appointment,

@@ -103,6 +103,11 @@ class Person(WorkspaceOwned):
             models.Index(fields=["workspace", "email"]),
         ]
 
+    @property
+    def first_name(self) -> str:
+        """How a warm message greets them: the first word of their name."""
+        return self.name.split()[0] if self.name.strip() else ""
+
     def __str__(self) -> str:
         return self.name
 

@@ -144,7 +144,7 @@ def send_invites(appointment: Appointment, method: str = REQUEST) -> list[Outbox
             "relation",
             person.email,
             person.language,
-            person.name.split()[0] if person.name else "",
+            person.first_name,
             person,
             person_zone(person, membership) if membership else None,
         )
