@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
 
 from verbind.demo.stories import load_demo
 from verbind.obligations.models import Appointment, AppointmentStatus, Promise
@@ -34,13 +36,26 @@ def test_a_reset_rebuilds_the_same_demo(owner):
 def test_the_demo_plays_the_four_stories(owner):
     workspace, _ = load_demo(owner)
     people = Person.objects.in_workspace(workspace)
-    # 1. A host who will be travelling has a visit booked, and his agenda warns him now.
+    # 1. You will be travelling while a visit is booked: Today warns you weeks ahead, and one
+    # click offers Hans new dates on a link he picks from.
     visit = Appointment.objects.get(person__name="Hans Verbeek")
-    assert visit.status == AppointmentStatus.CONFIRMED and visit.owner.first_name == "Pieter"
+    assert visit.status == AppointmentStatus.CONFIRMED and visit.owner == owner
     from verbind.followthrough.agenda import agenda_for
+    from verbind.scheduling.absences import offer_new_dates
 
-    pieter = visit.owner.memberships.get(workspace=workspace)
-    assert f"absence:{visit.pk}" in [item.key for item in agenda_for(pieter)]
+    me = owner.memberships.get(workspace=workspace)
+    assert f"absence:{visit.pk}" in [item.key for item in agenda_for(me)]
+    assert (visit.starts_at - timezone.now()).days >= 20
+    [offer] = [m for m in offer_new_dates(me) if m.person == visit.person]
+    link = offer.body.split("http://localhost:8000")[1].split()[0]
+    page = Client().get(link)
+    assert page.status_code == 200 and "Coffee and the Oudegracht plans" in page.content.decode()
+    slot = page.context["slots"][0]
+    Client().post(link, {"slot": slot.pk})
+    visit.refresh_from_db()
+    assert visit.status == AppointmentStatus.RESCHEDULED
+    assert visit.successor.starts_at == slot.starts_at < visit.starts_at  # before the trip
+    assert f"absence:{visit.pk}" not in [item.key for item in agenda_for(me)]
     # 2. A visit failed by our side yesterday, recorded at the desk by reception.
     failed = Appointment.objects.get(person__name="Linda Bakker")
     assert failed.status == AppointmentStatus.MISSED_BY_US

@@ -163,7 +163,10 @@ class Story:
         self.everyday_network()
 
     def host_on_a_trip(self) -> None:
-        """Story 1: Pieter invited Hans for coffee, and Pieter will be travelling that week."""
+        """Story 1: you invited Hans for coffee, and you will be travelling that week.
+
+        Today warns you weeks ahead; the Calendars page offers him new dates in one click.
+        """
         verbeek = self.org("Verbeek Bouwadvies", website="https://verbeek.example")
         hans = self.person(
             "Hans Verbeek",
@@ -180,7 +183,7 @@ class Story:
             at(-60, 14),
             "Talked about restoring canal houses; he wants to "
             "see our plans for the Oudegracht project.",
-            member=self.pieter,
+            member=self.me,
         )
         self.log(
             hans,
@@ -189,20 +192,20 @@ class Story:
             "Agreed on coffee at our office in three weeks. He drives in from Amersfoort.",
             Direction.OUTBOUND,
             Channel.PHONE,
-            self.pieter,
+            self.me,
         )
         self.meeting(
             hans,
-            self.pieter,
+            self.me,
             "Coffee and the Oudegracht plans",
             at(21, 10),
             place="Studio Lindeboom, Oudegracht 112, Utrecht",
-            notes="Pieter leaves for his trip around the world the day before.",
+            notes="You leave for your trip around the world the day before.",
         )
-        self.trip(self.pieter, start=at(20, 0), days=60, summary="Trip around the world")
+        self.trip(self.me, start=at(20, 0), days=60, summary="Trip around the world")
         self.promise(
             hans,
-            self.pieter,
+            self.me,
             "Send Hans the reference projects before the visit",
             at(2, 17),
             K.SEND_PROPOSAL,
