@@ -75,6 +75,8 @@ def test_one_click_offers_new_dates_to_everyone_affected(host, person, owner, wo
     assert len(sent) == 2
     english = next(m for m in sent if m.person == other)
     assert "Pick the time that suits you best here: http://localhost:8000/p/" in english.body
+    assert english.subject == "Could we move “Price talk”?"
+    assert "I will be away on" in english.body and "didn't work out" not in english.body
     from verbind.scheduling.models import Proposal
 
     for proposal in Proposal.objects.all():

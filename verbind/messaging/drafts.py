@@ -75,8 +75,22 @@ def _times_for(appointment, sender, now) -> list[datetime]:
     return times_to_offer(host, appointment.ends_at - appointment.starts_at, now)
 
 
-def make_draft(purpose: str, person, sender, zone, *, obligation=None, repair=None, key: str = ""):
-    """Write a draft into the outbox (or return the one already there for the same purpose)."""
+def make_draft(
+    purpose: str,
+    person,
+    sender,
+    zone,
+    *,
+    obligation=None,
+    repair=None,
+    key: str = "",
+    template: str = "",
+):
+    """Write a draft into the outbox (or return the one already there for the same purpose).
+
+    *template* picks other words for the same purpose (``move``: new dates because we
+    will be away, rather than because the meeting fell through).
+    """
     key = key or f"{purpose}:{person.pk}:{uuid.uuid4().hex}"
     existing = OutboxMessage.objects.filter(idempotency_key=key).first()
     if existing is not None:
@@ -103,7 +117,7 @@ def make_draft(purpose: str, person, sender, zone, *, obligation=None, repair=No
         "when": local_text(obligation.due, language, zone) if obligation else "",
         "next_step_block": next_step_block(language, times, new_due, zone),
     }
-    subject, body = render(purpose, language, context)
+    subject, body = render(template or purpose, language, context)
     return OutboxMessage.objects.create(
         workspace=person.workspace,
         purpose=purpose,

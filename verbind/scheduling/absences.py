@@ -86,6 +86,7 @@ def offer_new_dates(membership, by=None, now=None) -> list[OutboxMessage]:
             membership.zone,
             obligation=meeting,
             key=f"absence-dates:{meeting.pk}:{meeting.starts_at:%Y%m%d%H%M}",
+            template="move",
         )
         if message.state != "draft":
             continue  # offered before
@@ -107,7 +108,7 @@ def hand_to_backup(membership, by=None, now=None) -> list[Appointment]:
         backup = backup_for(membership, meeting)
         if backup is None or backup.user_id == membership.user_id:
             raise TransitionRefused(
-                _("Name a backup colleague first (on the absence or in your settings).")
+                _("Name a backup colleague first: on the absence, or in Settings.")
             )
         changed = Appointment.objects.filter(
             pk=meeting.pk, owner_id=membership.user_id, status=meeting.status

@@ -197,7 +197,20 @@ class MembershipForm(forms.ModelForm):
 
     class Meta:
         model = Membership
-        fields = ["time_zone"]
+        fields = ["time_zone", "backup"]
+        labels = {"backup": _("Your backup colleague")}
+        help_texts = {
+            "backup": _("Stands in when you are away, and hears of a repair you could not do.")
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["backup"].queryset = (
+            Membership.objects.filter(workspace=self.instance.workspace, user__is_active=True)
+            .exclude(pk=self.instance.pk)
+            .select_related("user")
+        )
+        self.fields["backup"].label_from_instance = lambda m: m.display_name
 
 
 class TokenForm(forms.Form):

@@ -25,7 +25,7 @@ def settings_page(request):
     if request.method == "POST":
         if zone_form.is_bound and zone_form.is_valid():
             zone_form.save()
-            messages.success(request, _("Your time zone is saved."))
+            messages.success(request, _("Your settings are saved."))
             return redirect("settings")
         if token_form.is_bound and token_form.is_valid():
             _token, raw = ApiToken.issue(membership, token_form.cleaned_data["name"])

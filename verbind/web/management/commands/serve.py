@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -55,6 +56,10 @@ class Command(BaseCommand):
 
         url_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::", "::1") else host
         url = f"http://{url_host}:{port}/"
+        if "VERBIND_SITE_URL" not in os.environ:
+            # Links in messages (proposals, feeds) point here unless the address is configured;
+            # the worker process started below inherits it.
+            os.environ["VERBIND_SITE_URL"] = settings.SITE_URL = url.rstrip("/")
         console.print(f"\n[bold]Verbind[/bold] is running at [link={url}]{url}[/link]")
         if password:
             console.print(
