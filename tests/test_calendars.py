@@ -128,3 +128,28 @@ def test_story_1_the_host_is_warned_weeks_ahead_when_a_visit_falls_in_his_trip(
         assert item.key == f"absence:{coffee.pk}" and item.purpose == "new_dates"
         assert "You will be away during “Coffee and the plans”" in item.why
         assert item.urgency == 2  # weeks ahead: coming, not yet urgent
+
+
+def test_the_fast_path_reads_exactly_what_a_full_expansion_reads(monkeypatch):
+    """Skipping past one-off events and expanding only the series changes nothing."""
+    import recurring_ical_events
+    from django.utils import timezone
+
+    from verbind.bench.scheduling import CalendarFile
+    from verbind.scheduling import calendars
+
+    now = timezone.now()
+    data = CalendarFile(series=60, singles=600, now=now, seed=11).ics()
+
+    def key(blocks):
+        return sorted((b["starts_at"], b["ends_at"], b["absence"], b["summary"]) for b in blocks)
+
+    fast = key(calendars.parse(data, "work.ics", ZoneInfo("Europe/Amsterdam"), ["vakantie"], now))
+    monkeypatch.setattr(calendars, "_without_the_past", lambda text, before: text)
+    monkeypatch.setattr(
+        calendars,
+        "_occurrences",
+        lambda cal, start, end, zone: recurring_ical_events.of(cal).between(start, end),
+    )
+    full = key(calendars.parse(data, "work.ics", ZoneInfo("Europe/Amsterdam"), ["vakantie"], now))
+    assert fast == full and len(fast) > 100

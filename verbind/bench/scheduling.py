@@ -283,6 +283,23 @@ def _book_history(membership, scale: float, now: datetime, rnd: random.Random) -
     return {"appointments": len(meetings), "appointments_upcoming": UPCOMING}
 
 
+def _upcoming_only(count: int, now: datetime) -> bytes:
+    """*count* one-off meetings spread over the coming year: nothing in the past to leave out."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Verbind bench//EN")
+    cal.add("version", "2.0")
+    for n in range(count):
+        start = (now + timedelta(hours=2 * n % (24 * 380))).replace(minute=0, second=0)
+        event = icalendar.Event()
+        event.add("uid", f"upcoming-{n}@bench")
+        event.add("dtstamp", now)
+        event.add("dtstart", start.astimezone(UTC))
+        event.add("dtend", (start + DURATION).astimezone(UTC))
+        event.add("summary", f"Meeting {n}")
+        cal.add_component(event)
+    return cal.to_ical()
+
+
 def _median_p95(timings: list[float]) -> tuple[float, float]:
     timings = sorted(timings)
     return round(statistics.median(timings), 2), round(timings[int(len(timings) * 0.95) - 1], 2)
@@ -328,7 +345,16 @@ def scheduling_timings(
         calendar = load(membership, "Synced", sync_data, "synced.ics")
         sync.append(time.perf_counter() - start)
         advance("sync", 1)
+    # The worst case for reading: every event still to come, so none can be skipped.
+    upcoming = _upcoming_only(scaled(SYNC_EVENTS, scale), now)
+    start = time.perf_counter()
+    ahead = load(membership, "Upcoming", upcoming, "upcoming.ics")
+    upcoming_seconds = time.perf_counter() - start
+    advance("sync", 1)
     return {
+        "upcoming_vevents": scaled(SYNC_EVENTS, scale),
+        "upcoming_busy_blocks": ahead.blocks.count(),
+        "upcoming_seconds": round(upcoming_seconds, 2),
         "calendar_series": history.series,
         "calendar_singles": history.singles,
         "calendar_vevents": history.events,

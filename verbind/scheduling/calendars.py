@@ -53,6 +53,95 @@ def _aware(value, zone) -> datetime:
     return datetime.combine(value, time(0), zone).astimezone(UTC)  # all-day: the member's whole day
 
 
+KEEP = ("RRULE", "RDATE", "RECURRENCE-ID", "DURATION", "EXRULE")
+
+
+def _without_the_past(text: str, before: datetime) -> str:
+    """The calendar without one-off events that ended before *before*.
+
+    Exports hold years of history that can never be busy again; icalendar spends
+    most of a sync parsing it. Only events that plainly lie in the past are left
+    out: anything recurring, with a duration, or with a value that is not a plain
+    date is kept for icalendar to read (and to report, if broken).
+    """
+    cutoff = before.strftime("%Y%m%d")
+    lines = text.replace("\r\n", "\n").split("\n")
+    kept: list[str] = []
+    event: list[str] | None = None
+    for line in lines:
+        if event is None:
+            if line.upper().startswith("BEGIN:VEVENT"):
+                event = [line]
+            else:
+                kept.append(line)
+            continue
+        event.append(line)
+        if line.upper().startswith("END:VEVENT"):
+            if not _ended_before(event, cutoff):
+                kept.extend(event)
+            event = None
+    if event is not None:
+        kept.extend(event)  # unfinished: let icalendar say what is wrong
+    return "\r\n".join(kept)
+
+
+def _ended_before(event: list[str], cutoff: str) -> bool:
+    ends = starts = None
+    for line in event:
+        if line[:1] in (" ", "\t"):
+            continue  # a folded continuation: names and values of interest are not folded
+        name = line.split(":", 1)[0].split(";", 1)[0].upper()
+        if name in KEEP or name == "BEGIN" and not line.upper().startswith("BEGIN:VEVENT"):
+            return False  # recurring, or with parts (alarms) — keep it whole
+        if name in ("DTEND", "DTSTART") and ":" in line:
+            value = line.rsplit(":", 1)[1].strip()
+            if not (len(value) >= 8 and value[:8].isdigit()):
+                return False
+            if name == "DTEND":
+                ends = value[:8]
+            else:
+                starts = value[:8]
+    last = ends or starts
+    return last is not None and last < cutoff
+
+
+RECURRING = ("RRULE", "RDATE", "RECURRENCE-ID")
+
+
+def _occurrences(calendar, start: datetime, end: datetime, zone) -> list:
+    """Every event happening between *start* and *end*, recurrences expanded.
+
+    recurring-ical-events expands the series; one-off events (most of a busy
+    calendar) are simply checked against the window, which is much faster.
+    """
+    series = icalendar.Calendar()
+    found = []
+    for component in calendar.subcomponents:
+        if component.name == "VTIMEZONE":
+            series.add_component(component)
+        elif component.name == "VEVENT":
+            if any(name in component for name in RECURRING):
+                series.add_component(component)
+            elif _overlaps_window(component, start, end, zone):
+                found.append(component)
+    if any(c.name == "VEVENT" for c in series.subcomponents):
+        found.extend(recurring_ical_events.of(series).between(start, end))
+    return found
+
+
+def _overlaps_window(event, start: datetime, end: datetime, zone) -> bool:
+    if "DTSTART" not in event:
+        return False
+    begins = event.decoded("DTSTART")
+    if "DTEND" in event:
+        ends = event.decoded("DTEND")
+    elif "DURATION" in event:
+        ends = begins + event.decoded("DURATION")
+    else:
+        ends = begins + (timedelta(days=1) if not isinstance(begins, datetime) else timedelta(0))
+    return _aware(begins, zone) < end and _aware(ends, zone) >= start
+
+
 def parse(
     data: bytes, filename: str, zone, keywords: list[str], now: datetime | None = None
 ) -> list[dict]:
@@ -62,7 +151,7 @@ def parse(
     if "BEGIN:VCALENDAR" not in text[:2000].upper():
         raise ImportFailed(Problem(filename, 1, "", "this is not an iCalendar (.ics) file"))
     try:
-        calendar = icalendar.Calendar.from_ical(text)
+        calendar = icalendar.Calendar.from_ical(_without_the_past(text, now - timedelta(days=2)))
     except ValueError as exc:
         raise ImportFailed(Problem(filename, 1, "", f"unreadable calendar: {exc}")) from None
     for event in calendar.walk("VEVENT"):  # check each event first, to name a broken one
@@ -81,9 +170,7 @@ def parse(
                         )
                     ) from None
     try:
-        occurrences = recurring_ical_events.of(calendar).between(
-            now - timedelta(days=1), now + HORIZON
-        )
+        occurrences = _occurrences(calendar, now - timedelta(days=1), now + HORIZON, zone)
     except Exception as exc:  # noqa: BLE001
         raise ImportFailed(Problem(filename, 1, "", f"unreadable calendar: {exc}")) from None
     blocks = []
