@@ -130,7 +130,11 @@ class Command(BaseCommand):
                 env["DATABASE_URL"] = _fresh_postgres(database_url, scale)
             else:
                 env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-            done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
+            try:
+                done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
+            finally:
+                if database_url:
+                    _drop_postgres(database_url, scale)
         if done.returncode != 0:
             raise CommandError(f"the benchmark at scale {scale:g} failed (see above)", returncode=1)
         return json_loads(done.stdout)
@@ -298,19 +302,36 @@ def _columns() -> list:
     ]
 
 
-def _fresh_postgres(url: str, scale: float) -> str:
-    """A new, empty database on that PostgreSQL server for this run."""
+def _bench_database(url: str, scale: float) -> tuple[str, str, str]:
+    """(the server's maintenance database, the bench database's name, its address)."""
     from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
 
     parts = urlsplit(url)
     name = f"verbind_bench_{str(scale).replace('.', '_')}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
+    return (
+        urlunsplit(parts._replace(path="/postgres")),
+        name,
+        urlunsplit(parts._replace(path=f"/{name}")),
+    )
+
+
+def _fresh_postgres(url: str, scale: float) -> str:
+    """A new, empty database on that PostgreSQL server for this run."""
+    import psycopg
+
+    admin, name, address = _bench_database(url, scale)
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    return address
+
+
+def _drop_postgres(url: str, scale: float) -> None:
+    import psycopg
+
+    admin, name, _address = _bench_database(url, scale)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _dumps(data) -> str:
