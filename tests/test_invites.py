@@ -108,3 +108,29 @@ def test_picking_a_new_time_closes_the_repair_it_came_from(host, person, owner):
     assert repair.state == "closed" and repair.closed_because == ClosedBecause.BOOKED
     failed.refresh_from_db()
     assert failed.status == AppointmentStatus.MISSED_BY_US and failed.successor == meeting
+
+
+def test_moving_an_invited_meeting_updates_the_same_event_in_calendars(smtp, host, person, owner):
+    meeting, _slot = book_by_link(host, person)
+    Worker().run_pass()
+    later = meeting.starts_at + timedelta(days=2)
+    successor = meeting.reschedule(later, by=owner)
+    Worker().run_pass()
+    first, update = smtp.to(person.email)
+    _part, calendar = calendar_part(update)
+    [event] = calendar.walk("VEVENT")
+    assert calendar["METHOD"] == "REQUEST"
+    assert event["UID"] == meeting.ical_uid == successor.ical_uid  # the same event, moved
+    assert event["SEQUENCE"] == 1
+    assert event.decoded("DTSTART") == later.astimezone(UTC).replace(microsecond=0)
+    assert not [m for m in smtp.messages if "CANCEL" in str(m)]
+
+
+def test_offering_new_times_for_an_invited_meeting_moves_it_once(smtp, host, person, owner):
+    meeting, _slot = book_by_link(host, person)
+    again, _new_slot = book_by_link(host, person, replaces=meeting)
+    Worker().run_pass()
+    requests = smtp.to(person.email)
+    assert len(requests) == 2  # the first booking, then one update — no duplicate
+    event = calendar_part(requests[1])[1].walk("VEVENT")[0]
+    assert event["UID"] == meeting.ical_uid and event["SEQUENCE"] == 1

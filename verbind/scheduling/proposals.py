@@ -175,7 +175,9 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
         % {"title": proposal.title},
     )
     proposal.state, proposal.booked = ProposalState.BOOKED, meeting
-    send_invites(meeting, REQUEST)
+    meeting.refresh_from_db()
+    if meeting.invited_at is None:  # a moved meeting was sent as an update already
+        send_invites(meeting, REQUEST)
     return meeting
 
 
