@@ -55,7 +55,19 @@ class WorkspaceForm(forms.ModelForm):
         self.instance.workspace = workspace
 
 
+def zone_choices(blank: str = "") -> list[tuple[str, str]]:
+    zones = [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())]
+    return [("", blank), *zones] if blank else zones
+
+
 class PersonForm(WorkspaceForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        choices=lambda: zone_choices(str(_("the same as yours"))),
+        help_text=_("Where they live, if not in yours: offered times are shown in this zone."),
+    )
+
     class Meta:
         model = Person
         fields = [
@@ -188,12 +200,7 @@ class PromiseForm(ObligationForm):
 
 
 class MembershipForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(
-        label=_("Time zone"),
-        choices=lambda: [
-            (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())
-        ],
-    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=zone_choices)
 
     class Meta:
         model = Membership
