@@ -80,3 +80,20 @@ def test_times_keep_every_microsecond(owner):
     restore(document, "backup.json")
     assert Person.objects.get(pk=person.pk).created_at == at
     assert content(backup()) == content(document)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_calendars_absences_and_offers_are_in_the_backup(owner):
+    from verbind.scheduling.models import BusyBlock, Calendar, Proposal
+
+    load_demo(owner)
+    assert Calendar.objects.exists() and BusyBlock.objects.exists()
+    document = backup()
+    models = {o["model"] for o in document["data"]}
+    assert {"scheduling.calendar", "scheduling.busyblock"} <= models
+    call_command("flush", interactive=False, verbosity=0)
+    restore(document, "backup.json")
+    assert BusyBlock.objects.filter(absence=True, summary="Trip around the world").exists()
+    assert Proposal.objects.count() == sum(
+        o["model"] == "scheduling.proposal" for o in document["data"]
+    )

@@ -18,7 +18,7 @@ from verbind import __version__
 
 FORMAT = "verbind-backup"
 VERSION = 1
-APPS = ["workspaces", "people", "obligations", "followthrough", "messaging"]
+APPS = ["workspaces", "people", "obligations", "followthrough", "messaging", "scheduling"]
 MODELS = ["auth.user"] + APPS
 
 
