@@ -162,11 +162,20 @@ def test_an_expired_or_unknown_link_gets_a_friendly_page(host, person):
     assert Client().get("/p/not-a-token/").status_code == 404
 
 
-def test_none_of_these_suit_me_reaches_the_timeline(host, person):
+def test_none_of_these_suit_me_reaches_the_timeline_and_the_agenda(host, person):
+    from verbind.obligations.models import Promise
+
+    host.language = "en"
+    host.save()
     _proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
-    Client().post(f"/p/{raw}/", {"decline": "1", "note": "Evenings are easier for me"})
-    assert Interaction.objects.filter(person=person, notes__contains="Evenings are easier").exists()
+    page = Client().get(f"/p/{raw}/").content.decode()
+    assert "Ochtenden" in page  # Hans reads Dutch
+    Client().post(f"/p/{raw}/", {"decline": "1", "prefer": "mornings", "note": "Not on Fridays"})
+    note = Interaction.objects.get(person=person, direction="inbound").notes
+    assert note == "None of the offered times suit them. Mornings suit them better. Not on Fridays"
     assert Proposal.objects.get().state == "declined"
+    [owed] = Promise.objects.filter(person=person)  # new dates are owed by tomorrow
+    assert owed.what == "Send Hans Verbeek new dates for “Coffee”" and owed.owner == host.user
 
 
 def test_verbind_propose_prints_the_link_and_times(host, person, owner, capsys):
@@ -249,11 +258,20 @@ def test_with_a_co_host_every_time_suits_both(host, colleague, workspace):
     assert all(s.astimezone(AMS).hour < 12 for s in slots)
 
 
-def test_the_timeline_note_is_in_the_hosts_language_not_the_relations(host, person):
-    host.language = "en"
+@pytest.mark.parametrize(
+    "host_language, relation_language, note",
+    [
+        ("en", "nl", "Picked a new time from the link: Coffee"),
+        ("nl", "en", "Nieuw tijdstip gekozen via de link: Coffee"),
+    ],
+)
+def test_the_timeline_note_is_in_the_hosts_language_not_the_relations(
+    host, person, host_language, relation_language, note
+):
+    host.language = host_language
     host.save()
-    person.language = "nl"
+    person.language = relation_language
     person.save()
     proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
     Client().post(f"/p/{raw}/", {"slot": proposal.slots.first().pk})
-    assert Interaction.objects.filter(notes__startswith="Picked a new time from the link").exists()
+    assert Interaction.objects.get(direction="inbound").notes == note

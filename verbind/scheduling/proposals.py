@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as noop
+from django.utils.translation import gettext_noop
 
 from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.people.models import Direction, Interaction, InteractionKind
@@ -171,7 +171,7 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
         person=proposal.person,
         kind=InteractionKind.MESSAGE,
         direction=Direction.INBOUND,
-        notes=for_host(proposal, noop("Picked a new time from the link: %(title)s"))
+        notes=for_host(proposal, gettext_noop("Picked a new time from the link: %(title)s"))
         % {"title": proposal.title},
     )
     proposal.state, proposal.booked = ProposalState.BOOKED, meeting
@@ -181,22 +181,34 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
     return meeting
 
 
+# What "none of these suit me" may say about better times (in the host's words).
+PREFERENCES = {
+    "mornings": gettext_noop("Mornings suit them better."),
+    "afternoons": gettext_noop("Afternoons suit them better."),
+    "evenings": gettext_noop("Evenings suit them better."),
+    "later": gettext_noop("A later week suits them better."),
+}
+
+
 @transaction.atomic
-def decline(proposal: Proposal, note: str) -> None:
-    """None of the times suit them; their note goes to the timeline for the host."""
+def decline(proposal: Proposal, note: str, prefer: str = "") -> None:
+    """None of the times suit them: their answer goes to the timeline, new dates to the agenda."""
     changed = Proposal.objects.filter(pk=proposal.pk, state=ProposalState.OPEN).update(
         state=ProposalState.DECLINED, answer_note=note[:2000]
     )
     if not changed:
         raise BookingRefused(_("This offer is no longer open."))
-    Interaction.objects.create(
-        workspace_id=proposal.workspace_id,
-        person=proposal.person,
-        kind=InteractionKind.MESSAGE,
-        direction=Direction.INBOUND,
-        notes=for_host(proposal, noop("None of the offered times suit them. %(note)s"))
-        % {"note": note[:2000]},
-    )
+    with translation.override(proposal.host.language):  # the host reads it, not the relation
+        said = " ".join(
+            part
+            for part in (
+                _("None of the offered times suit them."),
+                _(PREFERENCES[prefer]) if prefer in PREFERENCES else "",
+                note[:2000],
+            )
+            if part
+        )
+        _owe_new_dates(proposal, said)
 
 
 def refresh_slots(proposal: Proposal) -> list[ProposedSlot]:
@@ -235,13 +247,22 @@ def refresh_slots(proposal: Proposal) -> list[ProposedSlot]:
 @transaction.atomic
 def ask_again(proposal: Proposal, note: str = "") -> bool:
     """From an expired or used link: they want new dates. It becomes a promise on the host's agenda."""
+    with translation.override(proposal.host.language):  # the host reads it, not the relation
+        said = (_("Asked for new dates from the link.") + " " + note[:2000]).strip()
+        return _owe_new_dates(proposal, said)
+
+
+def _owe_new_dates(proposal: Proposal, said: str) -> bool:
+    """Their answer on the timeline, and a promise to send new dates by tomorrow (once)."""
     from verbind.obligations.models import Promise
 
-    with translation.override(proposal.host.language):  # the host reads it, not the relation
-        return _ask_again(proposal, note, Promise)
-
-
-def _ask_again(proposal: Proposal, note: str, Promise) -> bool:
+    Interaction.objects.create(
+        workspace_id=proposal.workspace_id,
+        person=proposal.person,
+        kind=InteractionKind.MESSAGE,
+        direction=Direction.INBOUND,
+        notes=said,
+    )
     what = _("Send %(name)s new dates for “%(title)s”") % {
         "name": proposal.person.name,
         "title": proposal.title,
@@ -250,13 +271,6 @@ def _ask_again(proposal: Proposal, note: str, Promise) -> bool:
         workspace_id=proposal.workspace_id, person=proposal.person, what=what, outcome="open"
     ).exists():
         return False
-    Interaction.objects.create(
-        workspace_id=proposal.workspace_id,
-        person=proposal.person,
-        kind=InteractionKind.MESSAGE,
-        direction=Direction.INBOUND,
-        notes=(_("Asked for new dates from the link.") + " " + note[:2000]).strip(),
-    )
     Promise.objects.create(
         workspace_id=proposal.workspace_id,
         owner=proposal.host.user,

@@ -52,7 +52,11 @@ def proposal_page(request, token):
         if request.method == "POST":
             try:
                 if "decline" in request.POST:
-                    decline(proposal, request.POST.get("note", "").strip())
+                    decline(
+                        proposal,
+                        request.POST.get("note", "").strip(),
+                        request.POST.get("prefer", ""),
+                    )
                     return render(request, "web/public/declined.html", context)
                 slot = request.POST.get("slot", "")
                 meeting = book(proposal, int(slot) if slot.isdigit() else 0)
