@@ -275,3 +275,18 @@ def test_the_timeline_note_is_in_the_hosts_language_not_the_relations(
     proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
     Client().post(f"/p/{raw}/", {"slot": proposal.slots.first().pk})
     assert Interaction.objects.get(direction="inbound").notes == note
+
+
+def test_a_draft_for_someone_abroad_gives_the_times_in_their_zone(host, person, owner):
+    from verbind.messaging.drafts import make_draft
+
+    person.time_zone, person.language = "Europe/London", "en"
+    person.save()
+    meeting = make_appointment(person, owner, starts_in=-HOUR)
+    meeting.transition(AppointmentStatus.CANCELLED_BY_THEM)
+    draft = make_draft("new_dates", person, owner, AMS, obligation=meeting)
+    times = [datetime.fromisoformat(t) for t in draft.next_step["times"]]
+    theirs = {f"{t.astimezone(ZoneInfo('Europe/London')):%H:%M}" for t in times}
+    ours = {f"{t.astimezone(AMS):%H:%M}" for t in times}
+    assert all(f", {hhmm}" in draft.body for hhmm in theirs)  # an hour earlier than ours
+    assert not any(f", {hhmm}" in draft.body for hhmm in ours - theirs)

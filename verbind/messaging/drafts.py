@@ -98,6 +98,7 @@ def make_draft(
     appointment = obligation if isinstance(obligation, Appointment) else None
     promise = obligation if isinstance(obligation, Promise) else None
     language = person.language
+    their_zone = person.zone(zone)  # the times they read are in their own zone
     now = timezone.now()
     times: list[datetime] = []
     new_due = None
@@ -114,8 +115,8 @@ def make_draft(
         "appointment": appointment,
         "promise": promise,
         "missed": appointment is not None and appointment.status == "missed_by_us",
-        "when": local_text(obligation.due, language, zone) if obligation else "",
-        "next_step_block": next_step_block(language, times, new_due, zone),
+        "when": local_text(obligation.due, language, their_zone) if obligation else "",
+        "next_step_block": next_step_block(language, times, new_due, their_zone),
     }
     subject, body = render(template or purpose, language, context)
     return OutboxMessage.objects.create(

@@ -40,6 +40,8 @@ def revise(
     """The member's edits to a draft; the next-step block follows the times they chose."""
     if message.state != State.DRAFT:
         raise OutboxRefused(_("This message has left the drafts; it can no longer be changed."))
+    if message.person is not None and zone is not None:
+        zone = message.person.zone(zone)  # the times they read are in their own zone
     old_block = _block_of(message, zone)
     new_step = next_step_of(list(times), new_due)
     if new_step != message.next_step:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -102,6 +104,15 @@ class Person(WorkspaceOwned):
             models.Index(fields=["workspace", "name"]),
             models.Index(fields=["workspace", "email"]),
         ]
+
+    def zone(self, default):
+        """Their own time zone where we know it, else *default* (the member's)."""
+        if self.time_zone:
+            try:
+                return zoneinfo.ZoneInfo(self.time_zone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                pass
+        return default
 
     @property
     def first_name(self) -> str:

@@ -202,14 +202,7 @@ def send_invites(appointment: Appointment, method: str = REQUEST) -> list[Outbox
 
 def person_zone(person, membership):
     """The relation's own time zone where we know it, else the host's."""
-    import zoneinfo
-
-    if getattr(person, "time_zone", ""):
-        try:
-            return zoneinfo.ZoneInfo(person.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    return membership.zone
+    return person.zone(membership.zone)
 
 
 def method_of(calendar: str) -> str:
