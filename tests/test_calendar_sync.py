@@ -245,3 +245,59 @@ def test_what_verbind_writes_is_accepted_by_a_real_caldav_server(
     [busy] = calendar.blocks.all()
     whole = [t.replace(microsecond=0) for t in (meeting.starts_at, meeting.ends_at)]
     assert [busy.starts_at, busy.ends_at] == whole  # iCalendar keeps whole seconds
+
+
+def test_a_slow_feed_does_not_hold_up_the_mail(smtp, host, person, owner):
+    """Reading calendars runs beside the sending: a feed that takes seconds delays no message."""
+    import http.server
+    import threading
+    import time
+
+    from tests.smtp import free_port
+    from verbind.messaging.drafts import new_message_id
+    from verbind.messaging.models import OutboxMessage, Purpose, State
+
+    body = ics(event("slow", "SUMMARY:Slow", "DTSTART:20991201T090000Z", "DTEND:20991201T100000Z"))
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            time.sleep(2)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        feed = Calendar.objects.create(
+            membership=host,
+            name="Slow",
+            source=CalendarSource.FEED,
+            url=f"http://127.0.0.1:{server.server_port}/cal.ics",
+            next_sync_at=timezone.now(),
+        )
+        OutboxMessage.objects.create(
+            workspace=host.workspace,
+            purpose=Purpose.FOLLOW_UP,
+            state=State.QUEUED,
+            person=person,
+            sender=owner,
+            to_address=person.email,
+            subject="Hello",
+            body="Hello",
+            idempotency_key="slow-feed-test",
+            message_id=new_message_id(),
+            next_attempt_at=timezone.now(),
+        )
+        done = Worker().run_pass()
+    finally:
+        server.shutdown()
+    feed.refresh_from_db()
+    sent = OutboxMessage.objects.get(idempotency_key="slow-feed-test")
+    assert done["handle_one_sync"] == 1 and feed.last_error == ""
+    assert sent.state == State.SENT
+    assert (feed.last_synced_at - sent.sent_at).total_seconds() > 1  # sent while it was reading

@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 import zoneinfo
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 from time import monotonic
 
+from django import db
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
@@ -28,8 +30,8 @@ from verbind.messaging.drafts import local_text, new_message_id, render
 from verbind.messaging.models import OutboxMessage, Purpose, State
 from verbind.messaging.outbox import record_effects
 from verbind.obligations.models import Appointment, Outcome, Promise
+from verbind.scheduling import calendars
 from verbind.scheduling.absences import handle_one_warning as handle_one_absence_warning
-from verbind.scheduling.calendars import handle_one_sync
 from verbind.workspaces.models import Membership
 
 log = logging.getLogger(__name__)
@@ -215,6 +217,18 @@ def _queue_digest(membership: Membership, zone, now) -> None:
     )
 
 
+CALENDAR_READERS = 4
+
+
+def _read_calendar(calendar, now) -> None:
+    try:
+        calendars.sync_claimed(calendar, now)
+    except Exception:
+        log.exception("reading calendar %s failed", calendar.pk)
+    finally:
+        db.connection.close()  # this thread's own connection
+
+
 class Worker:
     """One worker process (or thread). Several may run against one database."""
 
@@ -222,17 +236,32 @@ class Worker:
         self.claimant = delivery.worker_id()
         self.connections = send_connections or settings.WORKER_SEND_CONNECTIONS
         self.pool: SmtpPool | None = None
+        self.readers: ThreadPoolExecutor | None = None
         self.steps = [
             handle_one_late_promise,
             handle_one_unrecorded_lapse,
             handle_one_escalation,
             handle_one_digest,
-            handle_one_sync,
+            self.handle_one_sync,
             handle_one_absence_warning,
             delivery.reap_one,
             self.handle_one_send,
             delivery.record_one_batch,
         ]
+
+    def handle_one_sync(self, now) -> bool:
+        """Claim a calendar due to be read and read it in the background.
+
+        Reading a feed or CalDAV server can take seconds; meanwhile this pass goes on
+        sending mail. The pass waits for its readers before it ends.
+        """
+        calendar = calendars.claim_one(now)
+        if calendar is None:
+            return False
+        if self.readers is None:
+            self.readers = ThreadPoolExecutor(CALENDAR_READERS, thread_name_prefix="calendar")
+        self.readers.submit(_read_calendar, calendar, now)
+        return True
 
     def handle_one_send(self, now) -> bool:
         """Send one batch of due messages; stop early, giving the rest back, well within the lease."""
@@ -258,6 +287,9 @@ class Worker:
         return True
 
     def close(self) -> None:
+        if self.readers is not None:
+            self.readers.shutdown(wait=True)
+            self.readers = None
         if self.pool is not None:
             self.pool.close()
             self.pool = None

@@ -343,12 +343,12 @@ def sync(calendar: Calendar, now=None) -> Calendar:
         for data, label in sources:
             blocks.extend(parse(data, label, membership.zone, _keywords(calendar), now))
     except ImportFailed as exc:
-        _record_failure(calendar, str(exc.problem), now)
+        _record_failure(calendar, str(exc.problem), timezone.now())
         raise SyncFailed(str(exc.problem)) from None
     except SyncFailed as exc:
-        _record_failure(calendar, exc.message, now)
+        _record_failure(calendar, exc.message, timezone.now())
         raise
-    return store(calendar, blocks, now)
+    return store(calendar, blocks)  # noted at the moment the read ended
 
 
 def _record_failure(calendar: Calendar, message: str, now) -> None:
@@ -380,8 +380,8 @@ def add_remote(
     return calendar
 
 
-def handle_one_sync(now) -> bool:
-    """Worker step: read one feed or CalDAV calendar whose time has come, claimed by one worker."""
+def claim_one(now) -> Calendar | None:
+    """The next feed or CalDAV calendar due to be read, claimed so no other worker reads it."""
     due = (
         Calendar.objects.filter(
             source__in=[CalendarSource.FEED, CalendarSource.CALDAV], next_sync_at__lte=now
@@ -391,17 +391,28 @@ def handle_one_sync(now) -> bool:
         .first()
     )
     if due is None:
-        return False
-    every = timedelta(minutes=due.sync_minutes)
+        return None
     claimed = Calendar.objects.filter(pk=due.pk, next_sync_at=due.next_sync_at).update(
-        next_sync_at=now + every
+        next_sync_at=now + timedelta(minutes=due.sync_minutes)
     )
-    if claimed:
-        try:
-            sync(due, now)
-        except SyncFailed as exc:
-            log.warning("calendar %s of %s: %s", due.name, due.membership, exc.message)
-            # A failing calendar is tried less often (at most a day apart), never given up on.
-            wait = min(every * 2 ** min(due.failures, 10), timedelta(days=1))
-            Calendar.objects.filter(pk=due.pk).update(next_sync_at=now + wait)
-    return True
+    return due if claimed else claim_one(now)
+
+
+def sync_claimed(calendar: Calendar, now) -> None:
+    """Read a claimed calendar; a failure is kept on it, and it is tried less often."""
+    try:
+        sync(calendar, now)
+    except SyncFailed as exc:
+        log.warning("calendar %s of %s: %s", calendar.name, calendar.membership, exc.message)
+        # At most a day apart, and never given up on.
+        every = timedelta(minutes=calendar.sync_minutes)
+        wait = min(every * 2 ** min(calendar.failures, 10), timedelta(days=1))
+        Calendar.objects.filter(pk=calendar.pk).update(next_sync_at=now + wait)
+
+
+def handle_one_sync(now) -> bool:
+    """Worker step (in this thread): read one calendar whose time has come."""
+    calendar = claim_one(now)
+    if calendar is not None:
+        sync_claimed(calendar, now)
+    return calendar is not None
