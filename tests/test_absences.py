@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import icalendar
 import pytest
+from django.test import Client
 
 from tests.conftest import make_appointment
 from verbind.followthrough.agenda import agenda_for
@@ -61,8 +62,11 @@ def test_a_meeting_inside_a_manual_absence_is_on_the_agenda_and_mailed_once(
 
 
 def test_free_times_avoid_a_manual_absence(host, away):
-    starts = free_slots(host, timedelta(hours=1), within=35 * DAY, count=10)
-    assert starts and not any(away.starts_at <= s < away.ends_at for s in starts)
+    starts = free_slots(host, timedelta(hours=1), within=35 * DAY, count=30)
+    assert not any(away.starts_at <= s < away.ends_at for s in starts)
+    # Every working day around it is offered: the week of leave is the only gap.
+    assert any(s < away.starts_at for s in starts) and any(s >= away.ends_at for s in starts)
+    assert len(starts) >= 15
 
 
 def test_one_click_offers_new_dates_to_everyone_affected(host, person, owner, workspace, away):
@@ -174,3 +178,29 @@ def test_the_private_feed_lists_appointments_and_deadlines(
     assert ".ics</code>" not in web.get("/calendars/").content.decode()
     assert CalendarFeed.objects.count() == 1
     assert OutboxMessage.objects.filter(purpose=Purpose.ABSENCE).count() == 0
+
+
+def test_answering_on_the_link_counts_the_message_that_carried_it_as_sent(
+    host, person, owner, away
+):
+    make_appointment(person, owner, starts_in=22 * DAY)
+    [message] = offer_new_dates(host)
+    assert message.state == "ready"  # no SMTP here: the member sends it themself
+    link = message.body.split("http://localhost:8000")[1].split()[0]
+    page = Client().get(link)
+    Client().post(link, {"slot": page.context["slots"][0].pk})
+    message.refresh_from_db()
+    assert message.state == "sent"  # not left "ready", offering times already answered
+    assert [i.rule for i in agenda_for(host) if i.person == person] == []
+
+
+def test_open_draft_on_todays_item_and_offer_all_make_one_message(host, person, owner, away):
+    from verbind.followthrough import actions
+
+    meeting = make_appointment(person, owner, starts_in=22 * DAY, title="Showroom visit")
+    item = actions.find_item(host, f"absence:{meeting.pk}")
+    draft = actions.draft(host, item)
+    assert draft.subject == "Kunnen we “Showroom visit” verzetten?"  # Hans reads Dutch
+    assert "niet doorging" not in draft.body
+    [sent] = offer_new_dates(host)
+    assert sent.pk == draft.pk and OutboxMessage.objects.filter(person=person).count() == 1

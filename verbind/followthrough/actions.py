@@ -59,6 +59,8 @@ def draft(membership, item: AgendaItem):
         obligation=item.obligation,
         repair=repair,
         key=key,
+        # Moving a meeting because we will be away is no "it didn't work out".
+        template="move" if item.rule == "absence_guard" else "",
     )
 
 

@@ -85,7 +85,8 @@ def offer_new_dates(membership, by=None, now=None) -> list[OutboxMessage]:
             membership.user,
             membership.zone,
             obligation=meeting,
-            key=f"absence-dates:{meeting.pk}:{meeting.starts_at:%Y%m%d%H%M}",
+            # The same key as "Open draft" on Today's item: one message per meeting, either way.
+            key=f"draft:absence:{meeting.pk}:{membership.user_id}",
             template="move",
         )
         if message.state != "draft":

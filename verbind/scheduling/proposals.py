@@ -25,6 +25,24 @@ class BookingRefused(Exception):
         self.message = message
 
 
+def _link_reached_them(proposal: Proposal) -> None:
+    """They answered on the link, so the message carrying it reached them: it counts as sent.
+
+    (A member may copy a link into another app and forget to mark the message sent; it
+    must not stay "ready" and offer times already answered.)
+    """
+    from verbind.messaging.models import OutboxMessage, State
+    from verbind.messaging.outbox import OutboxRefused, mark_sent
+
+    for message in OutboxMessage.objects.filter(
+        next_step__proposal=proposal.pk, state__in=[State.READY, State.DRAFT]
+    ):
+        try:
+            mark_sent(message)
+        except OutboxRefused:
+            pass  # sent meanwhile by the worker
+
+
 def for_host(proposal: Proposal, text: str) -> str:
     """A timeline note in the host's language (the page around it speaks the relation's)."""
     with translation.override(proposal.host.language):
@@ -175,6 +193,7 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
         % {"title": proposal.title},
     )
     proposal.state, proposal.booked = ProposalState.BOOKED, meeting
+    _link_reached_them(proposal)
     meeting.refresh_from_db()
     if meeting.invited_at is None:  # a moved meeting was sent as an update already
         send_invites(meeting, REQUEST)
@@ -198,6 +217,7 @@ def decline(proposal: Proposal, note: str, prefer: str = "") -> None:
     )
     if not changed:
         raise BookingRefused(_("This offer is no longer open."))
+    _link_reached_them(proposal)
     with translation.override(proposal.host.language):  # the host reads it, not the relation
         said = " ".join(
             part
@@ -247,6 +267,7 @@ def refresh_slots(proposal: Proposal) -> list[ProposedSlot]:
 @transaction.atomic
 def ask_again(proposal: Proposal, note: str = "") -> bool:
     """From an expired or used link: they want new dates. It becomes a promise on the host's agenda."""
+    _link_reached_them(proposal)
     with translation.override(proposal.host.language):  # the host reads it, not the relation
         said = (_("Asked for new dates from the link.") + " " + note[:2000]).strip()
         return _owe_new_dates(proposal, said)

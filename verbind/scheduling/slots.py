@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.utils import timezone
 
 from verbind.obligations.models import Appointment, AppointmentStatus
-from verbind.scheduling.models import Availability, BusyBlock, ProposalState, ProposedSlot
+from verbind.scheduling.models import Absence, Availability, BusyBlock, ProposalState, ProposedSlot
 
 STEP = timedelta(minutes=30)
 # Preferred hours for the 1st, 2nd, 3rd… slot, so the offer spans mornings and afternoons.
@@ -17,7 +17,7 @@ PREFERRED = [time(10, 0), time(14, 0), time(11, 0), time(15, 30), time(9, 30)]
 def busy(
     membership, start: datetime, end: datetime, ignore_proposal=None
 ) -> list[tuple[datetime, datetime]]:
-    """Booked meetings of the member, and times still on offer in their open proposals."""
+    """Booked meetings, times still on offer, calendar busy times and absences of the member."""
     meetings = Appointment.objects.filter(
         owner=membership.user,
         status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
@@ -36,10 +36,12 @@ def busy(
     calendars = BusyBlock.objects.filter(
         membership=membership, starts_at__lt=end, ends_at__gt=start
     )
+    away = Absence.objects.filter(membership=membership, starts_at__lt=end, ends_at__gt=start)
     return (
         list(meetings)
         + list(offered.values_list("starts_at", "ends_at"))
         + list(calendars.values_list("starts_at", "ends_at"))
+        + list(away.values_list("starts_at", "ends_at"))
     )
 
 

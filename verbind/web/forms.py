@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from verbind.obligations.models import Appointment, AppointmentStatus, Promise
 from verbind.people.models import Interaction, InteractionKind, Organisation, Person
@@ -224,14 +225,15 @@ class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, initial=_("My script"))
 
 
+# With a context of their own: Django's date formats translate the bare day names.
 WEEKDAYS = [
-    _("Monday"),
-    _("Tuesday"),
-    _("Wednesday"),
-    _("Thursday"),
-    _("Friday"),
-    _("Saturday"),
-    _("Sunday"),
+    pgettext_lazy("working week", "Monday"),
+    pgettext_lazy("working week", "Tuesday"),
+    pgettext_lazy("working week", "Wednesday"),
+    pgettext_lazy("working week", "Thursday"),
+    pgettext_lazy("working week", "Friday"),
+    pgettext_lazy("working week", "Saturday"),
+    pgettext_lazy("working week", "Sunday"),
 ]
 
 
