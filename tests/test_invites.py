@@ -91,11 +91,21 @@ def test_a_meeting_never_invited_is_not_cancelled_by_mail(smtp, appointment):
     assert smtp.messages == []
 
 
-def test_without_smtp_the_invites_wait_in_the_outbox(host, person):
+def test_without_smtp_the_invites_wait_in_the_outbox_with_the_ics_to_attach(
+    host, person, web, outsider_web
+):
     book_by_link(host, person)
     waiting = OutboxMessage.objects.filter(state=State.READY)
     assert sorted(m.purpose for m in waiting) == ["invite", "invite"]
     assert all("METHOD:REQUEST" in m.calendar for m in waiting)
+    theirs = waiting.get(person=person)
+    assert "zit erbij" not in theirs.body  # nothing is attached until the member attaches it
+    page = web.get(f"/outbox/{theirs.pk}/").content.decode()
+    assert "Download the invite (.ics) to attach" in page
+    download = web.get(f"/outbox/{theirs.pk}/invite.ics")
+    assert download["Content-Type"].startswith("text/calendar")
+    assert icalendar.Calendar.from_ical(download.content)["METHOD"] == "REQUEST"
+    assert outsider_web.get(f"/outbox/{theirs.pk}/invite.ics").status_code == 404
 
 
 def test_picking_a_new_time_closes_the_repair_it_came_from(host, person, owner):

@@ -290,3 +290,4 @@ def test_a_draft_for_someone_abroad_gives_the_times_in_their_zone(host, person, 
     ours = {f"{t.astimezone(AMS):%H:%M}" for t in times}
     assert all(f", {hhmm}" in draft.body for hhmm in theirs)  # an hour earlier than ours
     assert not any(f", {hhmm}" in draft.body for hhmm in ours - theirs)
+    assert "(Times in Europe/London.)" in draft.body

@@ -25,6 +25,7 @@ urlpatterns = [
     path("outbox/<int:pk>/", outbox.message_page, name="message"),
     path("outbox/<int:pk>/sent/", outbox.message_mark_sent, name="message_sent"),
     path("outbox/<int:pk>/cancel/", outbox.message_cancel, name="message_cancel"),
+    path("outbox/<int:pk>/invite.ics", outbox.message_invite, name="message_invite"),
     path(
         "signin/",
         auth_views.LoginView.as_view(

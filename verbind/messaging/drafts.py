@@ -22,6 +22,14 @@ def local_text(moment: datetime, language: str, zone: zoneinfo.ZoneInfo) -> str:
         return formats.date_format(timezone.localtime(moment, zone), WHEN_FORMAT)
 
 
+def when_text(moment: datetime, language: str, zone, home_zone=None) -> str:
+    """The moment as the reader says it; naming their zone when it is not the sender's."""
+    text = local_text(moment, language, zone)
+    if home_zone is not None and str(zone) != str(home_zone):
+        text += f" ({zone})"
+    return text
+
+
 def render(template: str, language: str, context: dict) -> tuple[str, str]:
     """Render a draft template; its first line is ``Subject: …``. Returns (subject, body)."""
     with translation.override(language):
@@ -30,12 +38,19 @@ def render(template: str, language: str, context: dict) -> tuple[str, str]:
     return first.removeprefix("Subject: ").strip(), rest.strip() + "\n"
 
 
-def next_step_block(language: str, times: list[datetime], new_due: datetime | None, zone) -> str:
+def next_step_block(
+    language: str, times: list[datetime], new_due: datetime | None, zone, home_zone=None
+) -> str:
+    """The dates to pick from (or the new promised time), in the reader's zone.
+
+    When that is not the sender's *home_zone*, the block says which zone it is.
+    """
     if not times and new_due is None:
         return ""
     context = {
         "times": [local_text(t, language, zone) for t in times],
         "new_due": local_text(new_due, language, zone) if new_due else "",
+        "zone": str(zone) if home_zone is not None and str(zone) != str(home_zone) else "",
     }
     with translation.override(language):
         return render_to_string(f"messaging/drafts/next_step.{language}.txt", context).strip()
@@ -115,8 +130,8 @@ def make_draft(
         "appointment": appointment,
         "promise": promise,
         "missed": appointment is not None and appointment.status == "missed_by_us",
-        "when": local_text(obligation.due, language, their_zone) if obligation else "",
-        "next_step_block": next_step_block(language, times, new_due, their_zone),
+        "when": when_text(obligation.due, language, their_zone, zone) if obligation else "",
+        "next_step_block": next_step_block(language, times, new_due, their_zone, zone),
     }
     subject, body = render(template or purpose, language, context)
     return OutboxMessage.objects.create(

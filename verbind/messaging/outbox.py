@@ -40,12 +40,13 @@ def revise(
     """The member's edits to a draft; the next-step block follows the times they chose."""
     if message.state != State.DRAFT:
         raise OutboxRefused(_("This message has left the drafts; it can no longer be changed."))
+    home = zone
     if message.person is not None and zone is not None:
         zone = message.person.zone(zone)  # the times they read are in their own zone
-    old_block = _block_of(message, zone)
+    old_block = _block_of(message, zone, home)
     new_step = next_step_of(list(times), new_due)
     if new_step != message.next_step:
-        new_block = next_step_block(message.language, list(times), new_due, zone)
+        new_block = next_step_block(message.language, list(times), new_due, zone, home)
         if old_block and old_block in body:
             body = body.replace(old_block, new_block)
         elif new_block:
@@ -60,13 +61,13 @@ def revise(
     return message
 
 
-def _block_of(message, zone) -> str:
+def _block_of(message, zone, home=None) -> str:
     from datetime import datetime
 
     step = message.next_step or {}
     times = [datetime.fromisoformat(t) for t in step.get("times", [])]
     due = datetime.fromisoformat(step["due_at"]) if step.get("due_at") else None
-    return next_step_block(message.language, times, due, zone)
+    return next_step_block(message.language, times, due, zone, home)
 
 
 def send(message: OutboxMessage, by=None) -> str:

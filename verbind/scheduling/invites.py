@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from verbind.messaging.channels import email
-from verbind.messaging.drafts import local_text, new_message_id, render
+from verbind.messaging.drafts import new_message_id, render, when_text
 from verbind.messaging.models import OutboxMessage, Purpose, State
 from verbind.obligations.models import Appointment, AppointmentStatus
 
@@ -172,7 +172,10 @@ def send_invites(appointment: Appointment, method: str = REQUEST) -> list[Outbox
             {
                 "first_name": first_name,
                 "appointment": appointment,
-                "when": local_text(appointment.starts_at, language, zone),
+                "when": when_text(
+                    appointment.starts_at, language, zone, membership.zone if membership else None
+                ),
+                "attached": email.configured(),
                 "host_name": appointment.owner.get_full_name() or appointment.owner.email,
                 "person": person,
             },

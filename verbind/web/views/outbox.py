@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -144,3 +145,14 @@ def outbox_page(request):
         .order_by("-created_at", "-id")[:200]
     )
     return render(request, "web/outbox.html", {"outbox": recent})
+
+
+@member_required
+def message_invite(request, pk):
+    """The calendar invite of a message, to attach by hand when Verbind does not send mail."""
+    message = scoped(request, OutboxMessage, pk)
+    if not message.calendar:
+        raise Http404
+    response = HttpResponse(message.calendar, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="invite.ics"'
+    return response
