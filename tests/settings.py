@@ -16,3 +16,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # On SQLite the test database is a file, so worker processes started by a test can use it.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+
+# The tests' own CalDAV and feed servers run on 127.0.0.1; one test turns this off again.
+CALENDAR_PRIVATE_ADDRESSES = True

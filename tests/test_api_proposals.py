@@ -49,7 +49,7 @@ def test_bad_input_is_named(api, person, outsider):
     bad = api.post("/api/v1/proposals", {"person_id": person.pk, "count": 50})
     assert bad.status_code == 422 and "count" in bad.json()["message"]
     stranger = api.post("/api/v1/proposals", {"person_id": person.pk, "co_host_id": outsider.pk})
-    assert stranger.status_code == 422 and "co_host_id" in stranger.json()["message"]
+    assert stranger.status_code == 422 and stranger.json()["errors"]["co_host_id"]
     none_free = api.post("/api/v1/proposals", {"person_id": person.pk, "within_days": 1})
     assert none_free.status_code == 409  # 24 h notice: nothing free within a day
     assert Proposal.objects.count() == 0

@@ -182,8 +182,12 @@ def test_a_failing_feed_keeps_its_times_shows_the_error_and_never_stops_the_work
         call_command("calendar", "sync", "--member", owner.email)
     assert failed.value.returncode == 1
     assert "Fragile: the server answered 404" in capsys.readouterr().err
-    with pytest.raises(SyncFailed, match="could not reach"):
+    with pytest.raises(SyncFailed, match=r"^nothing answers at 127.0.0.1 \(connection refused\)$"):
         add_remote(host, "Nowhere", "http://127.0.0.1:9/x.ics", CalendarSource.FEED)
+    with pytest.raises(SyncFailed, match=r"^nothing answers at 127.0.0.1 \(connection refused\)$"):
+        add_remote(host, "Nowhere", "https://127.0.0.1:9/dav/", CalendarSource.CALDAV)
+    with pytest.raises(SyncFailed, match=r"^the name nowhere.invalid is not known$"):
+        add_remote(host, "Nowhere", "https://nowhere.invalid/x.ics", CalendarSource.FEED)
 
 
 def test_bad_addresses_and_passwords_are_refused_in_one_line(host, owner):
@@ -301,3 +305,22 @@ def test_a_slow_feed_does_not_hold_up_the_mail(smtp, host, person, owner):
     assert done["handle_one_sync"] == 1 and feed.last_error == ""
     assert sent.state == State.SENT
     assert (feed.last_synced_at - sent.sent_at).total_seconds() > 1  # sent while it was reading
+
+
+def test_calendars_inside_the_servers_own_network_are_refused_by_default(radicale, host, settings):
+    settings.CALENDAR_PRIVATE_ADDRESSES = False
+    collection = radicale.new_calendar("Internal")
+    for source in (CalendarSource.FEED, CalendarSource.CALDAV):
+        with pytest.raises(SyncFailed, match="inside this server's own network"):
+            add_remote(host, "Internal", str(collection.url), source, USER, PASSWORD)
+    with pytest.raises(SyncFailed, match="inside this server's own network"):
+        add_remote(host, "Metadata", "http://169.254.169.254/latest/", CalendarSource.FEED)
+    assert not Calendar.objects.exists()
+
+
+def test_the_cli_names_a_wrong_address_and_a_zero_window(owner, person):
+    with pytest.raises(CommandError, match="is not a web address") as wrong:
+        call_command("calendar", "add", "ftp://example.org/cal.ics", "--member", owner.email)
+    assert wrong.value.returncode == 2
+    with pytest.raises(CommandError, match="--within must be at least 1d"):
+        call_command("propose", person.email, "--within", "0d", "--member", owner.email)

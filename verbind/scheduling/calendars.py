@@ -10,24 +10,20 @@ schedule, and a failure is kept on the calendar for the member to see.
 
 from __future__ import annotations
 
-import base64
 import logging
-import urllib.error
-import urllib.parse
-import urllib.request
 from datetime import UTC, datetime, time, timedelta
 
 import icalendar
 import recurring_ical_events
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from verbind.scheduling.fetching import SyncFailed, fetch_caldav, fetch_feed, normalise_url
 from verbind.scheduling.models import BusyBlock, Calendar, CalendarSource
 from verbind.transfer.records import ImportFailed, Problem
 
 HORIZON = timedelta(days=400)
-FETCH_TIMEOUT = 20  # seconds
-MAX_FEED_BYTES = 50_000_000
 log = logging.getLogger(__name__)
 
 
@@ -238,107 +234,17 @@ def load(membership, name: str, data: bytes, filename: str) -> Calendar:
     return store(calendar, blocks)
 
 
-class SyncFailed(Exception):
-    """A feed or CalDAV calendar could not be read; the message says why, for the member."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def normalise_url(url: str) -> str:
-    url = url.strip()
-    if url.lower().startswith("webcal://"):
-        url = "https://" + url[len("webcal://") :]
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SyncFailed(f"“{url}” is not a web address (http://, https:// or webcal://)")
-    return url
-
-
-def _fetch_feed(calendar: Calendar) -> list[tuple[bytes, str]]:
-    request = urllib.request.Request(
-        calendar.url, headers={"User-Agent": "Verbind calendar sync", "Accept": "text/calendar"}
-    )
-    if calendar.username:
-        pair = f"{calendar.username}:{calendar.password}".encode()
-        request.add_header("Authorization", "Basic " + base64.b64encode(pair).decode())
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
-            data = response.read(MAX_FEED_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        raise SyncFailed(f"the server answered {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        raise SyncFailed(f"could not reach {calendar.url}: {exc.reason}") from None
-    except (OSError, ValueError) as exc:
-        raise SyncFailed(f"could not read {calendar.url}: {exc}") from None
-    if len(data) > MAX_FEED_BYTES:
-        raise SyncFailed(f"the feed is larger than {MAX_FEED_BYTES // 1_000_000} MB")
-    return [(data, calendar.url)]
-
-
-def _fetch_caldav(calendar: Calendar, now) -> list[tuple[bytes, str]]:
-    import caldav
-    from caldav.lib import error as caldav_error
-
-    try:
-        with caldav.DAVClient(
-            url=calendar.url,
-            username=calendar.username or None,
-            password=calendar.password or None,
-            timeout=FETCH_TIMEOUT,
-        ) as client:
-            found = _caldav_events(_collections(client, calendar.url), now)
-    except caldav_error.AuthorizationError:
-        raise SyncFailed("the CalDAV server refused the user name or password") from None
-    except caldav_error.DAVError as exc:
-        raise SyncFailed(f"the CalDAV server answered: {str(exc)[:300]}") from None
-    except Exception as exc:  # noqa: BLE001 - network errors come in many kinds
-        raise SyncFailed(f"could not reach {calendar.url}: {str(exc)[:300]}") from None
-    return found
-
-
-def _collections(client, url: str) -> list:
-    """The calendar at *url*; or, for an account's (or server's) address, all its calendars."""
-    from caldav.lib import error as caldav_error
-
-    wanted = url.rstrip("/")
-    try:
-        owned = client.principal().calendars()
-    except caldav_error.AuthorizationError:
-        raise
-    except caldav_error.DAVError:
-        owned = []
-    exact = [c for c in owned if str(c.url).rstrip("/") == wanted]
-    if exact:
-        return exact
-    inside = [c for c in owned if str(c.url).startswith(wanted + "/")]
-    return inside or [client.calendar(url=url)]
-
-
-def _caldav_events(collections, now) -> list[tuple[bytes, str]]:
-    found = []
-    for collection in collections:
-        for event in collection.search(
-            start=now - timedelta(days=1), end=now + HORIZON, event=True, expand=False
-        ):
-            found.append(
-                (event.data.encode() if isinstance(event.data, str) else event.data, str(event.url))
-            )
-    return found
-
-
 def sync(calendar: Calendar, now=None) -> Calendar:
     """Read a feed or CalDAV calendar again. On failure the old blocks stay and the error is kept."""
     now = now or timezone.now()
     membership = calendar.membership
     try:
         if calendar.source == CalendarSource.FEED:
-            sources = _fetch_feed(calendar)
+            sources = fetch_feed(calendar)
         elif calendar.source == CalendarSource.CALDAV:
-            sources = _fetch_caldav(calendar, now)
+            sources = fetch_caldav(calendar, now - timedelta(days=1), now + HORIZON)
         else:
-            raise SyncFailed("an uploaded file is read again by uploading it again")
+            raise SyncFailed(_("an uploaded file is read again by uploading it again"))
         blocks = []
         for data, label in sources:
             blocks.extend(parse(data, label, membership.zone, _keywords(calendar), now))
@@ -365,7 +271,7 @@ def add_remote(
 ) -> Calendar:
     """Add a feed or CalDAV calendar and read it at once; if that fails, nothing is added."""
     if Calendar.objects.filter(membership=membership, name=name).exists():
-        raise SyncFailed(f"there is already a calendar called “{name}”")
+        raise SyncFailed(_("there is already a calendar called “%(name)s”") % {"name": name})
     calendar = Calendar.objects.create(
         membership=membership,
         name=name,

@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -82,7 +83,9 @@ def create_proposal(request, payload: ProposalIn):
             workspace=request.workspace, user_id=payload.co_host_id, user__is_active=True
         ).first()
         if co_host is None:
-            raise HttpError(422, f"co_host_id: there is no member {payload.co_host_id} here")
+            raise ValidationError(
+                {"co_host_id": [f"There is no member {payload.co_host_id} in this workspace."]}
+            )
     try:
         proposal, raw = offer(
             request.membership,

@@ -11,8 +11,6 @@ from verbind.scheduling.models import CalendarSource
 from verbind.transfer.records import ImportFailed
 from verbind.workspaces.accounts import MembershipNotFound, find_membership
 
-REMOTE = ("http://", "https://", "webcal://")
-
 
 class Command(BaseCommand):
     help = "Add a calendar (.ics file, ICS feed or CalDAV) so free times and absences follow it; sync or list them."
@@ -56,7 +54,7 @@ class Command(BaseCommand):
         getattr(self, f"do_{action}")(membership, **options)
 
     def do_add(self, membership, source, name, caldav, username, password_env, **options):
-        if caldav or source.lower().startswith(REMOTE):
+        if caldav or "://" in source:
             password = ""
             if password_env:
                 if password_env not in os.environ:

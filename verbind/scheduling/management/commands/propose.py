@@ -13,8 +13,10 @@ from verbind.workspaces.accounts import MembershipNotFound, find_membership
 
 def parse_within(text: str) -> timedelta:
     match = re.fullmatch(r"(\d+)\s*([dw])", text.strip().lower())
-    if not match or int(match[1]) == 0:
+    if not match:
         raise CommandError(f"--within {text!r}: write it like 14d or 3w", returncode=2)
+    if int(match[1]) == 0:
+        raise CommandError("--within must be at least 1d", returncode=2)
     days = int(match[1]) * (7 if match[2] == "w" else 1)
     if days > 365:
         raise CommandError("--within is at most a year", returncode=2)
@@ -99,6 +101,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 _dumps(
                     {
+                        "id": proposal.pk,
                         "link": link(raw),
                         "expires_at": proposal.expires_at.isoformat(),
                         "slots": [s.isoformat() for s in starts],

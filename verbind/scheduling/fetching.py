@@ -1,0 +1,194 @@
+"""Fetching a member's calendar from the web: an ICS feed, or a CalDAV server.
+
+Failures come back as ``SyncFailed`` with a reason a member understands ("nothing
+answers at that address"), never a library's traceback text. Unless
+``VERBIND_CALENDAR_PRIVATE_ADDRESSES`` allows it, an address that leads into the
+server's own network (loopback, private, link-local) is refused, so a member
+cannot make the server probe what lies behind it.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import socket
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+TIMEOUT = 20  # seconds
+MAX_BYTES = 50_000_000
+
+
+class SyncFailed(Exception):
+    """A feed or CalDAV calendar could not be read; the message says why, for the member."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def normalise_url(url: str) -> str:
+    url = url.strip()
+    if url.lower().startswith("webcal://"):
+        url = "https://" + url[len("webcal://") :]
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SyncFailed(
+            _("“%(url)s” is not a web address (http://, https:// or webcal://)") % {"url": url}
+        )
+    return url
+
+
+def check_address(url: str) -> None:
+    """Refuse an address inside the server's own network, unless settings allow it."""
+    if settings.CALENDAR_PRIVATE_ADDRESSES:
+        return
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        found = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        raise SyncFailed(_("the name %(host)s is not known") % {"host": host}) from None
+    for *_rest, address in found:
+        if not ipaddress.ip_address(address[0].split("%")[0]).is_global:
+            raise SyncFailed(
+                _(
+                    "%(host)s is an address inside this server's own network; "
+                    "Verbind does not fetch calendars from there"
+                )
+                % {"host": host}
+            )
+
+
+def plain_reason(exc: BaseException, url: str) -> str:
+    """Why a connection failed, in words, from whatever a library raised."""
+    host = urllib.parse.urlsplit(url).hostname or url
+    seen = set()
+    todo = [exc]
+    text = ""
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        text += f" {current}"
+        if isinstance(current, ConnectionRefusedError):
+            return _("nothing answers at %(host)s (connection refused)") % {"host": host}
+        if isinstance(current, socket.gaierror):
+            return _("the name %(host)s is not known") % {"host": host}
+        if isinstance(current, TimeoutError | socket.timeout):
+            return _("%(host)s did not answer within %(seconds)d seconds") % {
+                "host": host,
+                "seconds": TIMEOUT,
+            }
+        if isinstance(current, ssl.SSLError):
+            return _("the secure connection to %(host)s failed (its certificate?)") % {"host": host}
+        todo += [current.__cause__, current.__context__]
+        todo += [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
+        if isinstance(current, urllib.error.URLError) and isinstance(current.reason, BaseException):
+            todo.append(current.reason)
+    lowered = text.lower()
+    if "refused" in lowered:
+        return _("nothing answers at %(host)s (connection refused)") % {"host": host}
+    if "name or service not known" in lowered or "getaddrinfo" in lowered:
+        return _("the name %(host)s is not known") % {"host": host}
+    if "timed out" in lowered or "timeout" in lowered:
+        return _("%(host)s did not answer within %(seconds)d seconds") % {
+            "host": host,
+            "seconds": TIMEOUT,
+        }
+    if "ssl" in lowered or "certificate" in lowered:
+        return _("the secure connection to %(host)s failed (its certificate?)") % {"host": host}
+    return _("could not connect to %(host)s") % {"host": host}
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """A feed may move; where it moves to is checked like the address itself."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        check_address(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch_feed(calendar) -> list[tuple[bytes, str]]:
+    check_address(calendar.url)
+    request = urllib.request.Request(
+        calendar.url, headers={"User-Agent": "Verbind calendar sync", "Accept": "text/calendar"}
+    )
+    if calendar.username:
+        pair = f"{calendar.username}:{calendar.password}".encode()
+        request.add_header("Authorization", "Basic " + base64.b64encode(pair).decode())
+    opener = urllib.request.build_opener(_CheckedRedirects)
+    try:
+        with opener.open(request, timeout=TIMEOUT) as response:
+            data = response.read(MAX_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            raise SyncFailed(_("the server refused the user name or password")) from None
+        raise SyncFailed(
+            _("the server answered %(code)s %(reason)s") % {"code": exc.code, "reason": exc.reason}
+        ) from None
+    except (OSError, ValueError, urllib.error.URLError) as exc:
+        raise SyncFailed(plain_reason(exc, calendar.url)) from None
+    if len(data) > MAX_BYTES:
+        raise SyncFailed(_("the feed is larger than %(mb)d MB") % {"mb": MAX_BYTES // 1_000_000})
+    return [(data, calendar.url)]
+
+
+def fetch_caldav(calendar, start, end) -> list[tuple[bytes, str]]:
+    """The events between *start* and *end* of a CalDAV calendar (or of all an account's)."""
+    import caldav
+    from caldav.lib import error as caldav_error
+
+    check_address(calendar.url)
+    try:
+        with caldav.DAVClient(
+            url=calendar.url,
+            username=calendar.username or None,
+            password=calendar.password or None,
+            timeout=TIMEOUT,
+        ) as client:
+            return _events(_collections(client, calendar.url), start, end)
+    except caldav_error.AuthorizationError:
+        raise SyncFailed(_("the CalDAV server refused the user name or password")) from None
+    except caldav_error.NotFoundError:
+        raise SyncFailed(_("there is no calendar at that address")) from None
+    except caldav_error.DAVError as exc:
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        raise SyncFailed(
+            _("the CalDAV server could not give the calendar: %(reason)s") % {"reason": reason}
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - network errors come in many kinds
+        raise SyncFailed(plain_reason(exc, calendar.url)) from None
+
+
+def _collections(client, url: str) -> list:
+    """The calendar at *url*; or, for an account's (or server's) address, all its calendars."""
+    from caldav.lib import error as caldav_error
+
+    wanted = url.rstrip("/")
+    try:
+        owned = client.principal().calendars()
+    except caldav_error.AuthorizationError:
+        raise
+    except caldav_error.DAVError:
+        owned = []
+    exact = [c for c in owned if str(c.url).rstrip("/") == wanted]
+    if exact:
+        return exact
+    inside = [c for c in owned if str(c.url).startswith(wanted + "/")]
+    return inside or [client.calendar(url=url)]
+
+
+def _events(collections, start, end) -> list[tuple[bytes, str]]:
+    found = []
+    for collection in collections:
+        for event in collection.search(start=start, end=end, event=True, expand=False):
+            data = event.data
+            found.append((data.encode() if isinstance(data, str) else data, str(event.url)))
+    return found
