@@ -91,12 +91,35 @@ def test_one_click_offers_new_dates_to_everyone_affected(host, person, owner, wo
     assert offer_new_dates(host) == []
 
 
-def test_handing_to_the_backup_moves_the_meetings(host, person, owner, colleague, away):
-    meeting = make_appointment(person, owner, starts_in=22 * DAY)
-    [moved] = hand_to_backup(host)
+def test_handing_to_the_backup_moves_the_meetings_and_tells_the_backup(
+    smtp, host, person, owner, colleague, away, workspace
+):
+    from verbind.followthrough.worker import Worker
+    from verbind.people.models import Interaction
+
+    meeting = make_appointment(person, owner, starts_in=22 * DAY, title="Showroom visit")
+    moved, stuck = hand_to_backup(host)
+    assert moved == [meeting] and stuck == []
     meeting.refresh_from_db()
     assert meeting.owner == colleague and meeting.status == AppointmentStatus.CONFIRMED
     assert list(affected(host)) == []
+    assert Interaction.objects.filter(
+        person=person, notes__contains="hosts “Showroom visit”"
+    ).exists()
+    Worker().run_pass()
+    [told] = smtp.to(colleague.email)
+    assert "Showroom visit" in told["Subject"]
+
+
+def test_meetings_nobody_stands_in_for_stay_and_are_named(web, host, person, owner, workspace):
+    start = host_now() + 21 * DAY
+    Absence.objects.create(
+        workspace=workspace, membership=host, starts_at=start, ends_at=start + 7 * DAY
+    )
+    make_appointment(person, owner, starts_in=22 * DAY, title="Showroom visit")
+    page = web.post("/absences/to-backup/", follow=True).content.decode()
+    assert "Nobody stands in for “Showroom visit” (Hans Verbeek)" in page
+    assert len(list(affected(host))) == 1
 
 
 def test_the_calendars_page_adds_an_absence_and_offers_the_buttons(web, host, person, owner):
@@ -125,6 +148,15 @@ def test_the_calendars_page_adds_an_absence_and_offers_the_buttons(web, host, pe
         },
     )
     assert "The end must come after the start." in bad.content.decode()
+    past = web.post(
+        "/calendars/",
+        {
+            "add_absence": "1",
+            "starts_at": (start - 30 * DAY).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start - 29 * DAY).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert "This absence is over already." in past.content.decode()
     assert Absence.objects.count() == 1
 
 
@@ -143,11 +175,29 @@ def test_the_working_week_form_reads_ranges_and_names_mistakes(web, host):
     assert "Your working week is saved." in ok.content.decode()
     week = host.availability.weekly_hours
     assert week == {"0": [["09:00", "12:30"], ["13:30", "17:00"]], "4": [["10:00", "14:00"]]}
-    bad = web.post(
+
+    def week(**days):
+        data = {"save_week": "1", "buffer_minutes": 10, "notice_hours": 4, **days}
+        return web.post("/calendars/", data).content.decode()
+
+    assert "Write times like 09:00–17:00" in week(day1="nine to five")
+    assert "Two of these times overlap." in week(day1="09:00-12:00, 11:00-13:00")
+    assert "can offer nobody a time" in week()
+    assert "less than or equal to 2160" in week(day0="09:00-17:00", notice_hours=99999999)
+    saved = web.post(
         "/calendars/",
-        {"save_week": "1", "day1": "nine to five", "buffer_minutes": 10, "notice_hours": 4},
+        {
+            "save_week": "1",
+            "day2": "9:00-17:00",
+            "day5": "20:00-24:00",
+            "buffer_minutes": 0,
+            "notice_hours": 0,
+        },
+        follow=True,
     )
-    assert "Write times like 09:00–17:00" in bad.content.decode()
+    assert "Your working week is saved." in saved.content.decode()
+    host.availability.refresh_from_db()
+    assert host.availability.weekly_hours == {"2": [["09:00", "17:00"]], "5": [["20:00", "23:59"]]}
 
 
 def test_another_workspace_cannot_touch_my_absences_or_calendars(outsider_web, host, away):

@@ -43,3 +43,16 @@ def test_the_dutch_catalogue_is_complete_and_compiled():
     assert (
         catalogue.gettext("Likely duplicates") == "Waarschijnlijke dubbelen"
     )  # .mo compiled from this .po
+
+
+def test_dutch_dates_in_messages_keep_the_weekday_in_lower_case():
+    """Our own labels for the working week must not take over Django's day names."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from verbind.messaging.drafts import local_text
+
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    wednesday = datetime(2026, 12, 9, 10, 0, tzinfo=amsterdam)
+    assert local_text(wednesday, "nl", amsterdam) == "woensdag 9 december, 10:00"
+    assert local_text(wednesday, "en", amsterdam) == "Wednesday 9 December, 10:00"

@@ -145,7 +145,9 @@ class Story:
     def trip(self, user, start, days: int, summary: str) -> None:
         """An absence in the member's calendar, as their Outlook would show it."""
         membership = Membership.objects.get(workspace=self.ws, user=user)
-        calendar = Calendar.objects.create(membership=membership, name="Outlook")
+        calendar = Calendar.objects.create(
+            membership=membership, name="Outlook", last_synced_at=timezone.now()
+        )
         BusyBlock.objects.create(
             calendar=calendar,
             membership=membership,

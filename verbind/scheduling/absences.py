@@ -12,12 +12,12 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from verbind.messaging.channels import email
 from verbind.messaging.models import OutboxMessage, Purpose
-from verbind.obligations.models import Appointment, AppointmentStatus, TransitionRefused
+from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.scheduling.models import Absence, BusyBlock
 
 OPEN = [AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED]
@@ -100,26 +100,75 @@ def offer_new_dates(membership, by=None, now=None) -> list[OutboxMessage]:
 
 
 @transaction.atomic
-def hand_to_backup(membership, by=None, now=None) -> list[Appointment]:
-    """The backup colleague hosts the affected meetings instead; invites follow the change."""
+def hand_to_backup(membership, by=None, now=None) -> tuple[list[Appointment], list[Appointment]]:
+    """Each affected meeting goes to the backup colleague; invites follow, and they are told.
+
+    Returns the meetings handed over, and those left because nobody stands in for them.
+    """
+    from verbind.people.models import Direction, Interaction, InteractionKind
     from verbind.scheduling.invites import REQUEST, send_invites
 
-    moved = []
+    moved, stuck = [], []
     for meeting in affected(membership, now):
         backup = backup_for(membership, meeting)
         if backup is None or backup.user_id == membership.user_id:
-            raise TransitionRefused(
-                _("Name a backup colleague first: on the absence, or in Settings.")
-            )
+            stuck.append(meeting)
+            continue
         changed = Appointment.objects.filter(
             pk=meeting.pk, owner_id=membership.user_id, status=meeting.status
         ).update(owner=backup.user, changed_by=by)
-        if changed:
-            meeting.owner = backup.user
-            if meeting.invited_at:
-                send_invites(meeting, REQUEST)
-            moved.append(meeting)
-    return moved
+        if not changed:
+            continue
+        meeting.owner = backup.user
+        with translation.override(membership.language):
+            note = _("%(host)s is away; %(backup)s hosts “%(title)s” instead.") % {
+                "host": membership.display_name,
+                "backup": backup.display_name,
+                "title": meeting.title,
+            }
+        Interaction.objects.create(
+            workspace_id=meeting.workspace_id,
+            person=meeting.person,
+            member=membership.user,
+            kind=InteractionKind.NOTE,
+            direction=Direction.MUTUAL,
+            notes=note,
+        )
+        if meeting.invited_at:
+            send_invites(meeting, REQUEST)
+        _tell_the_backup(meeting, membership, backup)
+        moved.append(meeting)
+    return moved, stuck
+
+
+def _tell_the_backup(meeting: Appointment, membership, backup) -> None:
+    if not (email.configured() and backup.user.email):
+        return
+    from verbind.followthrough.worker import queue_member_mail, site_url
+    from verbind.messaging.drafts import local_text, render
+
+    subject, body = render(
+        "handover",
+        backup.language,
+        {
+            "first_name": backup.user.first_name or backup.user.email,
+            "host": membership.display_name,
+            "meeting": meeting,
+            "person": meeting.person,
+            "when": local_text(meeting.starts_at, backup.language, backup.zone),
+            "url": site_url(meeting.person.get_absolute_url()),
+        },
+    )
+    queue_member_mail(
+        f"handover:{meeting.pk}:{backup.user_id}",
+        meeting.workspace_id,
+        backup.user,
+        Purpose.ABSENCE,
+        backup.language,
+        subject,
+        body,
+        appointment=meeting,
+    )
 
 
 def handle_one_warning(now) -> bool:

@@ -88,6 +88,12 @@ def propose(
     return proposal, raw
 
 
+def default_title(person) -> str:
+    """What the meeting is called when the member gave no title: in the words they will read."""
+    with translation.override(person.language):
+        return _("Meeting with %(name)s") % {"name": person.name}
+
+
 def offer(
     host: Membership,
     person,
@@ -109,7 +115,7 @@ def offer(
     return propose(
         host,
         person,
-        title or _("Meeting with %(name)s") % {"name": person.name},
+        title or default_title(person),
         starts,
         duration,
         place=place,

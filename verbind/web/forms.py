@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -56,8 +58,26 @@ class WorkspaceForm(forms.ModelForm):
         self.instance.workspace = workspace
 
 
+LEGACY_ZONES = (
+    "Etc/",
+    "SystemV/",
+    "US/",
+    "Canada/",
+    "Mexico/",
+    "Brazil/",
+    "Chile/",
+    "posix",
+    "right",
+)
+
+
 def zone_choices(blank: str = "") -> list[tuple[str, str]]:
-    zones = [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())]
+    """Time zones as people know them (Europe/Amsterdam), without legacy aliases (GB, US/…)."""
+    zones = [
+        (zone, zone.replace("_", " "))
+        for zone in sorted(zoneinfo.available_timezones())
+        if "/" in zone and not zone.startswith(LEGACY_ZONES)
+    ] + [("UTC", "UTC")]
     return [("", blank), *zones] if blank else zones
 
 
@@ -248,6 +268,13 @@ class AvailabilityForm(forms.ModelForm):
         model = Availability
         fields = ["buffer_minutes", "notice_hours"]
 
+    buffer_minutes = forms.IntegerField(
+        label=_("Buffer between meetings (minutes)"), min_value=0, max_value=240
+    )
+    notice_hours = forms.IntegerField(
+        label=_("Minimum notice (hours)"), min_value=0, max_value=24 * 90
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         hours = self.instance.weekly_hours or {}
@@ -264,28 +291,50 @@ class AvailabilityForm(forms.ModelForm):
         cleaned = super().clean()
         week = {}
         for number in range(len(WEEKDAYS)):
-            text = (cleaned.get(f"day{number}") or "").replace("-", "–")
-            ranges = []
-            for part in filter(None, (p.strip() for p in text.split(","))):
-                start, _sep, end = (x.strip() for x in part.partition("–"))
-                try:
-                    begin, finish = time.fromisoformat(start), time.fromisoformat(end)
-                except ValueError:
-                    self.add_error(
-                        f"day{number}",
-                        _("Write times like 09:00–17:00 (“%(part)s” is not).") % {"part": part},
-                    )
-                    break
-                if finish <= begin:
-                    self.add_error(
-                        f"day{number}", _("%(part)s ends before it starts.") % {"part": part}
-                    )
-                    break
-                ranges.append([begin.strftime("%H:%M"), finish.strftime("%H:%M")])
+            field = f"day{number}"
+            try:
+                ranges = _read_ranges(cleaned.get(field) or "")
+            except ValidationError as exc:
+                self.add_error(field, exc)
+                continue
             if ranges:
                 week[str(number)] = ranges
+        if not week and not self.errors:
+            raise ValidationError(
+                _("With no working hours on any day, Verbind can offer nobody a time.")
+            )
         self.instance.weekly_hours = week
         return cleaned
+
+
+TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+def _read_time(text: str, part: str) -> time:
+    match = TIME.match(text.strip())
+    if match and int(match[1]) == 24 and match[2] == "00":
+        return time(23, 59)  # "until midnight"
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValidationError(
+            _("Write times like 09:00–17:00 (“%(part)s” is not).") % {"part": part}
+        )
+    return time(int(match[1]), int(match[2]))
+
+
+def _read_ranges(text: str) -> list[list[str]]:
+    """“09:00–12:30, 13:30–17:00” as [["09:00", "12:30"], ["13:30", "17:00"]], in order."""
+    ranges = []
+    for part in filter(None, (p.strip() for p in text.replace("-", "–").split(","))):
+        start, _sep, end = part.partition("–")
+        begin, finish = _read_time(start, part), _read_time(end, part)
+        if finish <= begin:
+            raise ValidationError(_("%(part)s ends before it starts.") % {"part": part})
+        ranges.append((begin, finish))
+    ranges.sort()
+    for (_b1, end1), (begin2, _e2) in zip(ranges, ranges[1:], strict=False):
+        if begin2 < end1:
+            raise ValidationError(_("Two of these times overlap."))
+    return [[b.strftime("%H:%M"), f.strftime("%H:%M")] for b, f in ranges]
 
 
 class CalendarFileForm(forms.Form):
@@ -336,4 +385,6 @@ class AbsenceForm(forms.ModelForm):
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The end must come after the start."))
+        elif ends and ends <= timezone.now():
+            self.add_error("ends_at", _("This absence is over already."))
         return cleaned

@@ -7,14 +7,20 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from verbind.obligations.models import TransitionRefused
 from verbind.scheduling import absences
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
 from verbind.scheduling.feed import feed_text
 from verbind.scheduling.feed import find as find_feed
-from verbind.scheduling.models import Availability, CalendarFeed, CalendarSource
+from verbind.scheduling.models import (
+    Availability,
+    CalendarFeed,
+    CalendarSource,
+    Proposal,
+    ProposalState,
+)
 from verbind.transfer.records import ImportFailed
 from verbind.web.forms import AbsenceForm, AvailabilityForm, CalendarAddressForm, CalendarFileForm
 from verbind.web.views.common import member_required
@@ -96,11 +102,25 @@ def calendars_page(request):
             "absences": membership.absences.filter(ends_at__gt=_now()).select_related(
                 "backup__user"
             ),
-            "affected": list(absences.affected(membership)),
+            "affected": _with_offers(absences.affected(membership)),
             "feed": feed,
             "new_feed": new_feed and f"{settings.SITE_URL}/feed/{new_feed}.ics",
         },
     )
+
+
+def _with_offers(meetings) -> list:
+    """Each meeting with the new dates already offered for it (still open), if any."""
+    meetings = list(meetings)
+    offers = {
+        p.replaces_id: p
+        for p in Proposal.objects.filter(
+            replaces__in=meetings, state=ProposalState.OPEN, expires_at__gt=_now()
+        )
+    }
+    for meeting in meetings:
+        meeting.open_offer = offers.get(meeting.pk)
+    return meetings
 
 
 def _now():
@@ -110,11 +130,13 @@ def _now():
 
 
 def _read_message(calendar) -> str:
-    return _("Read “%(name)s”: %(busy)d busy times, %(away)d of them absences.") % {
-        "name": calendar.name,
-        "busy": calendar.blocks.count(),
-        "away": calendar.blocks.filter(absence=True).count(),
-    }
+    busy = calendar.blocks.count()
+    away = calendar.blocks.filter(absence=True).count()
+    return ngettext(
+        "Read “%(name)s”: %(busy)d busy time, %(away)d of them away.",
+        "Read “%(name)s”: %(busy)d busy times, %(away)d of them away.",
+        busy,
+    ) % {"name": calendar.name, "busy": busy, "away": away}
 
 
 @member_required
@@ -160,24 +182,40 @@ def absence_remove(request, pk):
 @require_POST
 def absence_offer_all(request):
     sent = absences.offer_new_dates(request.membership, by=request.user)
-    messages.success(
-        request,
-        _("New dates offered to %(count)d people. Their links are in the outbox.")
-        % {"count": len(sent)},
-    )
+    if not sent:
+        messages.info(request, _("New dates were offered already; they wait for an answer."))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "New dates offered to %(count)d person. The message is in the outbox.",
+                "New dates offered to %(count)d people. The messages are in the outbox.",
+                len(sent),
+            )
+            % {"count": len(sent)},
+        )
     return redirect("calendars")
 
 
 @member_required
 @require_POST
 def absence_to_backup(request):
-    try:
-        moved = absences.hand_to_backup(request.membership, by=request.user)
-    except TransitionRefused as exc:
-        messages.error(request, exc.message)
-    else:
+    moved, stuck = absences.hand_to_backup(request.membership, by=request.user)
+    if moved:
         messages.success(
-            request, _("%(count)d meetings handed to your backup.") % {"count": len(moved)}
+            request,
+            ngettext(
+                "%(count)d meeting handed to your backup.",
+                "%(count)d meetings handed to your backup.",
+                len(moved),
+            )
+            % {"count": len(moved)},
+        )
+    if stuck:
+        messages.error(
+            request,
+            _("Nobody stands in for %(meetings)s: name a backup on the absence, or in Settings.")
+            % {"meetings": ", ".join(f"“{m.title}” ({m.person.name})" for m in stuck)},
         )
     return redirect("calendars")
 

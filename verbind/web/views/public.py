@@ -37,7 +37,9 @@ def proposal_page(request, token):
                 request, "web/public/booked.html", {**context, "meeting": proposal.booked}
             )
         if not proposal.is_open:
-            reason = "expired" if proposal.state == ProposalState.OPEN else "used"
+            reason = {ProposalState.OPEN: "expired", ProposalState.WITHDRAWN: "withdrawn"}.get(
+                proposal.state, "used"
+            )
             asked = False
             if request.method == "POST" and "ask_again" in request.POST:
                 ask_again(proposal, request.POST.get("note", "").strip())
