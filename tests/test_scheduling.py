@@ -16,7 +16,7 @@ from tests.conftest import make_appointment
 from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.people.models import Interaction
 from verbind.scheduling.models import Availability, Proposal
-from verbind.scheduling.proposals import BookingRefused, book, find, propose
+from verbind.scheduling.proposals import BookingRefused, book, find, offer, propose
 from verbind.scheduling.slots import free_slots
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -291,3 +291,20 @@ def test_a_draft_for_someone_abroad_gives_the_times_in_their_zone(host, person, 
     assert all(f", {hhmm}" in draft.body for hhmm in theirs)  # an hour earlier than ours
     assert not any(f", {hhmm}" in draft.body for hhmm in ours - theirs)
     assert "(Times in Europe/London.)" in draft.body
+
+
+def test_someone_abroad_is_offered_times_in_their_daytime(host, person):
+    new_york = ZoneInfo("America/New_York")
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=AMS)
+    slots = free_slots(host, HOUR, now=now, guest_zone=new_york)
+    assert len(slots) == 3
+    for start in slots:  # 09:00–17:00 in Amsterdam and 08:00–20:00 in New York meet at 14:00–17:00
+        assert start.astimezone(AMS).hour >= 14 and (start + HOUR).astimezone(AMS).hour <= 17
+        assert 8 <= start.astimezone(new_york).hour < 12
+    person.time_zone = "America/New_York"
+    person.save()
+    proposal, raw = offer(host, person)
+    assert all(s.starts_at.astimezone(new_york).hour >= 8 for s in proposal.slots.all())
+    slot = proposal.slots.first()
+    booked = Client().post(f"/p/{raw}/", {"slot": slot.pk}).content.decode()
+    assert "(America/New_York)" in booked  # the confirmation says whose clock it is

@@ -87,7 +87,12 @@ def _times_for(appointment, sender, now) -> list[datetime]:
     host = Membership.objects.filter(workspace_id=appointment.workspace_id, user=sender).first()
     if host is None:
         return []
-    return times_to_offer(host, appointment.ends_at - appointment.starts_at, now)
+    return times_to_offer(
+        host,
+        appointment.ends_at - appointment.starts_at,
+        now,
+        guest_zone=appointment.person.zone(None),
+    )
 
 
 def make_draft(

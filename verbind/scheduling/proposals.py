@@ -111,7 +111,10 @@ def offer(
 
     if co_host is not None and co_host.pk == host.pk:
         raise BookingRefused(_("The co-host must be another member."))
-    starts = free_slots(host, duration, within, count, co_host=co_host)
+    theirs = person.zone(None)  # a relation abroad is offered times in their daytime
+    if theirs is not None and str(theirs) == str(host.zone):
+        theirs = None
+    starts = free_slots(host, duration, within, count, co_host=co_host, guest_zone=theirs)
     return propose(
         host,
         person,
@@ -260,7 +263,11 @@ def refresh_slots(proposal: Proposal) -> list[ProposedSlot]:
         fresh = [
             start
             for start in times_to_offer(
-                proposal.host, duration, count=len(slots), co_host=proposal.co_host
+                proposal.host,
+                duration,
+                count=len(slots),
+                co_host=proposal.co_host,
+                guest_zone=proposal.person.zone(None),
             )
             if start not in kept
         ][: len(gone)]

@@ -72,11 +72,13 @@ def free_slots(
     count: int = 3,
     now: datetime | None = None,
     co_host=None,
+    guest_zone=None,
 ) -> list[datetime]:
     """*count* free start times, each on another day, at different times of day, never in the past.
 
     With a *co_host*, every time also lies in the co-host's working week and
-    clear of their meetings and calendars.
+    clear of their meetings and calendars. With a *guest_zone* (the other person
+    lives elsewhere), every time also lies in their daytime there.
     """
     now = now or timezone.now()
     availability = Availability.of(membership)
@@ -100,6 +102,7 @@ def free_slots(
             and c + duration <= end
             and not _overlaps(taken, c, c + duration)
             and (other is None or _within_hours(other, co_host.zone, c, duration))
+            and (guest_zone is None or _in_their_daytime(guest_zone, c, duration))
         ]
         if options:
             wanted = PREFERRED[len(chosen) % len(PREFERRED)]
@@ -109,17 +112,33 @@ def free_slots(
     return chosen
 
 
+GUEST_DAY = (time(8, 0), time(20, 0))  # what counts as a decent hour for the other person
+
+
+def _in_their_daytime(zone, start: datetime, duration: timedelta) -> bool:
+    begins, ends = start.astimezone(zone), (start + duration).astimezone(zone)
+    return (
+        begins.date() == ends.date()
+        and GUEST_DAY[0] <= begins.time()
+        and ends.time() <= GUEST_DAY[1]
+    )
+
+
 def _overlaps(taken: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> bool:
     return any(s < end and e > start for s, e in taken)
 
 
 def times_to_offer(
-    membership, duration: timedelta, now=None, count: int = 3, co_host=None
+    membership, duration: timedelta, now=None, count: int = 3, co_host=None, guest_zone=None
 ) -> list[datetime]:
     """Times for a new-dates offer: free in the host's week and calendars, looking further if needed."""
+    if guest_zone is not None and str(guest_zone) == str(membership.zone):
+        guest_zone = None
     found: list[datetime] = []
     for days in (14, 28, 63):
-        found = free_slots(membership, duration, timedelta(days=days), count, now, co_host)
+        found = free_slots(
+            membership, duration, timedelta(days=days), count, now, co_host, guest_zone
+        )
         if len(found) == count:
             break
     return found

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from verbind.scheduling import absences
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
@@ -227,7 +227,7 @@ def feed_renew(request):
     return redirect("calendars")
 
 
-@require_GET
+@require_safe
 def feed(request, token):
     """The subscription feed: no sign-in, the private token is the key."""
     found = find_feed(token)
