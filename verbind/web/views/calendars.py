@@ -39,8 +39,8 @@ def _bound(request, form_class, name, **kwargs):
 def calendars_page(request):
     membership = request.membership
     week = _bound(request, AvailabilityForm, "save_week", instance=Availability.of(membership))
-    upload = _bound(request, CalendarFileForm, "upload")
-    address = _bound(request, CalendarAddressForm, "follow")
+    upload = _bound(request, CalendarFileForm, "upload", auto_id="upload_%s")
+    address = _bound(request, CalendarAddressForm, "follow", auto_id="follow_%s")
     absence = (
         AbsenceForm(request.POST, membership=membership)
         if "add_absence" in request.POST

@@ -123,10 +123,17 @@ class Command(BaseCommand):
             return
         if not rows:
             self.stdout.write("(no calendars yet)")
-        for row in rows:
+            return
+        zone = membership.zone
+        self.stdout.write(f"NAME\tSOURCE\tBUSY\tLAST READ ({membership.time_zone})\tERROR")
+        for calendar, row in zip(membership.calendars.order_by("name"), rows, strict=True):
+            read = (
+                f"{calendar.last_synced_at.astimezone(zone):%Y-%m-%d %H:%M}"
+                if calendar.last_synced_at
+                else "never"
+            )
             self.stdout.write(
-                f"{row['name']}\t{row['source']}\t{row['busy']} busy\t"
-                f"{row['last_synced_at'] or 'never read'}\t{row['last_error']}"
+                f"{row['name']}\t{row['source']}\t{row['busy']}\t{read}\t{row['last_error']}"
             )
 
 
