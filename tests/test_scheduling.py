@@ -308,3 +308,30 @@ def test_someone_abroad_is_offered_times_in_their_daytime(host, person):
     slot = proposal.slots.first()
     booked = Client().post(f"/p/{raw}/", {"slot": slot.pk}).content.decode()
     assert "(America/New_York)" in booked  # the confirmation says whose clock it is
+
+
+def test_the_person_page_offers_times_in_a_message_to_send(web, host, person, owner):
+    from verbind.messaging import outbox
+    from verbind.messaging.models import OutboxMessage
+
+    page = web.get(f"/people/{person.pk}/").content.decode()
+    assert "Offer times" in page and "Afspraak met Hans Verbeek" in page  # his language
+    response = web.post(
+        f"/people/{person.pk}/offer/",
+        {"title": "Koffie", "duration": 45, "within": 14, "count": 3, "place": "Gouda"},
+    )
+    message = OutboxMessage.objects.get(purpose="offer")
+    assert response["Location"] == f"/outbox/{message.pk}/"
+    assert message.subject == "Koffie: welk moment past jou?"
+    proposal = Proposal.objects.get()
+    assert proposal.slots.count() == 3 and proposal.duration_minutes == 45
+    link = message.body.split("http://localhost:8000")[1].split()[0]
+    assert Client().get(link).status_code == 200
+    outbox.send(message, by=owner)
+    assert Proposal.objects.count() == 1  # sending adds no second offer
+    htmx = web.post(
+        f"/people/{person.pk}/offer/",
+        {"title": "Lunch", "duration": 60, "within": 7, "count": 2},
+        headers={"HX-Request": "true"},
+    )
+    assert htmx.status_code == 204 and htmx["HX-Redirect"].startswith("/outbox/")

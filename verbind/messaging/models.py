@@ -13,6 +13,7 @@ from verbind.workspaces.scoping import WorkspaceOwned
 class Purpose(models.TextChoices):
     APOLOGY = "apology", _("Apology with a next step")
     NEW_DATES = "new_dates", _("New dates")
+    OFFER = "offer", _("Times to pick from")
     THANK_YOU = "thank_you", _("Thank-you")
     FOLLOW_UP = "follow_up", _("Follow-up")
     DIGEST = "digest", _("Daily digest")

@@ -106,6 +106,7 @@ def _offer_times_by_link(message: OutboxMessage, sender) -> None:
     step = message.next_step or {}
     if (
         step.get("kind") != "times"
+        or step.get("proposal")  # the link is in the message already
         or not step.get("times")
         or message.person_id is None
         or sender is None

@@ -128,6 +128,47 @@ def offer(
 
 
 @transaction.atomic
+def offer_in_a_message(host: Membership, person, **options):
+    """Offer free times and write the message that carries the link, as a draft to edit and send."""
+    from verbind.messaging.drafts import new_message_id, next_step_block, preferred_channel, render
+    from verbind.messaging.models import OutboxMessage, Purpose, State
+
+    proposal, raw = offer(host, person, **options)
+    starts = [slot.starts_at for slot in proposal.slots.all()]
+    zone = person.zone(host.zone)
+    subject, body = render(
+        "offer",
+        person.language,
+        {
+            "first_name": person.first_name,
+            "proposal": proposal,
+            "times_block": next_step_block(person.language, starts, None, zone, host.zone),
+            "link": link(raw),
+            "sender_name": host.user.get_full_name() or host.user.email,
+        },
+    )
+    return OutboxMessage.objects.create(
+        workspace_id=host.workspace_id,
+        purpose=Purpose.OFFER,
+        channel=preferred_channel(person),
+        state=State.DRAFT,
+        person=person,
+        sender=host.user,
+        language=person.language,
+        to_address=person.email,
+        subject=subject,
+        body=body,
+        next_step={
+            "kind": "times",
+            "times": [s.isoformat() for s in starts],
+            "proposal": proposal.pk,
+        },
+        idempotency_key=f"offer:{proposal.pk}",
+        message_id=new_message_id(),
+    )
+
+
+@transaction.atomic
 def withdraw(proposal: Proposal) -> None:
     """Take the offer back: its times are free again for others."""
     if not Proposal.objects.filter(pk=proposal.pk, state=ProposalState.OPEN).update(

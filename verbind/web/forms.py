@@ -388,3 +388,68 @@ class AbsenceForm(forms.ModelForm):
         elif ends and ends <= timezone.now():
             self.add_error("ends_at", _("This absence is over already."))
         return cleaned
+
+
+class OfferTimesForm(forms.Form):
+    """Offer a person a few free times to pick from a link (the person page's last tab)."""
+
+    title = forms.CharField(label=_("What"), max_length=200)
+    duration = forms.TypedChoiceField(
+        label=_("Duration"), choices=DURATIONS, coerce=int, initial=60
+    )
+    within = forms.TypedChoiceField(
+        label=_("Within"),
+        choices=[
+            (7, _("a week")),
+            (14, _("two weeks")),
+            (28, _("four weeks")),
+            (56, _("eight weeks")),
+        ],
+        coerce=int,
+        initial=14,
+    )
+    count = forms.TypedChoiceField(
+        label=_("How many times"), choices=[(n, str(n)) for n in range(2, 6)], coerce=int, initial=3
+    )
+    place = forms.CharField(label=_("Place"), max_length=300, required=False)
+    co_host = forms.ModelChoiceField(
+        label=_("Together with"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label=_("just me"),
+    )
+
+    def __init__(self, *args, person: Person, member, workspace: Workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.host = Membership.objects.get(workspace=workspace, user=member)
+        from verbind.scheduling.proposals import default_title
+
+        self.fields["title"].initial = default_title(person)
+        self.fields["co_host"].queryset = (
+            Membership.objects.filter(workspace=workspace, user__is_active=True)
+            .exclude(pk=self.host.pk)
+            .select_related("user")
+        )
+        self.fields["co_host"].label_from_instance = lambda m: m.display_name
+        self.message = None
+
+    def save(self):
+        from verbind.scheduling.proposals import BookingRefused, offer_in_a_message
+
+        data = self.cleaned_data
+        try:
+            self.message = offer_in_a_message(
+                self.host,
+                self.person,
+                count=data["count"],
+                within=timedelta(days=data["within"]),
+                duration=timedelta(minutes=data["duration"]),
+                title=data["title"],
+                place=data["place"],
+                co_host=data["co_host"],
+            )
+        except BookingRefused as exc:
+            self.add_error(None, exc.message)
+            return None
+        return self.message

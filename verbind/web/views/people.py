@@ -2,20 +2,29 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from verbind.people.models import Person
 from verbind.people.search import search_people
 from verbind.people.timeline import timeline_for
-from verbind.web.forms import AppointmentForm, InteractionForm, PersonForm, PromiseForm
+from verbind.web.forms import (
+    AppointmentForm,
+    InteractionForm,
+    OfferTimesForm,
+    PersonForm,
+    PromiseForm,
+)
 from verbind.web.views.common import member_required, scoped
 
 ACTIONS = {
     "interaction": InteractionForm,
     "promise": PromiseForm,
     "appointment": AppointmentForm,
+    "offer": OfferTimesForm,
 }
 
 
@@ -76,9 +85,13 @@ def person_action(request, pk, action):
     if form_class is None:
         return render(request, "web/404.html", status=404)
     form = form_class(request.POST, person=person, member=request.user, workspace=request.workspace)
-    saved = form.is_valid()
+    saved = form.is_valid() and form.save() is not None
+    if saved and action == "offer":  # the message with the link: to read, edit and send
+        target = reverse("message", args=[form.message.pk])
+        if request.htmx:
+            return HttpResponse(status=204, headers={"HX-Redirect": target})
+        return redirect(target)
     if saved:
-        form.save()
         form = form_class(person=person, member=request.user, workspace=request.workspace)
     if request.htmx:
         context = {
