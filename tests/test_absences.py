@@ -254,3 +254,11 @@ def test_open_draft_on_todays_item_and_offer_all_make_one_message(host, person, 
     assert "niet doorging" not in draft.body
     [sent] = offer_new_dates(host)
     assert sent.pk == draft.pk and OutboxMessage.objects.filter(person=person).count() == 1
+
+
+def test_the_link_sits_above_the_sign_off(host, person, owner, away):
+    make_appointment(person, owner, starts_in=22 * DAY)
+    [message] = offer_new_dates(host)
+    paragraphs = message.body.strip().split("\n\n")
+    assert paragraphs[-2].startswith("Kies hier het moment dat jou het best past: http")
+    assert paragraphs[-1].startswith("Hartelijke groet,")

@@ -132,11 +132,19 @@ def _offer_times_by_link(message: OutboxMessage, sender) -> None:
         replaces=meeting,
     )
     line = LINK_LINE.get(message.language, LINK_LINE["en"]).format(link=link(raw))
-    message.body = message.body.rstrip() + "\n\n" + line + "\n"
+    message.body = _before_the_sign_off(message.body, line)
     message.next_step = {**step, "proposal": proposal.pk}
     OutboxMessage.objects.filter(pk=message.pk).update(
         body=message.body, next_step=message.next_step
     )
+
+
+def _before_the_sign_off(body: str, line: str) -> str:
+    """The link goes with the dates, above "Warm regards, Name" — not under the signature."""
+    paragraphs = body.rstrip().split("\n\n")
+    if len(paragraphs) < 3:
+        return body.rstrip() + "\n\n" + line + "\n"
+    return "\n\n".join([*paragraphs[:-1], line, paragraphs[-1]]) + "\n"
 
 
 def mark_sent(message: OutboxMessage, by=None, at=None) -> None:

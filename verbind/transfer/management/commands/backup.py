@@ -11,7 +11,7 @@ from verbind.transfer.backup import backup
 
 
 class Command(BaseCommand):
-    help = "Write everything (workspaces, people, history, outbox) to one JSON file."
+    help = "Write everything (workspaces, people, history, outbox, calendars) to one JSON file."
 
     def add_arguments(self, parser):
         parser.add_argument(
