@@ -43,6 +43,12 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def new_token() -> tuple[str, str]:
+    """A private link token: 192 random bits, of which only the hash is stored."""
+    raw = secrets.token_urlsafe(24)
+    return raw, hash_token(raw)
+
+
 class ProposalState(models.TextChoices):
     OPEN = "open", _("Waiting for their choice")
     BOOKED = "booked", _("Booked")
@@ -100,9 +106,7 @@ class Proposal(WorkspaceOwned):
 
     @classmethod
     def new_token(cls) -> tuple[str, str]:
-        """A private link token: 192 random bits, of which only the hash is stored."""
-        raw = secrets.token_urlsafe(24)
-        return raw, hash_token(raw)
+        return new_token()
 
     @property
     def is_expired(self) -> bool:
@@ -255,9 +259,8 @@ class CalendarFeed(models.Model):
     @classmethod
     def renew(cls, membership) -> str:
         """A new private address (the old one stops working); returns the raw token, shown once."""
-        raw = secrets.token_urlsafe(24)
+        raw, hashed = new_token()
         cls.objects.update_or_create(
-            membership=membership,
-            defaults={"token_hash": hash_token(raw), "created_at": timezone.now()},
+            membership=membership, defaults={"token_hash": hashed, "created_at": timezone.now()}
         )
         return raw
