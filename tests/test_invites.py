@@ -148,3 +148,18 @@ def test_offering_new_times_for_an_invited_meeting_moves_it_once(smtp, host, per
     events = [calendar_part(mail)[1].walk("VEVENT")[0] for mail in requests]
     assert {str(e["UID"]) for e in events} == {meeting.ical_uid}
     assert sorted(e["SEQUENCE"] for e in events) == [0, 1]
+
+
+def test_a_co_host_is_invited_too(smtp, host, person, owner, colleague):
+    from verbind.scheduling.proposals import offer
+
+    proposal, raw = offer(host, person, co_host=colleague.memberships.get(), place="Gouda")
+    Client().post(f"/p/{raw}/", {"slot": proposal.slots.first().pk})
+    Worker().run_pass()
+    [theirs] = smtp.to(person.email)
+    [partner] = smtp.to(colleague.email)
+    _part, calendar = calendar_part(theirs)
+    [event] = calendar.walk("VEVENT")
+    attendees = sorted(str(a) for a in event["ATTENDEE"])
+    assert attendees == sorted([f"mailto:{person.email}", f"mailto:{colleague.email}"])
+    assert calendar_part(partner)[1].walk("VEVENT")[0]["UID"] == event["UID"]
