@@ -61,3 +61,13 @@ def test_another_workspace_sees_no_proposals(api, outsider_api, person):
     assert outsider_api.get("/api/v1/proposals").json()["count"] == 0
     assert outsider_api.post(f"/api/v1/proposals/{proposal_id}/withdraw").status_code == 404
     assert outsider_api.post("/api/v1/proposals", {"person_id": person.pk}).status_code == 422
+
+
+def test_huge_ids_are_invalid_input_not_errors(api, person):
+    huge = 10**30
+    assert api.post("/api/v1/proposals", {"person_id": huge}).status_code == 422
+    assert (
+        api.post("/api/v1/proposals", {"person_id": person.pk, "co_host_id": huge}).status_code
+        == 422
+    )
+    assert api.get("/api/v1/proposals", person_id=huge).status_code == 422

@@ -324,3 +324,12 @@ def test_the_cli_names_a_wrong_address_and_a_zero_window(owner, person):
     assert wrong.value.returncode == 2
     with pytest.raises(CommandError, match="--within must be at least 1d"):
         call_command("propose", person.email, "--within", "0d", "--member", owner.email)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "https://example.org:99999/x.ics", "https://example.org:abc/x.ics"]
+)
+def test_a_malformed_address_is_named_on_the_page(web, host, url, settings):
+    settings.CALENDAR_PRIVATE_ADDRESSES = False
+    page = web.post("/calendars/", {"follow": "1", "source": "feed", "url": url, "name": "X"})
+    assert page.status_code == 200 and "is not a web address" in page.content.decode()

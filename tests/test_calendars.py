@@ -153,3 +153,18 @@ def test_the_fast_path_reads_exactly_what_a_full_expansion_reads(monkeypatch):
     )
     full = key(calendars.parse(data, "work.ics", ZoneInfo("Europe/Amsterdam"), ["vakantie"], now))
     assert fast == full and len(fast) > 100
+
+
+def test_an_event_with_a_duration_is_busy_and_a_friday_drink_is_no_absence():
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20261101T000000Z\r\nSUMMARY:Vrijdagborrel\r\n"
+        "DTSTART:20261204T160000Z\r\nDURATION:PT2H\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:b\r\nDTSTAMP:20261101T000000Z\r\nSUMMARY:Vrij\r\n"
+        "DTSTART;VALUE=DATE:20261207\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    blocks = parse(text.encode(), "t.ics", AMS, ["vakantie", "vrij"], now=NOW)
+    drink, day_off = sorted(blocks, key=lambda b: b["starts_at"])
+    assert drink["ends_at"] - drink["starts_at"] == timedelta(hours=2)  # DURATION, not zero
+    assert not drink["absence"] and day_off["absence"]

@@ -335,3 +335,42 @@ def test_the_person_page_offers_times_in_a_message_to_send(web, host, person, ow
         headers={"HX-Request": "true"},
     )
     assert htmx.status_code == 204 and htmx["HX-Redirect"].startswith("/outbox/")
+
+
+def test_a_time_that_has_passed_cannot_be_booked_and_is_not_shown(host, person):
+    soon = timezone.now() + HOUR
+    later = timezone.now() + 3 * timedelta(days=1)
+    proposal, raw = propose(host, person, "Coffee", [soon, later], HOUR)
+    past, future = proposal.slots.order_by("starts_at")
+    with time_machine.travel(soon + HOUR, tick=False):
+        page = Client().get(f"/p/{raw}/")
+        assert [s.pk for s in page.context["slots"]] == [future.pk]
+        with pytest.raises(BookingRefused, match="That time has passed"):
+            book(proposal, past.pk)
+    with time_machine.travel(later + HOUR, tick=False):
+        assert Client().get(f"/p/{raw}/").status_code == 410  # nothing left to pick
+
+
+def test_a_meeting_held_meanwhile_stays_held(host, person, owner):
+    held = make_appointment(person, owner, starts_in=-HOUR)
+    proposal, raw = propose(host, person, "Again", free_slots(host, HOUR), HOUR, replaces=held)
+    held.transition(AppointmentStatus.HELD)
+    Client().post(f"/p/{raw}/", {"slot": proposal.slots.first().pk})
+    held.refresh_from_db()
+    assert held.status == AppointmentStatus.HELD and held.successor is None
+
+
+@pytest.mark.parametrize("slot", ["²", "9" * 5000, "-1", ""])
+def test_nonsense_slots_are_refused_kindly(host, person, slot):
+    _proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
+    page = Client().post(f"/p/{raw}/", {"slot": slot})
+    assert page.status_code == 200 and "niet bij dit voorstel" in page.content.decode()
+
+
+def test_a_second_click_on_book_shows_the_booking(host, person):
+    proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
+    slot = proposal.slots.first().pk
+    Client().post(f"/p/{raw}/", {"slot": slot})
+    again = Client().post(f"/p/{raw}/", {"slot": slot})
+    assert again.status_code == 200 and "Tot dan!" in again.content.decode()
+    assert Appointment.objects.count() == 1

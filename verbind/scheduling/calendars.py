@@ -11,6 +11,7 @@ schedule, and a failure is kept on the calendar for the member to see.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import icalendar
@@ -138,6 +139,12 @@ def _overlaps_window(event, start: datetime, end: datetime, zone) -> bool:
     return _aware(begins, zone) < end and _aware(ends, zone) >= start
 
 
+def _says_away(summary: str, keywords: list[str]) -> bool:
+    """A whole word of the title is an absence word: "vrij", but not "vrijdagborrel"."""
+    text = summary.lower()
+    return any(k and re.search(rf"(?<!\w){re.escape(k)}(?!\w)", text) for k in keywords)
+
+
 def parse(
     data: bytes, filename: str, zone, keywords: list[str], now: datetime | None = None
 ) -> list[dict]:
@@ -179,19 +186,15 @@ def parse(
         start = event.decoded("DTSTART")
         end = event.decoded("DTEND") if "DTEND" in event else None
         all_day = not isinstance(start, datetime)
+        if end is None and "DURATION" in event:
+            end = start + event.decoded("DURATION")
         if end is None:
             end = start + (timedelta(days=1) if all_day else timedelta(0))
-        absence = status == "OOF" or any(k and k in summary.lower() for k in keywords)
+        absence = status == "OOF" or _says_away(summary, keywords)
         if transparent and not absence:
             continue  # shown as free: not busy
         if status == "FREE" and not absence:
             continue
-        if all_day and not absence and not transparent:
-            absence = (
-                "FREE" not in status
-                and bool(keywords)
-                and any(k in summary.lower() for k in keywords)
-            )
         blocks.append(
             {
                 "starts_at": _aware(start, zone),

@@ -10,6 +10,7 @@ cannot make the server probe what lies behind it.
 from __future__ import annotations
 
 import base64
+import http.client
 import ipaddress
 import socket
 import ssl
@@ -36,11 +37,16 @@ def normalise_url(url: str) -> str:
     url = url.strip()
     if url.lower().startswith("webcal://"):
         url = "https://" + url[len("webcal://") :]
-    parts = urllib.parse.urlsplit(url)
+    not_an_address = SyncFailed(
+        _("“%(url)s” is not a web address (http://, https:// or webcal://)") % {"url": url}
+    )
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number or out of range
+    except ValueError:
+        raise not_an_address from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SyncFailed(
-            _("“%(url)s” is not a web address (http://, https:// or webcal://)") % {"url": url}
-        )
+        raise not_an_address
     return url
 
 
@@ -133,7 +139,7 @@ def fetch_feed(calendar) -> list[tuple[bytes, str]]:
         raise SyncFailed(
             _("the server answered %(code)s %(reason)s") % {"code": exc.code, "reason": exc.reason}
         ) from None
-    except (OSError, ValueError, urllib.error.URLError) as exc:
+    except (OSError, ValueError, urllib.error.URLError, http.client.HTTPException) as exc:
         raise SyncFailed(plain_reason(exc, calendar.url)) from None
     if len(data) > MAX_BYTES:
         raise SyncFailed(_("the feed is larger than %(mb)d MB") % {"mb": MAX_BYTES // 1_000_000})

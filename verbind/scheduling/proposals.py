@@ -199,6 +199,8 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
     slot = proposal.slots.filter(pk=slot_id).first()
     if slot is None:
         raise BookingRefused(_("That time is not part of this offer."))
+    if slot.starts_at <= timezone.now():
+        raise BookingRefused(_("That time has passed. Please pick another."))
     if not Proposal.objects.filter(
         pk=proposal.pk, state=ProposalState.OPEN, expires_at__gt=timezone.now()
     ).exists():
@@ -228,7 +230,8 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
     if not claimed:
         raise BookingRefused(_("This offer is no longer open."))
     old = proposal.replaces
-    if old is not None and old.successor_id is None:
+    # A meeting held meanwhile stays held; the new one simply follows it.
+    if old is not None and old.successor_id is None and old.status != AppointmentStatus.HELD:
         old.reschedule_to(meeting)
     if old is not None:
         from verbind.followthrough.repairs import close_for_new_time

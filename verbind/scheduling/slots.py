@@ -86,12 +86,18 @@ def free_slots(
     earliest = now + timedelta(hours=availability.notice_hours)
     end = now + within
     buffer = timedelta(minutes=availability.buffer_minutes)
-    taken = [(s - buffer, e + buffer) for s, e in busy(membership, earliest, end + duration)]
+    taken = [
+        (s - buffer, e + buffer)
+        for s, e in busy(membership, earliest - buffer, end + duration + buffer)
+    ]
     other = Availability.of(co_host) if co_host is not None else None
     if co_host is not None:
         earliest = max(earliest, now + timedelta(hours=other.notice_hours))
         extra = timedelta(minutes=other.buffer_minutes)
-        taken += [(s - extra, e + extra) for s, e in busy(co_host, earliest, end + duration)]
+        taken += [
+            (s - extra, e + extra)
+            for s, e in busy(co_host, earliest - extra, end + duration + extra)
+        ]
     chosen: list[datetime] = []
     day = earliest.astimezone(zone).date()
     while len(chosen) < count and datetime.combine(day, time(0), zone) < end:

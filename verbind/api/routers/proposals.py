@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -55,15 +55,20 @@ class NewProposalOut(ProposalOut):
 
 
 class ProposalIn(Schema):
-    person_id: int
+    person_id: int = Field(ge=1, le=2**31 - 1)
     count: int = Field(3, ge=1, le=10, description="how many times to offer")
     within_days: int = Field(14, ge=1, le=365, description="look this many days ahead")
     duration_minutes: int = Field(60, ge=5, le=480)
     title: str = Field("", max_length=200, description="default: Meeting with NAME")
     place: str = Field("", max_length=300)
-    co_host_id: int | None = Field(None, description="user id of a colleague who joins")
+    co_host_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="user id of a colleague who joins"
+    )
     replaces_id: int | None = Field(
-        None, description="the appointment that failed or was cancelled, if this replaces it"
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="the appointment that failed or was cancelled, if this replaces it",
     )
 
 
@@ -106,7 +111,11 @@ def create_proposal(request, payload: ProposalIn):
 
 @router.get("", response=list[ProposalOut], summary="Offers made in this workspace")
 @paginate(Page)
-def list_proposals(request, person_id: int | None = None, state: ProposalState | None = None):
+def list_proposals(
+    request,
+    person_id: int | None = Query(None, ge=1, le=2**31 - 1),
+    state: ProposalState | None = None,
+):
     found = (
         Proposal.objects.in_workspace(request.workspace)
         .select_related("host", "co_host")

@@ -61,13 +61,26 @@ def proposal_page(request, token):
                     )
                     return render(request, "web/public/declined.html", context)
                 slot = request.POST.get("slot", "")
-                meeting = book(proposal, int(slot) if slot.isdigit() else 0)
+                chosen = int(slot) if slot.isascii() and slot.isdigit() and len(slot) < 12 else 0
+                meeting = book(proposal, chosen)
                 return render(request, "web/public/booked.html", {**context, "meeting": meeting})
             except BookingRefused as exc:
                 error = exc.message
-                refresh_slots(proposal)  # the time just taken is gone; fresh ones take its place
+                proposal.refresh_from_db()
+                if proposal.state == ProposalState.BOOKED:  # a second click on "Book"
+                    meeting = proposal.booked
+                    return render(
+                        request, "web/public/booked.html", {**context, "meeting": meeting}
+                    )
+                if proposal.is_open:
+                    refresh_slots(proposal)  # the time just taken is gone; fresh ones instead
+        slots = proposal.slots.filter(starts_at__gt=timezone.now())
+        if not slots:  # every time offered has passed: as good as expired
+            return render(
+                request, "web/public/gone.html", {**context, "reason": "expired"}, status=410
+            )
         return render(
             request,
             "web/public/proposal.html",
-            {**context, "error": error, "slots": proposal.slots.all()},
+            {**context, "error": error, "slots": slots},
         )
