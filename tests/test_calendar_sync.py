@@ -333,3 +333,147 @@ def test_a_malformed_address_is_named_on_the_page(web, host, url, settings):
     settings.CALENDAR_PRIVATE_ADDRESSES = False
     page = web.post("/calendars/", {"follow": "1", "source": "feed", "url": url, "name": "X"})
     assert page.status_code == 200 and "is not a web address" in page.content.decode()
+
+
+def _serve(handler_body, delay: float):
+    """A local HTTP server answering every GET after *delay* seconds, in a thread."""
+    import http.server
+    import threading
+    import time
+
+    from tests.smtp import free_port
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            handler_body(self, delay, time)
+
+        do_PROPFIND = do_REPORT = do_GET  # what a CalDAV client asks
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_the_running_worker_does_not_wait_for_a_calendar_being_read(host):
+    import time
+
+    def slow(handler, delay, clock):
+        clock.sleep(delay)
+        handler.send_response(200)
+        handler.end_headers()
+        handler.wfile.write(ics().encode())
+
+    server = _serve(slow, 3)
+    try:
+        feed = Calendar.objects.create(
+            membership=host,
+            name="Slow",
+            source=CalendarSource.FEED,
+            url=f"http://127.0.0.1:{server.server_port}/x.ics",
+            next_sync_at=timezone.now(),
+        )
+        worker = Worker()
+        started = time.monotonic()
+        done = worker.run_pass(wait_for_readers=False)
+        assert done["handle_one_sync"] == 1 and time.monotonic() - started < 2
+        worker.close()  # now wait for the reader, as the worker does when it stops
+    finally:
+        server.shutdown()
+    feed.refresh_from_db()
+    assert feed.last_synced_at is not None and feed.last_error == ""
+
+
+def test_a_feed_that_trickles_in_is_given_up_on(host, monkeypatch):
+    from verbind.scheduling import fetching
+
+    monkeypatch.setattr(fetching, "DEADLINE", 1)
+
+    def trickle(handler, delay, clock):
+        handler.send_response(200)
+        handler.end_headers()
+        for _ in range(20):
+            handler.wfile.write(b"BEGIN:VCALENDAR\r\n" * 5000)
+            handler.wfile.flush()
+            clock.sleep(delay)
+
+    server = _serve(trickle, 0.2)
+    try:
+        with pytest.raises(SyncFailed, match="took longer than 1 seconds"):
+            add_remote(
+                host, "Trickle", f"http://127.0.0.1:{server.server_port}/x.ics", CalendarSource.FEED
+            )
+    finally:
+        server.shutdown()
+    assert not Calendar.objects.exists()
+
+
+def test_the_feed_password_is_not_passed_on_to_where_a_feed_redirects(host):
+    seen = {}
+
+    def other(handler, delay, clock):
+        seen["authorization"] = handler.headers.get("Authorization")
+        handler.send_response(200)
+        handler.end_headers()
+        handler.wfile.write(ics().encode())
+
+    target = _serve(other, 0)
+
+    def moved(handler, delay, clock):
+        handler.send_response(302)
+        handler.send_header("Location", f"http://127.0.0.1:{target.server_port}/x.ics")
+        handler.end_headers()
+
+    first = _serve(moved, 0)
+    try:
+        add_remote(
+            host,
+            "Moved",
+            f"http://127.0.0.1:{first.server_port}/x.ics",
+            CalendarSource.FEED,
+            "olga",
+            "s3cret",
+        )
+    finally:
+        first.shutdown()
+        target.shutdown()
+    assert seen == {"authorization": None}
+
+
+def test_a_caldav_server_may_not_redirect_into_the_servers_network(host, settings, monkeypatch):
+    from verbind.scheduling import fetching
+
+    hits = []
+
+    def inside(handler, delay, clock):
+        hits.append(handler.path)
+        handler.send_response(404)
+        handler.end_headers()
+
+    target = _serve(inside, 0)
+
+    def moved(handler, delay, clock):
+        handler.send_response(301)
+        handler.send_header("Location", f"http://127.0.0.1:{target.server_port}/private/")
+        handler.end_headers()
+
+    server = _serve(moved, 0)
+    settings.CALENDAR_PRIVATE_ADDRESSES = False
+    # Let the first address through (as if it were a public server); the redirect must not be.
+    monkeypatch.setattr(fetching, "check_address", lambda url: None)
+    try:
+        with pytest.raises(SyncFailed):
+            add_remote(
+                host,
+                "Moved",
+                f"http://127.0.0.1:{server.server_port}/dav/",
+                CalendarSource.CALDAV,
+                "olga",
+                "x",
+            )
+    finally:
+        server.shutdown()
+        target.shutdown()
+    assert hits == [], hits  # the address it pointed to was never asked

@@ -311,7 +311,6 @@ def test_someone_abroad_is_offered_times_in_their_daytime(host, person):
 
 
 def test_the_person_page_offers_times_in_a_message_to_send(web, host, person, owner):
-    from verbind.messaging import outbox
     from verbind.messaging.models import OutboxMessage
 
     page = web.get(f"/people/{person.pk}/").content.decode()
@@ -327,8 +326,20 @@ def test_the_person_page_offers_times_in_a_message_to_send(web, host, person, ow
     assert proposal.slots.count() == 3 and proposal.duration_minutes == 45
     link = message.body.split("http://localhost:8000")[1].split()[0]
     assert Client().get(link).status_code == 200
-    outbox.send(message, by=owner)
-    assert Proposal.objects.count() == 1  # sending adds no second offer
+    form = web.get(f"/outbox/{message.pk}/").context["form"]
+    assert "time_1" not in form.fields  # the times are held on the link, not edited here
+    web.post(
+        f"/outbox/{message.pk}/",
+        {
+            "channel": "email",
+            "subject": "Koffie?",
+            "body": message.body + "\nTot gauw!",
+            "send": "1",
+        },
+    )
+    message.refresh_from_db()
+    assert message.body.count("/p/") == 1 and message.next_step["proposal"] == proposal.pk
+    assert Proposal.objects.count() == 1  # editing and sending add no second offer
     htmx = web.post(
         f"/people/{person.pk}/offer/",
         {"title": "Lunch", "duration": 60, "within": 7, "count": 2},

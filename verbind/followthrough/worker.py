@@ -286,16 +286,23 @@ class Worker:
         record_effects(sent)
         return True
 
-    def close(self) -> None:
-        if self.readers is not None:
+    def close(self, readers: bool = True) -> None:
+        """Let go of the mail connections; with *readers*, wait for calendars being read."""
+        if readers and self.readers is not None:
             self.readers.shutdown(wait=True)
             self.readers = None
         if self.pool is not None:
             self.pool.close()
             self.pool = None
 
-    def run_pass(self, now=None, stop: threading.Event | None = None) -> dict[str, int]:
-        """Drain every step once; returns how much work each step did."""
+    def run_pass(
+        self, now=None, stop: threading.Event | None = None, wait_for_readers: bool = True
+    ) -> dict[str, int]:
+        """Drain every step once; returns how much work each step did.
+
+        A pass on its own (``--once``, tests) ends when its calendars are read. The
+        running worker does not wait for them: a slow calendar server holds up no mail.
+        """
         done: dict[str, int] = {}
         for step in self.steps:
             name = getattr(step, "__name__", str(step))
@@ -310,10 +317,13 @@ class Worker:
                     break
                 count += 1
             done[name] = count
-        self.close()
+        self.close(readers=wait_for_readers)
         return done
 
     def run_forever(self, stop: threading.Event, idle_seconds: float = 5.0) -> None:
-        while not stop.is_set():
-            self.run_pass(stop=stop)
-            stop.wait(idle_seconds)
+        try:
+            while not stop.is_set():
+                self.run_pass(stop=stop, wait_for_readers=False)
+                stop.wait(idle_seconds)
+        finally:
+            self.close()

@@ -43,6 +43,10 @@ def revise(
     home = zone
     if message.person is not None and zone is not None:
         zone = message.person.zone(zone)  # the times they read are in their own zone
+    if (message.next_step or {}).get("proposal"):  # its times are held on a link already
+        message.subject, message.body, message.channel = subject, body, channel
+        message.save(update_fields=["subject", "body", "channel"])
+        return message
     old_block = _block_of(message, zone, home)
     new_step = next_step_of(list(times), new_due)
     if new_step != message.next_step:

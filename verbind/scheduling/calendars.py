@@ -229,31 +229,40 @@ def store(calendar: Calendar, blocks: list[dict], now=None) -> Calendar:
     return calendar
 
 
-@transaction.atomic
 def load(membership, name: str, data: bytes, filename: str) -> Calendar:
     """Add or refresh an uploaded calendar: all its blocks are replaced at once, or nothing changes."""
-    calendar, _created = Calendar.objects.get_or_create(membership=membership, name=name)
-    blocks = parse(data, filename, membership.zone, _keywords(calendar))
-    return store(calendar, blocks)
+    existing = Calendar.objects.filter(membership=membership, name=name[:200]).first()
+    keywords = _keywords(existing or Calendar())
+    blocks = parse(data, filename, membership.zone, keywords)  # before any write (no lock held)
+    with transaction.atomic():
+        calendar, _created = Calendar.objects.get_or_create(membership=membership, name=name[:200])
+        return store(calendar, blocks)
+
+
+def read(calendar: Calendar, now) -> list[dict]:
+    """Fetch and parse a feed or CalDAV calendar: the busy blocks, or SyncFailed. Writes nothing."""
+    if calendar.source == CalendarSource.FEED:
+        sources = fetch_feed(calendar)
+    elif calendar.source == CalendarSource.CALDAV:
+        sources = fetch_caldav(calendar, now - timedelta(days=1), now + HORIZON)
+    else:
+        raise SyncFailed(_("an uploaded file is read again by uploading it again"))
+    blocks = []
+    try:
+        for data, label in sources:
+            blocks.extend(parse(data, label, calendar.membership.zone, _keywords(calendar), now))
+    except ImportFailed as exc:
+        raise SyncFailed(str(exc.problem)) from None
+    return blocks
 
 
 def sync(calendar: Calendar, now=None) -> Calendar:
-    """Read a feed or CalDAV calendar again. On failure the old blocks stay and the error is kept."""
-    now = now or timezone.now()
-    membership = calendar.membership
+    """Read a feed or CalDAV calendar again. On failure the old blocks stay and the error is kept.
+
+    Nothing is held open while the server answers; only storing the result is a transaction.
+    """
     try:
-        if calendar.source == CalendarSource.FEED:
-            sources = fetch_feed(calendar)
-        elif calendar.source == CalendarSource.CALDAV:
-            sources = fetch_caldav(calendar, now - timedelta(days=1), now + HORIZON)
-        else:
-            raise SyncFailed(_("an uploaded file is read again by uploading it again"))
-        blocks = []
-        for data, label in sources:
-            blocks.extend(parse(data, label, membership.zone, _keywords(calendar), now))
-    except ImportFailed as exc:
-        _record_failure(calendar, str(exc.problem), timezone.now())
-        raise SyncFailed(str(exc.problem)) from None
+        blocks = read(calendar, now or timezone.now())
     except SyncFailed as exc:
         _record_failure(calendar, exc.message, timezone.now())
         raise
@@ -268,25 +277,25 @@ def _record_failure(calendar: Calendar, message: str, now) -> None:
     )
 
 
-@transaction.atomic
 def add_remote(
     membership, name: str, url: str, source: str, username: str = "", password: str = ""
 ) -> Calendar:
     """Add a feed or CalDAV calendar and read it at once; if that fails, nothing is added."""
     if Calendar.objects.filter(membership=membership, name=name).exists():
         raise SyncFailed(_("there is already a calendar called “%(name)s”") % {"name": name})
-    calendar = Calendar.objects.create(
+    calendar = Calendar(
         membership=membership,
-        name=name,
+        name=name[:200],
         source=source,
         url=normalise_url(url),
         username=username,
         password=password,
     )
-    sync(calendar)
-    calendar.next_sync_at = timezone.now() + timedelta(minutes=calendar.sync_minutes)
-    calendar.save(update_fields=["next_sync_at"])
-    return calendar
+    blocks = read(calendar, timezone.now())  # before any write: no lock while the server answers
+    with transaction.atomic():
+        calendar.next_sync_at = timezone.now() + timedelta(minutes=calendar.sync_minutes)
+        calendar.save()
+        return store(calendar, blocks)
 
 
 def claim_one(now) -> Calendar | None:

@@ -14,6 +14,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,7 +22,8 @@ import urllib.request
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-TIMEOUT = 20  # seconds
+TIMEOUT = 20  # seconds for a connection, and between two pieces of an answer
+DEADLINE = 60  # seconds for a whole feed, however slowly it trickles in
 MAX_BYTES = 50_000_000
 
 
@@ -118,7 +120,32 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         check_address(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        moved = super().redirect_request(req, fp, code, msg, headers, newurl)
+        before, after = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(newurl)
+        if moved is not None and (
+            (before.hostname, before.port) != (after.hostname, after.port)
+            or (before.scheme, after.scheme) == ("https", "http")
+        ):
+            moved.remove_header("Authorization")  # the password is for the first server only
+        return moved
+
+
+def _read_within(response, deadline: float) -> bytes:
+    chunks, size = [], 0
+    while True:
+        if time.monotonic() > deadline:
+            raise SyncFailed(
+                _("the feed took longer than %(seconds)d seconds to send") % {"seconds": DEADLINE}
+            )
+        chunk = response.read(65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise SyncFailed(
+                _("the feed is larger than %(mb)d MB") % {"mb": MAX_BYTES // 1_000_000}
+            )
 
 
 def fetch_feed(calendar) -> list[tuple[bytes, str]]:
@@ -132,7 +159,7 @@ def fetch_feed(calendar) -> list[tuple[bytes, str]]:
     opener = urllib.request.build_opener(_CheckedRedirects)
     try:
         with opener.open(request, timeout=TIMEOUT) as response:
-            data = response.read(MAX_BYTES + 1)
+            data = _read_within(response, time.monotonic() + DEADLINE)
     except urllib.error.HTTPError as exc:
         if exc.code in (401, 403):
             raise SyncFailed(_("the server refused the user name or password")) from None
@@ -141,8 +168,6 @@ def fetch_feed(calendar) -> list[tuple[bytes, str]]:
         ) from None
     except (OSError, ValueError, urllib.error.URLError, http.client.HTTPException) as exc:
         raise SyncFailed(plain_reason(exc, calendar.url)) from None
-    if len(data) > MAX_BYTES:
-        raise SyncFailed(_("the feed is larger than %(mb)d MB") % {"mb": MAX_BYTES // 1_000_000})
     return [(data, calendar.url)]
 
 
@@ -159,11 +184,18 @@ def fetch_caldav(calendar, start, end) -> list[tuple[bytes, str]]:
             password=calendar.password or None,
             timeout=TIMEOUT,
         ) as client:
-            return _events(_collections(client, calendar.url), start, end)
+            if not settings.CALENDAR_PRIVATE_ADDRESSES:
+                client.session.max_redirects = 0  # a redirect could lead anywhere: refuse it
+            collections = _collections(client, calendar.url)
+            for collection in collections:  # calendars the server points to are checked too
+                check_address(str(collection.url))
+            return _events(collections, start, end)
     except caldav_error.AuthorizationError:
         raise SyncFailed(_("the CalDAV server refused the user name or password")) from None
     except caldav_error.NotFoundError:
         raise SyncFailed(_("there is no calendar at that address")) from None
+    except SyncFailed:
+        raise
     except caldav_error.DAVError as exc:
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
         raise SyncFailed(

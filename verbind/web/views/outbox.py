@@ -43,7 +43,8 @@ class ComposeForm(forms.Form):
         kind = step.get("kind") or (
             "times" if message.appointment_id else "new_due" if message.promise_id else ""
         )
-        if kind != "times":
+        # Times already on a private link are held there: they are not edited here.
+        if kind != "times" or step.get("proposal"):
             for name in ("time_1", "time_2", "time_3"):
                 del self.fields[name]
         if kind != "new_due":
