@@ -262,3 +262,13 @@ def test_the_link_sits_above_the_sign_off(host, person, owner, away):
     paragraphs = message.body.strip().split("\n\n")
     assert paragraphs[-2].startswith("Kies hier het moment dat jou het best past: http")
     assert paragraphs[-1].startswith("Hartelijke groet,")
+
+
+def test_after_they_declined_the_button_offers_again(host, person, owner, away):
+    meeting = make_appointment(person, owner, starts_in=22 * DAY)
+    [first] = offer_new_dates(host)
+    assert offer_new_dates(host) == []  # waiting for their choice
+    link = first.body.split("http://localhost:8000")[1].split()[0]
+    Client().post(link, {"decline": "1", "note": "Not in December"})
+    [second] = offer_new_dates(host)
+    assert second.pk != first.pk and second.appointment == meeting

@@ -163,3 +163,47 @@ def test_a_co_host_is_invited_too(smtp, host, person, owner, colleague):
     attendees = sorted(str(a) for a in event["ATTENDEE"])
     assert attendees == sorted([f"mailto:{person.email}", f"mailto:{colleague.email}"])
     assert calendar_part(partner)[1].walk("VEVENT")[0]["UID"] == event["UID"]
+
+
+def test_a_moved_co_hosted_meeting_still_reaches_the_co_host(smtp, host, person, owner, colleague):
+    from verbind.scheduling.proposals import offer
+
+    proposal, raw = offer(host, person, co_host=colleague.memberships.get())
+    Client().post(f"/p/{raw}/", {"slot": proposal.slots.first().pk})
+    proposal.refresh_from_db()
+    proposal.booked.reschedule(proposal.booked.starts_at + timedelta(days=1), by=owner)
+    Worker().run_pass()
+    sequences = sorted(
+        calendar_part(m)[1].walk("VEVENT")[0]["SEQUENCE"] for m in smtp.to(colleague.email)
+    )
+    assert sequences == [0, 1]  # the booking, and the move
+
+
+def test_handing_over_takes_it_out_of_the_absent_hosts_calendar(
+    smtp, host, person, owner, colleague, workspace
+):
+    from verbind.scheduling.absences import hand_to_backup
+    from verbind.scheduling.models import Absence
+
+    meeting, _slot = book_by_link(host, person)
+    Worker().run_pass()
+    host.backup = colleague.memberships.get()
+    host.save()
+    Absence.objects.create(
+        workspace=workspace,
+        membership=host,
+        starts_at=meeting.starts_at - timedelta(hours=2),
+        ends_at=meeting.ends_at + timedelta(hours=2),
+    )
+    hand_to_backup(host)
+    Worker().run_pass()
+    def invites(address, method):
+        with_calendar = [m for m in smtp.to(address) if m.get_content_type() != "text/plain"]
+        return [m for m in with_calendar if calendar_part(m)[1]["METHOD"] == method]
+
+    cancels, requests = invites(owner.email, "CANCEL"), invites(colleague.email, "REQUEST")
+    assert len(cancels) == 1 and len(requests) == 1
+    [event] = calendar_part(requests[0])[1].walk("VEVENT")
+    assert (
+        str(event["ORGANIZER"]) == f"mailto:{colleague.email}" and event["UID"] == meeting.ical_uid
+    )

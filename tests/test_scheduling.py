@@ -385,3 +385,22 @@ def test_a_second_click_on_book_shows_the_booking(host, person):
     again = Client().post(f"/p/{raw}/", {"slot": slot})
     assert again.status_code == 200 and "Tot dan!" in again.content.decode()
     assert Appointment.objects.count() == 1
+
+
+def test_a_co_hosted_meeting_and_offer_keep_the_co_host_busy(host, colleague, person, workspace):
+    from verbind.people.models import Person
+
+    partner = colleague.memberships.get()
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=AMS)
+    with time_machine.travel(now, tick=False):
+        first = free_slots(host, HOUR, count=1)
+        proposal, raw = propose(host, person, "Together", first, HOUR, co_host=partner)
+        # While on offer, the co-host's own free times avoid it …
+        assert first[0] not in free_slots(partner, HOUR, count=10)
+        Client().post(f"/p/{raw}/", {"slot": proposal.slots.get().pk})
+        # … and once booked, too; nor can anyone book the co-host for it.
+        assert first[0] not in free_slots(partner, HOUR, count=10)
+        other = Person.objects.create(workspace=workspace, name="Linda Bakker")
+        theirs, _raw = propose(partner, other, "Clash", first, HOUR)
+        with pytest.raises(BookingRefused, match="Someone else just took that time"):
+            book(theirs, theirs.slots.get().pk)

@@ -8,6 +8,7 @@ affected at once, or hands the meetings to the backup colleague.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.db import transaction
@@ -76,21 +77,29 @@ def offer_new_dates(membership, by=None, now=None) -> list[OutboxMessage]:
     """For every affected meeting: new dates (outside the absence) on a private link, sent now."""
     from verbind.messaging.drafts import make_draft
     from verbind.messaging.outbox import OutboxRefused, send
+    from verbind.scheduling.models import Proposal, ProposalState
 
     sent = []
     for meeting in affected(membership, now):
+        if Proposal.objects.filter(
+            replaces=meeting, state=ProposalState.OPEN, expires_at__gt=timezone.now()
+        ).exists():
+            continue  # new dates are on offer already, waiting for their choice
+        # The same key as "Open draft" on Today's item: one message per meeting, either way;
+        # a new one once the last was answered, declined, cancelled or expired.
+        key = f"draft:absence:{meeting.pk}:{membership.user_id}"
+        previous = OutboxMessage.objects.filter(idempotency_key=key).first()
+        if previous is not None and previous.state != "draft":
+            key = f"{key}:{uuid.uuid4().hex[:8]}"
         message = make_draft(
             Purpose.NEW_DATES,
             meeting.person,
             membership.user,
             membership.zone,
             obligation=meeting,
-            # The same key as "Open draft" on Today's item: one message per meeting, either way.
-            key=f"draft:absence:{meeting.pk}:{membership.user_id}",
+            key=key,
             template="move",
         )
-        if message.state != "draft":
-            continue  # offered before
         try:
             send(message, by=by or membership.user)
         except OutboxRefused:
@@ -106,7 +115,7 @@ def hand_to_backup(membership, by=None, now=None) -> tuple[list[Appointment], li
     Returns the meetings handed over, and those left because nobody stands in for them.
     """
     from verbind.people.models import Direction, Interaction, InteractionKind
-    from verbind.scheduling.invites import REQUEST, send_invites
+    from verbind.scheduling.invites import REQUEST, send_invites, withdraw_from
 
     moved, stuck = [], []
     for meeting in affected(membership, now):
@@ -119,6 +128,7 @@ def hand_to_backup(membership, by=None, now=None) -> tuple[list[Appointment], li
         ).update(owner=backup.user, changed_by=by)
         if not changed:
             continue
+        withdraw_from(meeting, membership.user)  # out of the absent host's calendar
         meeting.owner = backup.user
         with translation.override(membership.language):
             note = _("%(host)s is away; %(backup)s hosts “%(title)s” instead.") % {

@@ -84,15 +84,64 @@ def calendar_text(appointment: Appointment, method: str, now=None) -> str:
 
 
 def co_hosts(appointment: Appointment) -> list:
-    """Colleagues who join the meeting (the co-host of the proposal it was booked from)."""
+    """Colleagues who join the meeting: the co-host of the offer it (or a meeting it replaced)
+    was booked from."""
     from verbind.scheduling.models import Proposal
 
+    chain, current = [appointment.pk], appointment
+    for _step in range(20):  # a meeting moved again and again: follow it back
+        current = Appointment.objects.filter(successor=current).only("pk").first()
+        if current is None:
+            break
+        chain.append(current.pk)
     found = (
-        Proposal.objects.filter(booked=appointment, co_host__isnull=False)
+        Proposal.objects.filter(booked__in=chain, co_host__isnull=False)
         .select_related("co_host__user")
+        .order_by("-created_at")
         .first()
     )
     return [found.co_host.user] if found and found.co_host.user.email else []
+
+
+def withdraw_from(appointment: Appointment, user) -> OutboxMessage | None:
+    """Take the meeting out of one colleague's calendar (a host handing it over): a CANCEL to them."""
+    if not appointment.invited_at or not user.email:
+        return None
+    Appointment.objects.filter(pk=appointment.pk).update(ical_sequence=F("ical_sequence") + 1)
+    appointment.refresh_from_db(fields=["ical_sequence"])
+    membership = _membership_of(appointment, user)
+    language = membership.language if membership else appointment.person.language
+    zone = membership.zone if membership else timezone.get_default_timezone()
+    subject, body = render(
+        "handed_over",
+        language,
+        {
+            "first_name": user.first_name or user.email,
+            "appointment": appointment,
+            "when": when_text(appointment.starts_at, language, zone),
+            "person": appointment.person,
+            "attached": email.configured(),
+        },
+    )
+    message, _created = OutboxMessage.objects.get_or_create(
+        idempotency_key=f"cancellation:{appointment.pk}:{appointment.ical_sequence}:{user.pk}",
+        defaults=dict(
+            workspace_id=appointment.workspace_id,
+            purpose=Purpose.CANCELLATION,
+            state=State.QUEUED if email.configured() else State.READY,
+            member=user,
+            sender=user,
+            appointment=appointment,
+            language=language,
+            to_address=user.email,
+            subject=subject,
+            body=body,
+            calendar=calendar_text(appointment, CANCEL),
+            message_id=new_message_id(),
+            next_attempt_at=timezone.now(),
+        ),
+    )
+    return message
 
 
 def _membership_of(appointment: Appointment, user=None):

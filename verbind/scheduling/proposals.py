@@ -14,6 +14,7 @@ from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.people.models import Direction, Interaction, InteractionKind
 from verbind.scheduling.invites import REQUEST, send_invites
 from verbind.scheduling.models import Proposal, ProposalState, ProposedSlot, hash_token
+from verbind.scheduling.slots import meetings_of
 from verbind.workspaces.models import Membership
 
 VALID_FOR = timedelta(days=14)
@@ -111,6 +112,8 @@ def offer(
 
     if co_host is not None and co_host.pk == host.pk:
         raise BookingRefused(_("The co-host must be another member."))
+    if replaces is not None and replaces.person_id != person.pk:
+        raise BookingRefused(_("The meeting it replaces is with someone else."))
     theirs = person.zone(None)  # a relation abroad is offered times in their daytime
     if theirs is not None and str(theirs) == str(host.zone):
         theirs = None
@@ -194,8 +197,10 @@ def find(raw_token: str) -> Proposal | None:
 def book(proposal: Proposal, slot_id: int) -> Appointment:
     """Book the picked time: the proposal closes, the meeting is made, the old one links to it."""
     if connection.vendor == "postgresql":
-        # One booking per host at a time, so two pickers cannot both take the same hour.
-        Membership.objects.select_for_update().get(pk=proposal.host_id)
+        # One booking per host (and co-host) at a time, so two pickers cannot both take the
+        # same hour; locked in a fixed order, so two bookings never wait on each other.
+        hosts = [proposal.host_id] + ([proposal.co_host_id] if proposal.co_host_id else [])
+        list(Membership.objects.select_for_update().filter(pk__in=hosts).order_by("pk"))
     slot = proposal.slots.filter(pk=slot_id).first()
     if slot is None:
         raise BookingRefused(_("That time is not part of this offer."))
@@ -205,13 +210,12 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
         pk=proposal.pk, state=ProposalState.OPEN, expires_at__gt=timezone.now()
     ).exists():
         raise BookingRefused(_("This offer is no longer open."))
-    hosts = [proposal.host.user_id] + ([proposal.co_host.user_id] if proposal.co_host_id else [])
-    clash = Appointment.objects.filter(
-        owner_id__in=hosts,
-        status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
-        starts_at__lt=slot.ends_at,
-        ends_at__gt=slot.starts_at,
-    ).exists()
+    members = [proposal.host] + ([proposal.co_host] if proposal.co_host_id else [])
+    clash = (
+        Appointment.objects.filter(meetings_of(members))
+        .filter(starts_at__lt=slot.ends_at, ends_at__gt=slot.starts_at)
+        .exists()
+    )
     if clash:
         raise BookingRefused(_("Someone else just took that time. Please pick another."))
     meeting = Appointment.objects.create(
@@ -286,17 +290,14 @@ def decline(proposal: Proposal, note: str, prefer: str = "") -> None:
 
 def refresh_slots(proposal: Proposal) -> list[ProposedSlot]:
     """After a clash: drop the times someone else took, and offer fresh ones in their place."""
-    hosts = [proposal.host.user_id] + ([proposal.co_host.user_id] if proposal.co_host_id else [])
+    members = [proposal.host] + ([proposal.co_host] if proposal.co_host_id else [])
     slots = list(proposal.slots.all())
     gone = [
         slot
         for slot in slots
-        if Appointment.objects.filter(
-            owner_id__in=hosts,
-            status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
-            starts_at__lt=slot.ends_at,
-            ends_at__gt=slot.starts_at,
-        ).exists()
+        if Appointment.objects.filter(meetings_of(members))
+        .filter(starts_at__lt=slot.ends_at, ends_at__gt=slot.starts_at)
+        .exists()
     ]
     if gone:
         from verbind.scheduling.slots import times_to_offer

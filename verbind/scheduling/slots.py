@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from verbind.obligations.models import Appointment, AppointmentStatus
@@ -14,18 +15,28 @@ STEP = timedelta(minutes=30)
 PREFERRED = [time(10, 0), time(14, 0), time(11, 0), time(15, 30), time(9, 30)]
 
 
+def meetings_of(memberships) -> Q:
+    """Open meetings these members host, or join as the co-host of the offer they came from."""
+    from verbind.scheduling.models import Proposal
+
+    joined = Proposal.objects.filter(co_host__in=memberships, booked__isnull=False).values("booked")
+    return Q(
+        Q(owner__in=[m.user_id for m in memberships]) | Q(pk__in=joined),
+        status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
+    )
+
+
 def busy(
     membership, start: datetime, end: datetime, ignore_proposal=None
 ) -> list[tuple[datetime, datetime]]:
     """Booked meetings, times still on offer, calendar busy times and absences of the member."""
-    meetings = Appointment.objects.filter(
-        owner=membership.user,
-        status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
-        starts_at__lt=end,
-        ends_at__gt=start,
-    ).values_list("starts_at", "ends_at")
+    meetings = (
+        Appointment.objects.filter(meetings_of([membership]))
+        .filter(starts_at__lt=end, ends_at__gt=start)
+        .values_list("starts_at", "ends_at")
+    )
     offered = ProposedSlot.objects.filter(
-        proposal__host=membership,
+        Q(proposal__host=membership) | Q(proposal__co_host=membership),
         proposal__state=ProposalState.OPEN,
         proposal__expires_at__gt=timezone.now(),
         starts_at__lt=end,
