@@ -14,6 +14,7 @@ from verbind.api.auth import TokenAuth
 from verbind.api.routers import (
     agenda,
     appointments,
+    calendars,
     interactions,
     organisations,
     people,
@@ -42,6 +43,7 @@ api.add_router("/interactions", interactions.router)
 api.add_router("/appointments", appointments.router)
 api.add_router("/promises", promises.router)
 api.add_router("/proposals", proposals.router)
+api.add_router("/calendars", calendars.router)
 
 
 def _field_errors(detail: list[dict]) -> dict[str, list[str]]:

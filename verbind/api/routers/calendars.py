@@ -1,0 +1,111 @@
+"""The caller's own calendars: what `verbind calendar add|sync|list` does, for scripts."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Field, File, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
+from verbind.scheduling.models import CalendarSource
+from verbind.transfer.records import ImportFailed
+
+router = Router(tags=["calendars"])
+MAX_UPLOAD = 20_000_000
+
+
+class CalendarOut(Schema):
+    id: int
+    name: str
+    source: CalendarSource
+    url: str = Field(description="the feed or CalDAV address (never the password)")
+    busy: int = Field(description="busy times stored for the coming 400 days")
+    absences: int
+    last_synced_at: datetime | None
+    last_error: str
+    next_sync_at: datetime | None
+
+    @staticmethod
+    def resolve_busy(obj) -> int:
+        return obj.blocks.count()
+
+    @staticmethod
+    def resolve_absences(obj) -> int:
+        return obj.blocks.filter(absence=True).count()
+
+
+class CalendarIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    source: CalendarSource = Field(description="feed or caldav (upload a file with /upload)")
+    url: str = Field(min_length=1, max_length=500)
+    username: str = Field("", max_length=200)
+    password: str = Field("", max_length=500)
+
+
+@router.get("", response=list[CalendarOut], summary="Your calendars and how their last read went")
+def list_calendars(request):
+    return list(request.membership.calendars.order_by("name"))
+
+
+@router.post(
+    "",
+    response={201: CalendarOut},
+    summary="Follow an ICS feed or a CalDAV calendar",
+    description="Read at once (nothing is added if that fails: 422 with the reason), "
+    "then again by the worker every 30 minutes.",
+)
+def follow_calendar(request, payload: CalendarIn):
+    if payload.source == CalendarSource.UPLOAD:
+        raise ValidationError({"source": ["Upload a file with POST /calendars/upload."]})
+    try:
+        calendar = add_remote(
+            request.membership,
+            payload.name,
+            payload.url,
+            payload.source,
+            payload.username,
+            payload.password,
+        )
+    except SyncFailed as exc:
+        raise ValidationError({"url": [exc.message]}) from None
+    return 201, calendar
+
+
+@router.post(
+    "/upload",
+    response={201: CalendarOut},
+    summary="Read an .ics file (again: the same name replaces its times)",
+)
+def upload_calendar(request, file: File[UploadedFile], name: str = ""):
+    if file.size > MAX_UPLOAD:
+        raise ValidationError({"file": ["That file is larger than 20 MB."]})
+    try:
+        calendar = load(request.membership, name or file.name, file.read(), file.name)
+    except ImportFailed as exc:
+        raise ValidationError({"file": [str(exc.problem)]}) from None
+    return 201, calendar
+
+
+@router.post(
+    "/{int:calendar_id}/sync",
+    response=CalendarOut,
+    summary="Read a feed or CalDAV calendar now",
+    description="502 with the reason when the calendar server cannot be read; "
+    "the times from the last good read stay.",
+)
+def sync_calendar(request, calendar_id: int):
+    calendar = get_object_or_404(request.membership.calendars, pk=calendar_id)
+    if calendar.source == CalendarSource.UPLOAD:
+        raise HttpError(409, "An uploaded file is read again by uploading it again.")
+    try:
+        return sync(calendar)
+    except SyncFailed as exc:
+        raise HttpError(502, exc.message) from None
+
+
+@router.delete("/{int:calendar_id}", response={204: None}, summary="Stop using a calendar")
+def delete_calendar(request, calendar_id: int):
+    get_object_or_404(request.membership.calendars, pk=calendar_id).delete()
+    return 204, None
