@@ -168,3 +168,17 @@ def test_an_event_with_a_duration_is_busy_and_a_friday_drink_is_no_absence():
     drink, day_off = sorted(blocks, key=lambda b: b["starts_at"])
     assert drink["ends_at"] - drink["starts_at"] == timedelta(hours=2)  # DURATION, not zero
     assert not drink["absence"] and day_off["absence"]
+
+
+def test_a_recurrence_every_minute_is_refused_with_its_line(owner, workspace):
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:spam\r\nDTSTAMP:20261101T000000Z\r\nSUMMARY:Ping\r\n"
+        "DTSTART:20261201T090000Z\r\nDTEND:20261201T090100Z\r\n"
+        "RRULE:FREQ=MINUTELY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    with pytest.raises(ImportFailed) as refused:
+        parse(text.encode(), "spam.ics", AMS, KEYWORDS, now=NOW)
+    problem = refused.value.problem
+    assert (problem.line, problem.field) == (10, "RRULE")
+    assert "repeats every minute" in str(problem)

@@ -197,6 +197,7 @@ def test_handing_over_takes_it_out_of_the_absent_hosts_calendar(
     )
     hand_to_backup(host)
     Worker().run_pass()
+
     def invites(address, method):
         with_calendar = [m for m in smtp.to(address) if m.get_content_type() != "text/plain"]
         return [m for m in with_calendar if calendar_part(m)[1]["METHOD"] == method]

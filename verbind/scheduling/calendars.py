@@ -25,6 +25,7 @@ from verbind.scheduling.models import BusyBlock, Calendar, CalendarSource
 from verbind.transfer.records import ImportFailed, Problem
 
 HORIZON = timedelta(days=400)
+MAX_BLOCKS = 100_000  # a year of one person's time holds far fewer
 log = logging.getLogger(__name__)
 
 
@@ -118,12 +119,38 @@ def _occurrences(calendar, start: datetime, end: datetime, zone) -> list:
             series.add_component(component)
         elif component.name == "VEVENT":
             if any(name in component for name in RECURRING):
+                _not_too_often(component)
                 series.add_component(component)
             elif _overlaps_window(component, start, end, zone):
                 found.append(component)
     if any(c.name == "VEVENT" for c in series.subcomponents):
         found.extend(recurring_ical_events.of(series).between(start, end))
+    if len(found) > MAX_BLOCKS:
+        raise TooMuch(
+            f"more than {MAX_BLOCKS:,} busy times in the coming {HORIZON.days} days; "
+            "is this a calendar of one person?"
+        )
     return found
+
+
+class TooMuch(ValueError):
+    """A calendar that would fill the database rather than describe someone's time."""
+
+    def __init__(self, message: str, needle: str = "", field: str = ""):
+        super().__init__(message)
+        self.needle, self.field = needle, field
+
+
+def _not_too_often(event) -> None:
+    rule = event.get("RRULE")
+    frequency = str((rule or {}).get("FREQ", [""])[0]).upper() if rule else ""
+    if frequency in ("SECONDLY", "MINUTELY"):
+        raise TooMuch(
+            f"“{event.get('SUMMARY', '')}” repeats every "
+            f"{'second' if frequency == 'SECONDLY' else 'minute'}; that is no busy time",
+            needle=f"FREQ={frequency}",
+            field="RRULE",
+        )
 
 
 def _overlaps_window(event, start: datetime, end: datetime, zone) -> bool:
@@ -174,6 +201,9 @@ def parse(
                     ) from None
     try:
         occurrences = _occurrences(calendar, now - timedelta(days=1), now + HORIZON, zone)
+    except TooMuch as exc:
+        line = _line_of(text, exc.needle) if exc.needle else 1
+        raise ImportFailed(Problem(filename, line, exc.field, str(exc))) from None
     except Exception as exc:  # noqa: BLE001
         raise ImportFailed(Problem(filename, 1, "", f"unreadable calendar: {exc}")) from None
     blocks = []
