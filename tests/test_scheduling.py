@@ -216,7 +216,9 @@ def test_an_expired_link_lets_them_ask_for_new_dates_which_lands_on_the_agenda(h
     Proposal.objects.filter(pk=proposal.pk).update(expires_at=timezone.now() - HOUR)
     asked = Client().post(f"/p/{raw}/", {"ask_again": "1", "note": "Mornings, please"})
     assert asked.status_code == 200 and "nieuwe datums" in asked.content.decode()
-    Client().post(f"/p/{raw}/", {"ask_again": "1"})  # asking twice makes one promise
+    Client().post(f"/p/{raw}/", {"ask_again": "1", "note": "Mornings, please"})
+    Client().post(f"/p/{raw}/", {"ask_again": "1", "note": "Mornings, please"})
+    assert Interaction.objects.filter(notes__contains="Mornings, please").count() == 1
     [item] = [
         i for i in agenda_for(host, timezone.now() + 2 * timedelta(days=1)) if i.person == person
     ]

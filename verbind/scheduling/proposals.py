@@ -335,6 +335,15 @@ def _owe_new_dates(proposal: Proposal, said: str) -> bool:
     """Their answer on the timeline, and a promise to send new dates by tomorrow (once)."""
     from verbind.obligations.models import Promise
 
+    what = _("Send %(name)s new dates for “%(title)s”") % {
+        "name": proposal.person.name,
+        "title": proposal.title,
+    }
+    owed = Promise.objects.filter(
+        workspace_id=proposal.workspace_id, person=proposal.person, what=what, outcome="open"
+    ).exists()
+    if owed and Interaction.objects.filter(person=proposal.person, notes=said).exists():
+        return False  # asked before, and already owed: pressing again adds nothing
     Interaction.objects.create(
         workspace_id=proposal.workspace_id,
         person=proposal.person,
@@ -342,13 +351,7 @@ def _owe_new_dates(proposal: Proposal, said: str) -> bool:
         direction=Direction.INBOUND,
         notes=said,
     )
-    what = _("Send %(name)s new dates for “%(title)s”") % {
-        "name": proposal.person.name,
-        "title": proposal.title,
-    }
-    if Promise.objects.filter(
-        workspace_id=proposal.workspace_id, person=proposal.person, what=what, outcome="open"
-    ).exists():
+    if owed:
         return False
     Promise.objects.create(
         workspace_id=proposal.workspace_id,
