@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from verbind.api.auth import TokenAuth
 from verbind.api.routers import (
+    absences,
     agenda,
     appointments,
     calendars,
@@ -44,6 +45,7 @@ api.add_router("/appointments", appointments.router)
 api.add_router("/promises", promises.router)
 api.add_router("/proposals", proposals.router)
 api.add_router("/calendars", calendars.router)
+api.add_router("/absences", absences.router)
 
 
 def _field_errors(detail: list[dict]) -> dict[str, list[str]]:

@@ -1,0 +1,84 @@
+"""The caller's own absences: time away that no calendar shows, with who stands in."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from verbind.scheduling.models import Absence
+from verbind.workspaces.models import Membership
+
+router = Router(tags=["absences"])
+
+
+class AbsenceOut(Schema):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    backup_id: int | None = Field(None, description="the backup colleague's user id")
+    note: str
+
+    @staticmethod
+    def resolve_backup_id(obj) -> int | None:
+        return obj.backup.user_id if obj.backup_id else None
+
+
+class AbsenceIn(Schema):
+    starts_at: datetime
+    ends_at: datetime
+    backup_id: int | None = Field(None, ge=1, le=2**31 - 1, description="a colleague's user id")
+    note: str = Field("", max_length=300)
+
+
+@router.get("", response=list[AbsenceOut], summary="Your absences still to come or under way")
+def list_absences(request):
+    return list(
+        request.membership.absences.filter(ends_at__gt=timezone.now()).select_related("backup")
+    )
+
+
+@router.post(
+    "",
+    response={201: AbsenceOut},
+    summary="Add an absence",
+    description="Meetings inside it go on your agenda at once; nobody is offered a time then.",
+)
+def add_absence(request, payload: AbsenceIn):
+    errors = {}
+    for name in ("starts_at", "ends_at"):
+        if timezone.is_naive(getattr(payload, name)):
+            errors[name] = ["Give a time zone, e.g. 2026-12-01T09:00:00+01:00."]
+    if not errors and payload.ends_at <= payload.starts_at:
+        errors["ends_at"] = ["The end must come after the start."]
+    elif not errors and payload.ends_at <= timezone.now():
+        errors["ends_at"] = ["This absence is over already."]
+    backup = None
+    if payload.backup_id is not None:
+        backup = (
+            Membership.objects.filter(
+                workspace=request.workspace, user_id=payload.backup_id, user__is_active=True
+            )
+            .exclude(pk=request.membership.pk)
+            .first()
+        )
+        if backup is None:
+            errors["backup_id"] = [f"There is no other member {payload.backup_id} here."]
+    if errors:
+        raise ValidationError(errors)
+    absence = Absence.objects.create(
+        workspace=request.workspace,
+        membership=request.membership,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        backup=backup,
+        note=payload.note,
+    )
+    return 201, absence
+
+
+@router.delete("/{int:absence_id}", response={204: None}, summary="Remove an absence")
+def delete_absence(request, absence_id: int):
+    get_object_or_404(request.membership.absences, pk=absence_id).delete()
+    return 204, None
