@@ -9,14 +9,15 @@ import pytest
 from django.test import Client
 
 from tests.conftest import make_appointment
+from verbind.followthrough.absences import hand_to_backup, offer_new_dates
 from verbind.followthrough.agenda import agenda_for
-from verbind.followthrough.worker import Worker
 from verbind.messaging.models import OutboxMessage, Purpose
 from verbind.obligations.models import AppointmentStatus
 from verbind.people.models import Person
-from verbind.scheduling.absences import affected, hand_to_backup, offer_new_dates
+from verbind.scheduling.absences import affected
 from verbind.scheduling.models import Absence, CalendarFeed, ProposalState
 from verbind.scheduling.slots import free_slots
+from verbind.worker.loop import Worker
 
 DAY = timedelta(days=1)
 
@@ -94,8 +95,8 @@ def test_one_click_offers_new_dates_to_everyone_affected(host, person, owner, wo
 def test_handing_to_the_backup_moves_the_meetings_and_tells_the_backup(
     smtp, host, person, owner, colleague, away, workspace
 ):
-    from verbind.followthrough.worker import Worker
     from verbind.people.models import Interaction
+    from verbind.worker.loop import Worker
 
     meeting = make_appointment(person, owner, starts_in=22 * DAY, title="Showroom visit")
     moved, stuck = hand_to_backup(host)

@@ -128,10 +128,10 @@ def test_a_relation_picks_a_time_from_the_link_on_a_phone(
 
     import icalendar
 
-    from verbind.followthrough.worker import Worker
     from verbind.people.models import Person
     from verbind.scheduling.proposals import propose
     from verbind.scheduling.slots import free_slots
+    from verbind.worker.loop import Worker
 
     linda = Person.objects.create(
         workspace=workspace, name="Linda Bakker", language="nl", email="linda@bakker.example"

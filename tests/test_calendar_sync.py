@@ -12,9 +12,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from tests.radicale import PASSWORD, USER
-from verbind.followthrough.worker import Worker
 from verbind.scheduling.calendars import SyncFailed, add_remote, sync
 from verbind.scheduling.models import BusyBlock, Calendar, CalendarSource
+from verbind.worker.loop import Worker
 
 AMS = ZoneInfo("Europe/Amsterdam")
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -258,7 +258,7 @@ def test_a_slow_feed_does_not_hold_up_the_mail(smtp, host, person, owner):
     import time
 
     from tests.smtp import free_port
-    from verbind.messaging.drafts import new_message_id
+    from verbind.messaging.enqueue import new_message_id
     from verbind.messaging.models import OutboxMessage, Purpose, State
 
     body = ics(event("slow", "SUMMARY:Slow", "DTSTART:20991201T090000Z", "DTEND:20991201T100000Z"))

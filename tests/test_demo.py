@@ -40,8 +40,8 @@ def test_the_demo_plays_the_four_stories(owner):
     # click offers Hans new dates on a link he picks from.
     visit = Appointment.objects.get(person__name="Hans Verbeek")
     assert visit.status == AppointmentStatus.CONFIRMED and visit.owner == owner
+    from verbind.followthrough.absences import offer_new_dates
     from verbind.followthrough.agenda import agenda_for
-    from verbind.scheduling.absences import offer_new_dates
 
     me = owner.memberships.get(workspace=workspace)
     assert f"absence:{visit.pk}" in [item.key for item in agenda_for(me)]

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from tests.conftest import make_promise
-from verbind.followthrough.worker import Worker, handle_one_digest, next_morning
+from verbind.followthrough.steps import handle_one_digest, next_morning
 from verbind.messaging.models import OutboxMessage
+from verbind.worker.loop import Worker
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NYC = ZoneInfo("America/New_York")

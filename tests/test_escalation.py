@@ -8,8 +8,9 @@ import pytest
 
 from tests.conftest import make_appointment
 from verbind.followthrough.models import Repair
-from verbind.followthrough.worker import Worker, handle_one_escalation
+from verbind.followthrough.steps import handle_one_escalation
 from verbind.obligations.models import AppointmentStatus as S
+from verbind.worker.loop import Worker
 from verbind.workspaces.models import Membership, Role
 
 MINUTE = timedelta(minutes=1)

@@ -10,11 +10,11 @@ from django.test import Client
 
 from tests.conftest import make_appointment
 from verbind.followthrough.models import ClosedBecause, Repair
-from verbind.followthrough.worker import Worker
 from verbind.messaging.models import OutboxMessage, State
 from verbind.obligations.models import AppointmentStatus
 from verbind.scheduling.proposals import propose
 from verbind.scheduling.slots import free_slots
+from verbind.worker.loop import Worker
 
 HOUR = timedelta(hours=1)
 
@@ -182,7 +182,7 @@ def test_a_moved_co_hosted_meeting_still_reaches_the_co_host(smtp, host, person,
 def test_handing_over_takes_it_out_of_the_absent_hosts_calendar(
     smtp, host, person, owner, colleague, workspace
 ):
-    from verbind.scheduling.absences import hand_to_backup
+    from verbind.followthrough.absences import hand_to_backup
     from verbind.scheduling.models import Absence
 
     meeting, _slot = book_by_link(host, person)

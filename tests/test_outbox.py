@@ -9,12 +9,13 @@ import pytest
 from tests.conftest import make_appointment
 from verbind.followthrough import actions
 from verbind.followthrough.models import Repair
-from verbind.followthrough.worker import Worker
 from verbind.messaging import delivery, outbox
 from verbind.messaging.links import links_for
 from verbind.messaging.models import OutboxMessage, State
+from verbind.messaging.steps import Reaper
 from verbind.obligations.models import AppointmentStatus as S
 from verbind.people.models import Interaction
+from verbind.worker.loop import Worker
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_a_draft_apology_names_the_meeting_in_their_language_with_dates(membersh
     assert message.subject == "Coffee at his office — mijn excuses"
     assert message.body.startswith("Beste Hans,")
     assert "Amersfoort" in message.body and "Past een van deze momenten jou?" in message.body
-    assert len(message.next_step["times"]) == 3
+    assert len(message.next_step.times) == 3
     assert apology(membership, missed) == message  # opening it again gives the same draft
 
 
@@ -105,7 +106,7 @@ def test_changing_the_proposed_times_rewrites_them_in_the_message(membership, mi
         zone=membership.zone,
     )
     assert message.body.count("  – ") == 2
-    assert len(message.next_step["times"]) == 2
+    assert len(message.next_step.times) == 2
 
 
 def test_without_smtp_the_message_waits_with_links_and_counts_when_marked_sent(
@@ -184,9 +185,9 @@ def test_a_claim_whose_worker_died_is_freed_after_the_lease(
     claimed = delivery.claim_next(timezone.now(), "dead-worker")
     assert claimed.pk == message.pk
     assert delivery.claim_next(timezone.now(), "other") is None  # nobody else may take it
-    assert delivery.reap_one(timezone.now()) is False  # the lease still holds
+    assert Reaper()(timezone.now()) is False  # the lease still holds
     later = timezone.now() + timedelta(seconds=settings.WORKER_LEASE_SECONDS + 1)
-    assert delivery.reap_one(later) is True
+    assert Reaper()(later) is True
     assert delivery.claim_next(later, "other").pk == message.pk
 
 

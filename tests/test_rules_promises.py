@@ -11,7 +11,7 @@ import time_machine
 from tests.conftest import make_promise
 from verbind.followthrough.agenda import agenda_for
 from verbind.followthrough.models import Lapse, Repair
-from verbind.followthrough.worker import handle_one_late_promise
+from verbind.followthrough.steps import handle_one_late_promise
 from verbind.obligations.models import Promise
 
 AMS = ZoneInfo("Europe/Amsterdam")

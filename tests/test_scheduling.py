@@ -187,8 +187,8 @@ def test_verbind_propose_prints_the_link_and_times(host, person, owner, capsys):
 def test_an_apology_with_times_carries_a_link_that_books_the_new_meeting(smtp, host, person, owner):
     from verbind.followthrough import actions
     from verbind.followthrough.models import Repair
-    from verbind.followthrough.worker import Worker
     from verbind.messaging import outbox
+    from verbind.worker.loop import Worker
 
     failed = make_appointment(person, owner, starts_in=-HOUR, title="Coffee at his office")
     failed.transition(AppointmentStatus.MISSED_BY_US)
@@ -280,14 +280,14 @@ def test_the_timeline_note_is_in_the_hosts_language_not_the_relations(
 
 
 def test_a_draft_for_someone_abroad_gives_the_times_in_their_zone(host, person, owner):
-    from verbind.messaging.drafts import make_draft
+    from verbind.followthrough.drafts import make_draft
 
     person.time_zone, person.language = "Europe/London", "en"
     person.save()
     meeting = make_appointment(person, owner, starts_in=-HOUR)
     meeting.transition(AppointmentStatus.CANCELLED_BY_THEM)
     draft = make_draft("new_dates", person, owner, AMS, obligation=meeting)
-    times = [datetime.fromisoformat(t) for t in draft.next_step["times"]]
+    times = draft.next_step.times
     theirs = {f"{t.astimezone(ZoneInfo('Europe/London')):%H:%M}" for t in times}
     ours = {f"{t.astimezone(AMS):%H:%M}" for t in times}
     assert all(f", {hhmm}" in draft.body for hhmm in theirs)  # an hour earlier than ours
@@ -340,7 +340,7 @@ def test_the_person_page_offers_times_in_a_message_to_send(web, host, person, ow
         },
     )
     message.refresh_from_db()
-    assert message.body.count("/p/") == 1 and message.next_step["proposal"] == proposal.pk
+    assert message.body.count("/p/") == 1 and message.next_step.proposal == proposal.pk
     assert Proposal.objects.count() == 1  # editing and sending add no second offer
     htmx = web.post(
         f"/people/{person.pk}/offer/",

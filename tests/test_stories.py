@@ -18,8 +18,8 @@ from tests.conftest import ApiClient
 from verbind.followthrough.agenda import agenda_for
 from verbind.followthrough.figures import figures_for
 from verbind.followthrough.models import Repair
-from verbind.followthrough.worker import Worker
 from verbind.messaging.models import OutboxMessage
+from verbind.worker.loop import Worker
 from verbind.workspaces.accounts import create_workspace, make_user
 from verbind.workspaces.models import ApiToken, Membership, Role
 
@@ -250,7 +250,7 @@ def test_story_4_the_patient_chair(smtp, office):
         web = office.web(office.manager)
         response = web.post(reverse("agenda_action", args=[f"new-dates:{evening['id']}", "draft"]))
         message = OutboxMessage.objects.get()
-        assert len(message.next_step["times"]) == 3
+        assert len(message.next_step.times) == 3
         form = web.get(response["Location"]).context["form"]
         data = {
             k: (v.strftime("%Y-%m-%dT%H:%M") if hasattr(v, "strftime") else v)

@@ -118,7 +118,7 @@ def test_an_outsider_cannot_act_on_or_refer_to_another_workspace_through_the_api
 def test_an_outsider_cannot_open_send_or_cancel_another_workspaces_message(
     outsider_web, person, owner
 ):
-    from verbind.messaging.drafts import make_draft
+    from verbind.followthrough.drafts import make_draft
     from verbind.messaging.models import OutboxMessage
 
     message = make_draft("thank_you", person, owner, owner.memberships.get().zone)

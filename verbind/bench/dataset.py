@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from verbind.followthrough.repairs import open_repair
 from verbind.obligations.models import (
     Appointment,
     AppointmentStatus,
@@ -185,8 +186,6 @@ class Generator:
 
     def _due(self, workspace, person_ids, user_ids):
         """What is owed right now, the same amount per member at every scale."""
-        from verbind.followthrough.repairs import open_repair
-
         now, d = self.now, DUE_PER_MEMBER
         promises, appointments = [], []
         for user_id in user_ids:

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from verbind.followthrough.agenda import agenda_for
-from verbind.followthrough.worker import Worker
 from verbind.messaging.models import OutboxMessage, Purpose, State
 from verbind.people.models import Person
+from verbind.worker.loop import Worker
 from verbind.workspaces.models import Membership
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from verbind.followthrough.repairs import lapse_kind, open_repair
+from verbind.followthrough.steps import handle_one_escalation, handle_one_late_promise
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome, Promise
 from verbind.obligations.models import PromiseKind as K
 from verbind.obligations.models.appointment import OUTCOME
@@ -74,8 +75,6 @@ def load_demo(owner, reset: bool = False) -> tuple[Workspace, bool]:
 
 def catch_up(now) -> None:
     """Let the engine see the demo's past: late promises open repairs, overdue ones escalate."""
-    from verbind.followthrough.worker import handle_one_escalation, handle_one_late_promise
-
     for step in (handle_one_late_promise, handle_one_escalation):
         while step(now):
             pass

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.agenda import agenda_for, context_for
+from verbind.followthrough.drafts import make_draft
 from verbind.followthrough.models import AgendaMark, ClosedBecause, LapseKind, MarkKind
 from verbind.followthrough.repairs import close, open_repair
 from verbind.followthrough.rules.base import AgendaItem
-from verbind.messaging.drafts import make_draft
-from verbind.messaging.models import State
+from verbind.lib.refusals import Refused
+from verbind.messaging import keys
+from verbind.messaging.models import OutboxMessage, State
 from verbind.obligations.models import Promise, PromiseStatus
 
 
-class ActionRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ActionRefused(Refused):
+    code = "action"
 
 
 def find_item(membership, key: str) -> AgendaItem | None:
@@ -45,12 +43,10 @@ def _repair_of(item: AgendaItem):
 def draft(membership, item: AgendaItem):
     _require(item, "draft")
     repair = _repair_of(item) if item.key.startswith(("repair:", "escalated:")) else None
-    key = f"draft:{item.key}:{membership.user_id}"
-    from verbind.messaging.models import OutboxMessage
-
+    key = keys.agenda_draft(item.key, membership.user_id)
     existing = OutboxMessage.objects.filter(idempotency_key=key).first()
     if existing is not None and existing.state in (State.SENT, State.CANCELLED, State.FAILED):
-        key = f"{key}:{uuid.uuid4().hex[:8]}"
+        key = keys.fresh(key)
     return make_draft(
         item.purpose,
         item.person,

@@ -7,4 +7,8 @@ class FollowThroughConfig(AppConfig):
     verbose_name = _("Follow-through")
 
     def ready(self) -> None:
-        from verbind.followthrough import receivers  # noqa: F401  (connects the signal)
+        # Lazy: these modules use models, which exist only once every app is loaded.
+        from verbind.followthrough import receivers, steps  # noqa: F401  (connects the signals)
+        from verbind.lib.steps import register  # lazy like the line above
+
+        register(*steps.STEPS)

@@ -1,15 +1,38 @@
-"""A lapse on our side opens its repair the moment it is recorded, not at the next worker pass."""
+"""How followthrough hears of what happened below it: lapses, sent messages, booked meetings."""
 
 from __future__ import annotations
 
 from django.dispatch import receiver
 
-from verbind.followthrough.repairs import lapse_kind, open_repair
-from verbind.obligations.models import obligation_changed
+from verbind.followthrough.repairs import close_for_new_time, lapse_kind, open_repair
+from verbind.followthrough.repairs import record_message_sent as note_on_repair
+from verbind.messaging.signals import message_sent
+from verbind.obligations.models import Promise, obligation_changed
+from verbind.scheduling.signals import meeting_booked
 
 
 @receiver(obligation_changed)
 def open_repair_on_lapse(sender, obligation, old, new, by, **kwargs):
+    """A lapse on our side opens its repair the moment it is recorded, not at the next pass."""
     kind = lapse_kind(obligation)
     if kind is not None:
         open_repair(obligation, kind)
+
+
+@receiver(message_sent)
+def advance_obligations(sender, message, **kwargs):
+    """A sent apology may complete a repair; a new promised time moves the promise."""
+    if message.repair_id:
+        note_on_repair(message)
+    step = message.next_step
+    if step.kind == "new_due" and message.promise_id:
+        promise = Promise.objects.get(pk=message.promise_id)
+        if promise.is_open:
+            promise.promise_new_time(step.due_at, by=message.sender)
+
+
+@receiver(meeting_booked)
+def close_repair_of_the_replaced(sender, proposal, meeting, replaces, **kwargs):
+    """They picked a new time for a meeting that failed on our side: its repair is done."""
+    if replaces is not None:
+        close_for_new_time(replaces)

@@ -20,9 +20,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from verbind.lib.steps import backoff
 from verbind.messaging.channels import SendError
 from verbind.messaging.models import OutboxMessage, State
-from verbind.messaging.outbox import record_effects
 
 
 def lease() -> timedelta:
@@ -37,9 +37,6 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def backoff(attempts: int) -> timedelta:
-    """1 min, 2, 4, … capped at 6 hours."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
 
 
 BATCH = 200
@@ -89,15 +86,6 @@ def release(messages: list[OutboxMessage]) -> None:
         ).update(state=State.QUEUED, claimed_until=None, claimed_by="", attempts=F("attempts") - 1)
 
 
-def transmit(message: OutboxMessage, channel) -> SendError | None:
-    """Hand a claimed message to its channel; the error, or None when it was accepted."""
-    try:
-        channel.send(message)
-    except SendError as exc:
-        return exc
-    return None
-
-
 def record_result(message: OutboxMessage, error: SendError | None, now=None) -> bool:
     """Write down how sending went; True when it went out."""
     if error is not None:
@@ -125,35 +113,21 @@ def record_result(message: OutboxMessage, error: SendError | None, now=None) -> 
     return True
 
 
-def deliver(message: OutboxMessage, channel, now=None) -> bool:
-    """Send a claimed message through *channel* and record the result; True when it went out."""
-    return record_result(message, transmit(message, channel), now)
+def unrecorded(now):
+    """Sent messages whose effects were not recorded (sent over a minute ago), oldest first."""
+    return OutboxMessage.objects.filter(
+        state=State.SENT, recorded_at__isnull=True, sent_at__lt=now - timedelta(minutes=1)
+    ).order_by("sent_at", "id")
 
 
-def record_one_batch(now) -> bool:
-    """Make up for effects a dead worker did not record (sent over a minute ago)."""
-    ids = list(
-        OutboxMessage.objects.filter(
-            state=State.SENT, recorded_at__isnull=True, sent_at__lt=now - timedelta(minutes=1)
-        ).values_list("id", flat=True)[:BATCH]
+def reap(pk: int, now) -> bool:
+    """Free a claim whose worker died (its lease ran out), so another worker sends it."""
+    return bool(
+        OutboxMessage.objects.filter(pk=pk, state=State.SENDING, claimed_until__lt=now).update(
+            state=State.QUEUED,
+            next_attempt_at=now,
+            claimed_until=None,
+            claimed_by="",
+            last_error="The worker sending this stopped; trying again.",
+        )
     )
-    return bool(ids) and record_effects(ids) > 0
-
-
-def reap_one(now) -> bool:
-    """Free one claim whose worker died (its lease ran out), so another worker sends it."""
-    stale = (
-        OutboxMessage.objects.filter(state=State.SENDING, claimed_until__lt=now)
-        .values_list("id", flat=True)
-        .first()
-    )
-    if stale is None:
-        return False
-    OutboxMessage.objects.filter(pk=stale, state=State.SENDING, claimed_until__lt=now).update(
-        state=State.QUEUED,
-        next_attempt_at=now,
-        claimed_until=None,
-        claimed_by="",
-        last_error="The worker sending this stopped; trying again.",
-    )
-    return True

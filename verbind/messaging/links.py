@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
+
+
+def site_url(path: str) -> str:
+    """An address on this Verbind, for mails to members."""
+    return settings.SITE_URL + path
+
 
 def mailto(message) -> str:
     query = urlencode({"subject": message.subject, "body": message.body}, quote_via=quote)

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from verbind.lib.schemafield import SchemaField
+from verbind.messaging.nextstep import NextStep
 from verbind.workspaces.scoping import WorkspaceOwned
 
 
@@ -78,7 +80,7 @@ class OutboxMessage(WorkspaceOwned):
     body = models.TextField(_("message"))
     # What the message commits to, so the repair knows when it is done.
     has_apology = models.BooleanField(default=False)
-    next_step = models.JSONField(default=dict, blank=True)
+    next_step = SchemaField(schema=NextStep, default=dict, blank=True)
     # A calendar invite (iTIP, with its METHOD) sent along as text/calendar.
     calendar = models.TextField(blank=True)
 
@@ -118,6 +120,14 @@ class OutboxMessage(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} to {self.person or self.member} ({self.state})"
+
+    @property
+    def editable_step(self) -> str:
+        """The next step the member may still change in this draft: "times", "new_due" or ""."""
+        step = self.next_step
+        if step.proposal:  # times already on a private link are held there
+            return ""
+        return step.kind or ("times" if self.appointment_id else "new_due" if self.promise_id else "")
 
     @property
     def recipient_name(self) -> str:

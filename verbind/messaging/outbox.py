@@ -8,23 +8,22 @@ MAX_ATTEMPTS, or a permanent refusal, it is failed and shows why.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from verbind.lib.refusals import Refused
 from verbind.messaging.channels import email
-from verbind.messaging.drafts import next_step_block, next_step_of
+from verbind.messaging.drafts import next_step_block
 from verbind.messaging.models import Channel, OutboxMessage, Purpose, State
+from verbind.messaging.nextstep import NextStep
+from verbind.messaging.signals import message_released, message_sent
 from verbind.people.models import Channel as PersonChannel
 from verbind.people.models import Direction, Interaction, InteractionKind
 
 
-class OutboxRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class OutboxRefused(Refused):
+    code = "outbox"
 
 
 def revise(
@@ -40,15 +39,16 @@ def revise(
     """The member's edits to a draft; the next-step block follows the times they chose."""
     if message.state != State.DRAFT:
         raise OutboxRefused(_("This message has left the drafts; it can no longer be changed."))
+    body = body.replace("\r\n", "\n")  # a browser's line ends; the stored blocks use \n
     home = zone
     if message.person is not None and zone is not None:
         zone = message.person.zone(zone)  # the times they read are in their own zone
-    if (message.next_step or {}).get("proposal"):  # its times are held on a link already
+    if message.next_step.proposal:  # its times are held on a link already
         message.subject, message.body, message.channel = subject, body, channel
         message.save(update_fields=["subject", "body", "channel"])
         return message
     old_block = _block_of(message, zone, home)
-    new_step = next_step_of(list(times), new_due)
+    new_step = NextStep.of(list(times), new_due)
     if new_step != message.next_step:
         new_block = next_step_block(message.language, list(times), new_due, zone, home)
         if old_block and old_block in body:
@@ -66,12 +66,8 @@ def revise(
 
 
 def _block_of(message, zone, home=None) -> str:
-    from datetime import datetime
-
-    step = message.next_step or {}
-    times = [datetime.fromisoformat(t) for t in step.get("times", [])]
-    due = datetime.fromisoformat(step["due_at"]) if step.get("due_at") else None
-    return next_step_block(message.language, times, due, zone, home)
+    step = message.next_step
+    return next_step_block(message.language, step.times, step.due_at, zone, home)
 
 
 def send(message: OutboxMessage, by=None) -> str:
@@ -95,60 +91,8 @@ def send(message: OutboxMessage, by=None) -> str:
         if not changed:
             raise OutboxRefused(_("This message was already sent or cancelled."))
         message.state = target
-        _offer_times_by_link(message, by or message.sender)
+        message_released.send(OutboxMessage, message=message, by=by or message.sender)
     return target
-
-
-LINK_LINE = {
-    "nl": "Kies hier het moment dat jou het best past: {link}",
-    "en": "Pick the time that suits you best here: {link}",
-}
-
-
-def _offer_times_by_link(message: OutboxMessage, sender) -> None:
-    """Proposed times become a private link where they pick one; picking books the meeting."""
-    step = message.next_step or {}
-    if (
-        step.get("kind") != "times"
-        or step.get("proposal")  # the link is in the message already
-        or not step.get("times")
-        or message.person_id is None
-        or sender is None
-    ):
-        return
-    from datetime import datetime
-
-    from verbind.scheduling.proposals import link, propose
-    from verbind.workspaces.models import Membership
-
-    host = Membership.objects.filter(workspace_id=message.workspace_id, user=sender).first()
-    if host is None:
-        return
-    meeting = message.appointment
-    duration = (meeting.ends_at - meeting.starts_at) if meeting else timedelta(hours=1)
-    proposal, raw = propose(
-        host,
-        message.person,
-        meeting.title if meeting else message.subject,
-        [datetime.fromisoformat(t) for t in step["times"]],
-        duration,
-        place=meeting.place if meeting else "",
-        replaces=meeting,
-    )
-    line = LINK_LINE.get(message.language, LINK_LINE["en"]).format(link=link(raw))
-    message.body = _before_the_sign_off(message.body, line)
-    message.next_step = {**step, "proposal": proposal.pk}
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        body=message.body, next_step=message.next_step
-    )
-
-
-def _before_the_sign_off(body: str, line: str) -> str:
-    """The link goes with the dates, above "Warm regards, Name" — not under the signature."""
-    paragraphs = body.rstrip().split("\n\n")
-    if len(paragraphs) < 3:
-        return body.rstrip() + "\n\n" + line + "\n"
-    return "\n\n".join([*paragraphs[:-1], line, paragraphs[-1]]) + "\n"
 
 
 def mark_sent(message: OutboxMessage, by=None, at=None) -> None:
@@ -204,10 +148,8 @@ def record_effects(ids: list[int]) -> int:
             [_interaction(m) for m in todo if m.person_id and m.purpose not in MEMBER_PURPOSES]
         )
         for message in todo:
-            if (
-                message.purpose not in MEMBER_PURPOSES
-            ):  # a mail to a colleague is no contact with them
-                _advance_obligations(message)
+            if message.purpose not in MEMBER_PURPOSES:  # a mail to a colleague is no contact
+                message_sent.send(OutboxMessage, message=message)
         OutboxMessage.objects.filter(pk__in=[m.pk for m in todo]).update(recorded_at=timezone.now())
     return len(todo)
 
@@ -226,21 +168,3 @@ def _interaction(message: OutboxMessage) -> Interaction:
         occurred_at=message.sent_at,
         notes=f"{message.subject}\n\n{message.body}".strip(),
     )
-
-
-def _advance_obligations(message: OutboxMessage) -> None:
-    """A sent apology may complete a repair; a new promised time moves the promise."""
-    if message.repair_id:
-        from verbind.followthrough.repairs import record_message_sent
-
-        record_message_sent(message)
-    if message.next_step.get("kind") == "new_due" and message.promise_id:
-        from datetime import datetime
-
-        from verbind.obligations.models import Promise
-
-        promise = Promise.objects.get(pk=message.promise_id)
-        if promise.is_open:
-            promise.promise_new_time(
-                datetime.fromisoformat(message.next_step["due_at"]), by=message.sender
-            )

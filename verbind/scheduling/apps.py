@@ -7,4 +7,8 @@ class SchedulingConfig(AppConfig):
     verbose_name = _("Scheduling")
 
     def ready(self) -> None:
-        from verbind.scheduling import receivers  # noqa: F401  (connects the signal)
+        # Lazy: these modules use models, which exist only once every app is loaded.
+        from verbind.lib.steps import register  # lazy like the line above
+        from verbind.scheduling import receivers, steps  # noqa: F401  (connects the signals)
+
+        register(*steps.STEPS)

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from verbind.lib.problems import ImportFailed, Problem
 from verbind.scheduling.fetching import SyncFailed, fetch_caldav, fetch_feed, normalise_url
 from verbind.scheduling.models import BusyBlock, Calendar, CalendarSource
-from verbind.transfer.records import ImportFailed, Problem
 
 HORIZON = timedelta(days=400)
 MAX_BLOCKS = 100_000  # a year of one person's time holds far fewer
@@ -356,11 +356,3 @@ def sync_claimed(calendar: Calendar, now) -> None:
         every = timedelta(minutes=calendar.sync_minutes)
         wait = min(every * 2 ** min(calendar.failures, 10), timedelta(days=1))
         Calendar.objects.filter(pk=calendar.pk).update(next_sync_at=now + wait)
-
-
-def handle_one_sync(now) -> bool:
-    """Worker step (in this thread): read one calendar whose time has come."""
-    calendar = claim_one(now)
-    if calendar is not None:
-        sync_claimed(calendar, now)
-    return calendar is not None

@@ -12,9 +12,10 @@ from datetime import UTC, timedelta
 import icalendar
 from django.utils import timezone
 
+from verbind.lib.tokens import hash_token
 from verbind.obligations.models import Appointment, Promise
 from verbind.scheduling.invites import GONE, PRODID, ensure_uid
-from verbind.scheduling.models import CalendarFeed, hash_token
+from verbind.scheduling.models import CalendarFeed
 
 PAST = timedelta(days=90)
 

@@ -19,10 +19,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from verbind.messaging import keys
 from verbind.messaging.channels import email
-from verbind.messaging.drafts import new_message_id, render, when_text
-from verbind.messaging.models import OutboxMessage, Purpose, State
+from verbind.messaging.drafts import render, when_text
+from verbind.messaging.enqueue import enqueue
+from verbind.messaging.models import OutboxMessage, Purpose
 from verbind.obligations.models import Appointment, AppointmentStatus
+from verbind.scheduling.models import Proposal
+from verbind.workspaces.models import Membership
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
@@ -86,8 +90,6 @@ def calendar_text(appointment: Appointment, method: str, now=None) -> str:
 def co_hosts(appointment: Appointment) -> list:
     """Colleagues who join the meeting: the co-host of the offer it (or a meeting it replaced)
     was booked from."""
-    from verbind.scheduling.models import Proposal
-
     chain, current = [appointment.pk], appointment
     for _step in range(20):  # a meeting moved again and again: follow it back
         current = Appointment.objects.filter(successor=current).only("pk").first()
@@ -123,30 +125,23 @@ def withdraw_from(appointment: Appointment, user) -> OutboxMessage | None:
             "attached": email.configured(),
         },
     )
-    message, _created = OutboxMessage.objects.get_or_create(
-        idempotency_key=f"cancellation:{appointment.pk}:{appointment.ical_sequence}:{user.pk}",
-        defaults=dict(
-            workspace_id=appointment.workspace_id,
-            purpose=Purpose.CANCELLATION,
-            state=State.QUEUED if email.configured() else State.READY,
-            member=user,
-            sender=user,
-            appointment=appointment,
-            language=language,
-            to_address=user.email,
-            subject=subject,
-            body=body,
-            calendar=calendar_text(appointment, CANCEL),
-            message_id=new_message_id(),
-            next_attempt_at=timezone.now(),
-        ),
+    message, _new = enqueue(
+        keys.withdrawal(appointment.pk, appointment.ical_sequence, user.pk),
+        workspace_id=appointment.workspace_id,
+        purpose=Purpose.CANCELLATION,
+        member=user,
+        sender=user,
+        appointment=appointment,
+        language=language,
+        to_address=user.email,
+        subject=subject,
+        body=body,
+        calendar=calendar_text(appointment, CANCEL),
     )
     return message
 
 
 def _membership_of(appointment: Appointment, user=None):
-    from verbind.workspaces.models import Membership
-
     return (
         Membership.objects.filter(
             workspace_id=appointment.workspace_id, user=user or appointment.owner
@@ -229,24 +224,19 @@ def send_invites(appointment: Appointment, method: str = REQUEST) -> list[Outbox
                 "person": person,
             },
         )
-        message, _created = OutboxMessage.objects.get_or_create(
-            idempotency_key=f"{template}:{appointment.pk}:{appointment.ical_sequence}:{side}",
-            defaults=dict(
-                workspace_id=appointment.workspace_id,
-                purpose=purpose,
-                state=State.QUEUED if email.configured() else State.READY,
-                person=recipient if side == "relation" else None,
-                member=None if side == "relation" else recipient,
-                sender=appointment.owner,
-                appointment=appointment,
-                language=language,
-                to_address=address,
-                subject=subject,
-                body=body,
-                calendar=text,
-                message_id=new_message_id(),
-                next_attempt_at=timezone.now(),
-            ),
+        message, _new = enqueue(
+            keys.invite(template, appointment.pk, appointment.ical_sequence, side),
+            workspace_id=appointment.workspace_id,
+            purpose=purpose,
+            person=recipient if side == "relation" else None,
+            member=None if side == "relation" else recipient,
+            sender=appointment.owner,
+            appointment=appointment,
+            language=language,
+            to_address=address,
+            subject=subject,
+            body=body,
+            calendar=text,
         )
         queued.append(message)
     return queued
@@ -255,11 +245,3 @@ def send_invites(appointment: Appointment, method: str = REQUEST) -> list[Outbox
 def person_zone(person, membership):
     """The relation's own time zone where we know it, else the host's."""
     return person.zone(membership.zone)
-
-
-def method_of(calendar: str) -> str:
-    """The METHOD a stored invite carries (for the text/calendar part's parameter)."""
-    for line in calendar.splitlines():
-        if line.upper().startswith("METHOD:"):
-            return line.split(":", 1)[1].strip().upper()
-    return "PUBLISH"

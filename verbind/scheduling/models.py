@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from verbind.lib.tokens import new_token
 from verbind.workspaces.scoping import WorkspaceOwned
 
 DEFAULT_HOURS = {str(day): [["09:00", "17:00"]] for day in range(5)}  # Monday–Friday, 9 to 5
@@ -37,16 +36,6 @@ class Availability(models.Model):
     def of(cls, membership) -> Availability:
         found = cls.objects.filter(membership=membership).first()
         return found or cls(membership=membership, weekly_hours=DEFAULT_HOURS)
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def new_token() -> tuple[str, str]:
-    """A private link token: 192 random bits, of which only the hash is stored."""
-    raw = secrets.token_urlsafe(24)
-    return raw, hash_token(raw)
 
 
 class ProposalState(models.TextChoices):

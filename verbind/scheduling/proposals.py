@@ -10,20 +10,27 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from verbind.obligations.models import Appointment, AppointmentStatus
+from verbind.lib.refusals import Refused
+from verbind.lib.tokens import hash_token
+from verbind.messaging import keys
+from verbind.messaging.drafts import next_step_block, preferred_channel, render
+from verbind.messaging.enqueue import DRAFT, enqueue
+from verbind.messaging.models import OutboxMessage, Purpose, State
+from verbind.messaging.nextstep import NextStep
+from verbind.messaging.outbox import OutboxRefused, mark_sent
+from verbind.obligations.models import Appointment, AppointmentStatus, Promise
 from verbind.people.models import Direction, Interaction, InteractionKind
 from verbind.scheduling.invites import REQUEST, send_invites
-from verbind.scheduling.models import Proposal, ProposalState, ProposedSlot, hash_token
-from verbind.scheduling.slots import meetings_of
+from verbind.scheduling.models import Proposal, ProposalState, ProposedSlot
+from verbind.scheduling.signals import meeting_booked
+from verbind.scheduling.slots import free_slots, meetings_of, times_to_offer
 from verbind.workspaces.models import Membership
 
 VALID_FOR = timedelta(days=14)
 
 
-class BookingRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class BookingRefused(Refused):
+    code = "booking"
 
 
 def _link_reached_them(proposal: Proposal) -> None:
@@ -32,9 +39,6 @@ def _link_reached_them(proposal: Proposal) -> None:
     (A member may copy a link into another app and forget to mark the message sent; it
     must not stay "ready" and offer times already answered.)
     """
-    from verbind.messaging.models import OutboxMessage, State
-    from verbind.messaging.outbox import OutboxRefused, mark_sent
-
     for message in OutboxMessage.objects.filter(
         next_step__proposal=proposal.pk, state__in=[State.READY, State.DRAFT]
     ):
@@ -108,8 +112,6 @@ def offer(
     replaces=None,
 ) -> tuple[Proposal, str]:
     """Find *count* free times for host (and co-host) and offer them; the CLI and API call this."""
-    from verbind.scheduling.slots import free_slots
-
     if co_host is not None and co_host.pk == host.pk:
         raise BookingRefused(_("The co-host must be another member."))
     if replaces is not None and replaces.person_id != person.pk:
@@ -133,9 +135,6 @@ def offer(
 @transaction.atomic
 def offer_in_a_message(host: Membership, person, **options):
     """Offer free times and write the message that carries the link, as a draft to edit and send."""
-    from verbind.messaging.drafts import new_message_id, next_step_block, preferred_channel, render
-    from verbind.messaging.models import OutboxMessage, Purpose, State
-
     proposal, raw = offer(host, person, **options)
     starts = [slot.starts_at for slot in proposal.slots.all()]
     zone = person.zone(host.zone)
@@ -150,25 +149,21 @@ def offer_in_a_message(host: Membership, person, **options):
             "sender_name": host.user.get_full_name() or host.user.email,
         },
     )
-    return OutboxMessage.objects.create(
+    message, _new = enqueue(
+        keys.offer(proposal.pk),
+        then=DRAFT,
         workspace_id=host.workspace_id,
         purpose=Purpose.OFFER,
         channel=preferred_channel(person),
-        state=State.DRAFT,
         person=person,
         sender=host.user,
         language=person.language,
         to_address=person.email,
         subject=subject,
         body=body,
-        next_step={
-            "kind": "times",
-            "times": [s.isoformat() for s in starts],
-            "proposal": proposal.pk,
-        },
-        idempotency_key=f"offer:{proposal.pk}",
-        message_id=new_message_id(),
+        next_step=NextStep(kind="times", times=starts, proposal=proposal.pk, host=host.pk),
     )
+    return message
 
 
 @transaction.atomic
@@ -237,10 +232,7 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
     # A meeting held meanwhile stays held; the new one simply follows it.
     if old is not None and old.successor_id is None and old.status != AppointmentStatus.HELD:
         old.reschedule_to(meeting)
-    if old is not None:
-        from verbind.followthrough.repairs import close_for_new_time
-
-        close_for_new_time(old)
+    meeting_booked.send(Proposal, proposal=proposal, meeting=meeting, replaces=old)
     Interaction.objects.create(
         workspace_id=proposal.workspace_id,
         person=proposal.person,
@@ -300,8 +292,6 @@ def refresh_slots(proposal: Proposal) -> list[ProposedSlot]:
         .exists()
     ]
     if gone:
-        from verbind.scheduling.slots import times_to_offer
-
         ProposedSlot.objects.filter(pk__in=[slot.pk for slot in gone]).delete()
         duration = timedelta(minutes=proposal.duration_minutes)
         kept = {slot.starts_at for slot in slots if slot not in gone}
@@ -333,8 +323,6 @@ def ask_again(proposal: Proposal, note: str = "") -> bool:
 
 def _owe_new_dates(proposal: Proposal, said: str) -> bool:
     """Their answer on the timeline, and a promise to send new dates by tomorrow (once)."""
-    from verbind.obligations.models import Promise
-
     what = _("Send %(name)s new dates for “%(title)s”") % {
         "name": proposal.person.name,
         "title": proposal.title,

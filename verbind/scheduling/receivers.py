@@ -1,4 +1,4 @@
-"""Keep the calendars that got an invite in step with the appointment.
+"""Keep the calendars that got an invite in step with the appointment; offer times by link.
 
 Moved to a new time: the successor takes over the UID and goes out as a REQUEST
 with a higher SEQUENCE, so calendars move the event instead of keeping two.
@@ -7,10 +7,15 @@ Cancelled: a CANCEL takes it out. Nothing is sent for a meeting never invited.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.dispatch import receiver
 
+from verbind.messaging.signals import message_released
 from verbind.obligations.models import Appointment, AppointmentStatus, obligation_changed
 from verbind.scheduling.invites import CANCEL, GONE, REQUEST, send_invites
+from verbind.scheduling.proposals import link, propose
+from verbind.workspaces.models import Membership
 
 
 @receiver(obligation_changed)
@@ -28,3 +33,49 @@ def follow_in_calendars(sender, obligation, old, new, by, **kwargs):
         send_invites(successor, REQUEST)
         return
     send_invites(obligation, CANCEL)
+
+
+LINK_LINE = {
+    "nl": "Kies hier het moment dat jou het best past: {link}",
+    "en": "Pick the time that suits you best here: {link}",
+}
+
+
+@receiver(message_released)
+def offer_times_by_link(sender, message, by, **kwargs):
+    """Proposed times in a message become a private link where they pick one."""
+    step = message.next_step
+    if step.kind != "times" or step.proposal or message.person_id is None:
+        return
+    host = (
+        Membership.objects.filter(pk=step.host, workspace_id=message.workspace_id).first()
+        if step.host
+        else Membership.objects.filter(workspace_id=message.workspace_id, user=by).first()
+    )
+    if host is None:
+        return
+    meeting = message.appointment
+    duration = (meeting.ends_at - meeting.starts_at) if meeting else timedelta(hours=1)
+    proposal, raw = propose(
+        host,
+        message.person,
+        meeting.title if meeting else message.subject,
+        step.times,
+        duration,
+        place=meeting.place if meeting else "",
+        replaces=meeting,
+    )
+    line = LINK_LINE.get(message.language, LINK_LINE["en"]).format(link=link(raw))
+    message.body = _before_the_sign_off(message.body, line)
+    message.next_step = step.held_on(proposal.pk)
+    type(message).objects.filter(pk=message.pk).update(
+        body=message.body, next_step=message.next_step
+    )
+
+
+def _before_the_sign_off(body: str, line: str) -> str:
+    """The link goes with the dates, above "Warm regards, Name" — not under the signature."""
+    paragraphs = body.rstrip().split("\n\n")
+    if len(paragraphs) < 3:
+        return body.rstrip() + "\n\n" + line + "\n"
+    return "\n\n".join([*paragraphs[:-1], line, paragraphs[-1]]) + "\n"

@@ -15,6 +15,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from verbind import __version__
+from verbind.people.models import Person
+from verbind.workspaces.models import Workspace
 
 FORMAT = "verbind-backup"
 VERSION = 1
@@ -98,9 +100,6 @@ def check(document: dict, filename: str) -> None:
 
 
 def is_empty() -> bool:
-    from verbind.people.models import Person
-    from verbind.workspaces.models import Workspace
-
     return not Workspace.objects.exists() and not Person.objects.exists()
 
 

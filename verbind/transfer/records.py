@@ -5,26 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-
-@dataclass
-class Problem:
-    file: str
-    line: int
-    field: str
-    message: str
-    fatal_for_row: bool = True  # False: the contact is imported, this one value is left out
-
-    def __str__(self) -> str:
-        where = f"{self.file}, line {self.line}" + (f", field {self.field}" if self.field else "")
-        return f"{where}: {self.message}"
-
-
-class ImportFailed(Exception):
-    """The file as a whole cannot be read (wrong encoding, not a contacts file)."""
-
-    def __init__(self, problem: Problem):
-        super().__init__(str(problem))
-        self.problem = problem
+from verbind.lib.problems import ImportFailed, Problem  # noqa: F401  (importers raise them)
 
 
 @dataclass

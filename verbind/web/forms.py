@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from verbind.obligations.models import Appointment, AppointmentStatus, Promise
 from verbind.people.models import Interaction, InteractionKind, Organisation, Person
 from verbind.scheduling.models import Absence, Availability, CalendarSource
+from verbind.scheduling.proposals import BookingRefused, default_title, offer_in_a_message
 from verbind.workspaces.models import Membership, Workspace
 
 
@@ -423,8 +424,6 @@ class OfferTimesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.person = person
         self.host = Membership.objects.get(workspace=workspace, user=member)
-        from verbind.scheduling.proposals import default_title
-
         self.fields["title"].initial = default_title(person)
         self.fields["co_host"].queryset = (
             Membership.objects.filter(workspace=workspace, user__is_active=True)
@@ -435,8 +434,6 @@ class OfferTimesForm(forms.Form):
         self.message = None
 
     def save(self):
-        from verbind.scheduling.proposals import BookingRefused, offer_in_a_message
-
         data = self.cleaned_data
         try:
             self.message = offer_in_a_message(

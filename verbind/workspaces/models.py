@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import zoneinfo
 
@@ -12,6 +11,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from verbind.lib.tokens import hash_token
 
 
 def validate_time_zone(value: str) -> None:
@@ -99,11 +100,6 @@ class Membership(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
-
-
-def hash_token(raw: str) -> str:
-    # Tokens are 256 random bits, so a plain SHA-256 is enough: nothing to brute-force.
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class ApiTokenQuerySet(models.QuerySet):

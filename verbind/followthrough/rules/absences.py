@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.rules.base import AgendaItem, Context
+from verbind.messaging import keys
 from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.scheduling.absences import away_filter
 
@@ -26,7 +27,7 @@ def absence_guard(ctx: Context) -> list[AgendaItem]:
     )
     return [
         AgendaItem(
-            key=f"absence:{meeting.pk}",
+            key=keys.absence_item(meeting.pk),
             rule="absence_guard",
             why=_("You will be away during “%(what)s” with %(name)s: offer new dates now.")
             % {"what": meeting.title, "name": meeting.person.name},

@@ -29,6 +29,14 @@ class InviteEmail(EmailMultiAlternatives):
         return part
 
 
+def method_of(calendar: str) -> str:
+    """The METHOD a stored invite carries (for the text/calendar part's parameter)."""
+    for line in calendar.splitlines():
+        if line.upper().startswith("METHOD:"):
+            return line.split(":", 1)[1].strip().upper()
+    return "PUBLISH"
+
+
 def build(message) -> EmailMessage:
     sender = message.sender
     reply_to = [sender.email] if sender is not None and sender.email else []
@@ -42,8 +50,6 @@ def build(message) -> EmailMessage:
     )
     if not message.calendar:
         return EmailMessage(**fields)
-    from verbind.scheduling.invites import method_of
-
     mail = InviteEmail(**fields)
     mail.attach_alternative(linebreaks(urlize(message.body, autoescape=True)), "text/html")
     mail.attach_alternative(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from verbind.followthrough import absences as followthrough_absences
 from verbind.scheduling import absences
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
 from verbind.scheduling.feed import feed_text
@@ -181,7 +182,7 @@ def absence_remove(request, pk):
 @member_required
 @require_POST
 def absence_offer_all(request):
-    sent = absences.offer_new_dates(request.membership, by=request.user)
+    sent = followthrough_absences.offer_new_dates(request.membership, by=request.user)
     if not sent:
         messages.info(request, _("New dates were offered already; they wait for an answer."))
     else:
@@ -200,7 +201,7 @@ def absence_offer_all(request):
 @member_required
 @require_POST
 def absence_to_backup(request):
-    moved, stuck = absences.hand_to_backup(request.membership, by=request.user)
+    moved, stuck = followthrough_absences.hand_to_backup(request.membership, by=request.user)
     if moved:
         messages.success(
             request,

@@ -5,8 +5,8 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from verbind.obligations.timeline import timeline_for
 from verbind.people.models import Organisation
-from verbind.people.timeline import timeline_for
 from verbind.web.forms import OrganisationForm
 from verbind.web.views.common import member_required, scoped
 

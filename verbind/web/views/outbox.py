@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -39,12 +37,9 @@ class ComposeForm(forms.Form):
 
     def __init__(self, *args, message: OutboxMessage, **kwargs):
         super().__init__(*args, **kwargs)
-        step = message.next_step or {}
-        kind = step.get("kind") or (
-            "times" if message.appointment_id else "new_due" if message.promise_id else ""
-        )
-        # Times already on a private link are held there: they are not edited here.
-        if kind != "times" or step.get("proposal"):
+        step = message.next_step
+        kind = message.editable_step
+        if kind != "times":
             for name in ("time_1", "time_2", "time_3"):
                 del self.fields[name]
         if kind != "new_due":
@@ -55,10 +50,10 @@ class ComposeForm(forms.Form):
                 "subject": message.subject,
                 "body": message.body,
             }
-            for n, value in enumerate(step.get("times", []), start=1):
-                self.initial[f"time_{n}"] = timezone.localtime(datetime.fromisoformat(value))
-            if step.get("due_at"):
-                self.initial["new_due"] = timezone.localtime(datetime.fromisoformat(step["due_at"]))
+            for n, value in enumerate(step.times, start=1):
+                self.initial[f"time_{n}"] = timezone.localtime(value)
+            if step.due_at:
+                self.initial["new_due"] = timezone.localtime(step.due_at)
 
     def clean(self):
         data = super().clean()

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from verbind.obligations.timeline import timeline_for
 from verbind.people.models import Person
 from verbind.people.search import search_people
-from verbind.people.timeline import timeline_for
 from verbind.web.forms import (
     AppointmentForm,
     InteractionForm,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from verbind.lib.problems import ImportFailed
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
 from verbind.scheduling.models import CalendarSource
-from verbind.transfer.records import ImportFailed
 from verbind.workspaces.accounts import MembershipNotFound, find_membership
 
 

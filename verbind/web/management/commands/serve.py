@@ -47,6 +47,7 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         owner, password = ensure_local_owner()
         if demo:
+            # Lazy: the demo's modules load only for --demo (and after migrate).
             from verbind.demo.stories import load_demo
 
             with console.status("Loading the demo workspace…"):

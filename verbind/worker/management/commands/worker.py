@@ -5,7 +5,7 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
-from verbind.followthrough.worker import Worker
+from verbind.worker.loop import Worker
 
 
 class Command(BaseCommand):
