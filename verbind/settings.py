@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "verbind.workspaces.middleware.WorkspaceMiddleware",
     "verbind.api.middleware.JsonApiErrors",
+    "verbind.web.refusals.ShowRefusals",
 ]
 
 ROOT_URLCONF = "verbind.urls"
@@ -151,6 +152,8 @@ MESSAGE_ID_DOMAIN = env_str("VERBIND_MESSAGE_ID_DOMAIN", "verbind.local")
 WORKER_LEASE_SECONDS = env_int("VERBIND_WORKER_LEASE_SECONDS", 120)
 # SMTP connections a worker sends over at once.
 WORKER_SEND_CONNECTIONS = env_int("VERBIND_WORKER_SEND_CONNECTIONS", 8)
+# The largest contacts or calendar file read from the web, the API or the CLI.
+MAX_UPLOAD_MB = env_int("VERBIND_MAX_UPLOAD_MB", 20)
 # Calendars on the server's own network (loopback, private, link-local addresses).
 CALENDAR_PRIVATE_ADDRESSES = env_bool("VERBIND_CALENDAR_PRIVATE_ADDRESSES", False)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

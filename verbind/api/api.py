@@ -22,7 +22,7 @@ from verbind.api.routers import (
     promises,
     proposals,
 )
-from verbind.obligations.models import TransitionRefused
+from verbind.lib.refusals import Refused
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +76,12 @@ def model_invalid(request, exc):
     )
 
 
-@api.exception_handler(TransitionRefused)
-def transition_refused(request, exc):
-    return api.create_response(request, {"message": exc.message}, status=409)
+@api.exception_handler(Refused)
+def refused(request, exc):
+    """What the rules do not allow: 409 (clashes with the state of things) or 422 (bad input)."""
+    return api.create_response(
+        request, {"message": exc.message, "code": exc.code}, status=exc.status
+    )
 
 
 @api.exception_handler(Http404)

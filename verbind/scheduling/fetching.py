@@ -22,17 +22,18 @@ import urllib.request
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from verbind.lib.refusals import Refused
+
 TIMEOUT = 20  # seconds for a connection, and between two pieces of an answer
 DEADLINE = 60  # seconds for a whole feed, however slowly it trickles in
 MAX_BYTES = 50_000_000
 
 
-class SyncFailed(Exception):
+class SyncFailed(Refused):
     """A feed or CalDAV calendar could not be read; the message says why, for the member."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "calendar_unreadable"
+    status = 422
 
 
 def normalise_url(url: str) -> str:

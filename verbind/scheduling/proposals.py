@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from verbind.lib.refusals import Refused
+from verbind.lib.refusals import Invalid, Refused
 from verbind.lib.tokens import hash_token
 from verbind.messaging import keys
 from verbind.messaging.drafts import next_step_block, preferred_channel, render
@@ -27,6 +27,24 @@ from verbind.scheduling.slots import free_slots, meetings_of, times_to_offer
 from verbind.workspaces.models import Membership
 
 VALID_FOR = timedelta(days=14)
+# What an offer may ask for, wherever it comes from (page, CLI, API).
+MAX_TIMES = 10
+LONGEST_WINDOW = timedelta(days=365)
+SHORTEST, LONGEST = timedelta(minutes=5), timedelta(hours=8)
+
+
+class OfferInvalid(Invalid):
+    code = "offer_invalid"
+
+
+def check_offer(count: int, within: timedelta, duration: timedelta) -> None:
+    """The limits of an offer, checked once, here."""
+    if not 1 <= count <= MAX_TIMES:
+        raise OfferInvalid(_("Offer between 1 and %(most)d times.") % {"most": MAX_TIMES})
+    if not timedelta(days=1) <= within <= LONGEST_WINDOW:
+        raise OfferInvalid(_("Look at least a day and at most a year ahead."))
+    if not SHORTEST <= duration <= LONGEST:
+        raise OfferInvalid(_("A meeting lasts between 5 minutes and 8 hours."))
 
 
 class BookingRefused(Refused):
@@ -112,6 +130,7 @@ def offer(
     replaces=None,
 ) -> tuple[Proposal, str]:
     """Find *count* free times for host (and co-host) and offer them; the CLI and API call this."""
+    check_offer(count, within, duration)
     if co_host is not None and co_host.pk == host.pk:
         raise BookingRefused(_("The co-host must be another member."))
     if replaces is not None and replaces.person_id != person.pk:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import tempfile
 from pathlib import Path
 
 from django.core import serializers
 from django.core.management import call_command
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from verbind import __version__
+from verbind.lib.jsontext import Encoder
+from verbind.lib.refusals import Invalid
 from verbind.people.models import Person
 from verbind.workspaces.models import Workspace
 
@@ -24,21 +24,8 @@ APPS = ["workspaces", "people", "obligations", "followthrough", "messaging", "sc
 MODELS = ["auth.user"] + APPS
 
 
-class LosslessEncoder(DjangoJSONEncoder):
-    """Django's encoder cuts times to milliseconds; a backup keeps every microsecond."""
-
-    def default(self, o):
-        if isinstance(o, datetime.datetime):
-            return o.isoformat().replace("+00:00", "Z")
-        if isinstance(o, datetime.time):
-            return o.isoformat()
-        return super().default(o)
-
-
-class RestoreRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class RestoreRefused(Invalid):
+    code = "restore"
 
 
 def schema() -> dict[str, list[str]]:
@@ -68,7 +55,7 @@ def backup() -> dict:
         objects.extend(
             json.loads(
                 serializers.serialize(
-                    "json", queryset, use_natural_foreign_keys=True, cls=LosslessEncoder
+                    "json", queryset, use_natural_foreign_keys=True, cls=Encoder
                 )
             )
         )

@@ -8,12 +8,12 @@ from ninja import Field, File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from verbind.lib.uploads import check_size
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
 from verbind.scheduling.models import CalendarSource
 from verbind.transfer.records import ImportFailed
 
 router = Router(tags=["calendars"])
-MAX_UPLOAD = 20_000_000
 
 
 class CalendarOut(Schema):
@@ -79,8 +79,7 @@ def follow_calendar(request, payload: CalendarIn):
     summary="Read an .ics file (again: the same name replaces its times)",
 )
 def upload_calendar(request, file: File[UploadedFile], name: str = ""):
-    if file.size > MAX_UPLOAD:
-        raise ValidationError({"file": ["That file is larger than 20 MB."]})
+    check_size(file.size, file.name)
     try:
         calendar = load(request.membership, name or file.name, file.read(), file.name)
     except ImportFailed as exc:

@@ -2,7 +2,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from verbind.api.crud import resolve, scoped_get
@@ -10,7 +9,7 @@ from verbind.api.pagination import Page
 from verbind.obligations.models import Appointment
 from verbind.people.models import Person
 from verbind.scheduling.models import Proposal, ProposalState
-from verbind.scheduling.proposals import BookingRefused, link, offer, withdraw
+from verbind.scheduling.proposals import link, offer, withdraw
 from verbind.workspaces.models import Membership
 
 router = Router(tags=["proposals"])
@@ -91,20 +90,17 @@ def create_proposal(request, payload: ProposalIn):
             raise ValidationError(
                 {"co_host_id": [f"There is no member {payload.co_host_id} in this workspace."]}
             )
-    try:
-        proposal, raw = offer(
-            request.membership,
-            person,
-            count=payload.count,
-            within=timedelta(days=payload.within_days),
-            duration=timedelta(minutes=payload.duration_minutes),
-            title=payload.title,
-            place=payload.place,
-            co_host=co_host,
-            replaces=replaces,
-        )
-    except BookingRefused as exc:
-        raise HttpError(409, exc.message) from None
+    proposal, raw = offer(
+        request.membership,
+        person,
+        count=payload.count,
+        within=timedelta(days=payload.within_days),
+        duration=timedelta(minutes=payload.duration_minutes),
+        title=payload.title,
+        place=payload.place,
+        co_host=co_host,
+        replaces=replaces,
+    )
     proposal.link = link(raw)
     return 201, proposal
 
@@ -141,8 +137,5 @@ def get_proposal(request, proposal_id: int):
 )
 def withdraw_proposal(request, proposal_id: int):
     proposal = scoped_get(request, Proposal, proposal_id)
-    try:
-        withdraw(proposal)
-    except BookingRefused as exc:
-        raise HttpError(409, exc.message) from None
+    withdraw(proposal)
     return proposal

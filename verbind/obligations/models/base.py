@@ -16,6 +16,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from verbind.lib.refusals import Refused
 from verbind.workspaces.scoping import WorkspaceOwned
 
 # Sent after an appointment or promise changed state (the follow-through engine
@@ -30,12 +31,10 @@ class Outcome(models.TextChoices):
     BROKEN = "broken", _("Broken")
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
     """A change of state that the lifecycle does not allow; the message says why."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "transition"
 
 
 class Obligation(WorkspaceOwned):

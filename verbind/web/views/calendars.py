@@ -11,6 +11,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from verbind.followthrough import absences as followthrough_absences
+from verbind.lib.refusals import Refused
+from verbind.lib.uploads import check_size
 from verbind.scheduling import absences
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
 from verbind.scheduling.feed import feed_text
@@ -22,12 +24,10 @@ from verbind.scheduling.models import (
     Proposal,
     ProposalState,
 )
-from verbind.transfer.records import ImportFailed
 from verbind.web.forms import AbsenceForm, AvailabilityForm, CalendarAddressForm, CalendarFileForm
 from verbind.web.views.common import member_required
 
 FEED_KEY = "verbind_new_feed"
-MAX_UPLOAD = 20_000_000
 
 
 def _bound(request, form_class, name, **kwargs):
@@ -54,21 +54,19 @@ def calendars_page(request):
             return redirect("calendars")
         if upload.is_bound and upload.is_valid():
             handed = upload.cleaned_data["file"]
-            if handed.size > MAX_UPLOAD:
-                upload.add_error("file", _("That file is larger than 20 MB."))
+            try:
+                check_size(handed.size, handed.name)
+                calendar = load(
+                    membership,
+                    upload.cleaned_data["name"] or handed.name,
+                    handed.read(),
+                    handed.name,
+                )
+            except Refused as exc:  # too big, or not a calendar: said at the field
+                upload.add_error("file", exc.message)
             else:
-                try:
-                    calendar = load(
-                        membership,
-                        upload.cleaned_data["name"] or handed.name,
-                        handed.read(),
-                        handed.name,
-                    )
-                except ImportFailed as exc:
-                    upload.add_error("file", str(exc.problem))
-                else:
-                    messages.success(request, _read_message(calendar))
-                    return redirect("calendars")
+                messages.success(request, _read_message(calendar))
+                return redirect("calendars")
         if address.is_bound and address.is_valid():
             data = address.cleaned_data
             try:

@@ -15,14 +15,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from verbind.lib.uploads import FileTooBig, check_size
 from verbind.transfer.apply import apply_in_steps
 from verbind.transfer.detect import FORMATS
 from verbind.transfer.exporting import csv_text, people_of, vcard
 from verbind.transfer.importing import plan_import
 from verbind.transfer.records import ImportFailed
 from verbind.web.views.common import member_required
-
-MAX_BYTES = 20 * 1024 * 1024
 
 
 class UploadForm(forms.Form):
@@ -44,8 +43,10 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("That file is larger than 20 MB."))
+        try:
+            check_size(upload.size, upload.name)
+        except FileTooBig as exc:
+            raise forms.ValidationError(exc.message) from None
         return upload
 
 

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
 from verbind.followthrough.agenda import agenda_for
-from verbind.workspaces.accounts import MembershipNotFound, find_membership
+from verbind.workspaces.commands import MemberCommand
 
 LABELS = {0: "overdue", 1: "today", 2: "coming"}
 STYLE = {0: "bold red", 1: "yellow", 2: "cyan"}
@@ -39,20 +38,16 @@ def item_json(item, zone) -> dict:
     }
 
 
-class Command(BaseCommand):
+class Command(MemberCommand):
+    member_help = "whose agenda"
     help = "Show what is due: the agenda of a member, now or at a moment to come."
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--member", metavar="EMAIL", help="whose agenda (default: the first owner)"
-        )
-        parser.add_argument("--workspace", metavar="SLUG", help="needed if the member has several")
+    def add_command_arguments(self, parser):
         parser.add_argument(
             "--at",
             metavar="WHEN",
             help="as it will stand then if nobody acts, e.g. 2026-12-01T09:00",
         )
-        parser.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     def handle(self, *args, member, workspace, at, json: bool, **options):
         membership = self.membership(member, workspace)
@@ -60,7 +55,7 @@ class Command(BaseCommand):
         moment = parse_when(at, zone) if at else timezone.now()
         items = agenda_for(membership, moment)
         if json:
-            self.stdout.write(_dumps([item_json(item, zone) for item in items]))
+            self.stdout.write(self.dumps([item_json(item, zone) for item in items]))
             return
         console = Console(file=self.stdout, highlight=False)
         when = moment.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z")
@@ -86,12 +81,4 @@ class Command(BaseCommand):
             )
         console.print(table)
 
-    def membership(self, email, slug):
-        try:
-            return find_membership(email, slug)
-        except MembershipNotFound as exc:
-            raise CommandError(str(exc), returncode=2) from None
 
-
-def _dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -1,34 +1,21 @@
 from __future__ import annotations
 
-import json
-
-from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
 from verbind.people.duplicates import suggestions
-from verbind.workspaces.accounts import MembershipNotFound, find_membership
+from verbind.workspaces.commands import MemberCommand
 
 
-class Command(BaseCommand):
+class Command(MemberCommand):
     help = "List people who are probably the same person (to merge on the web page /duplicates/)."
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--member", metavar="EMAIL", help="as this member (default: the first owner)"
-        )
-        parser.add_argument("--workspace", metavar="SLUG", help="in this workspace")
-        parser.add_argument("--json", action="store_true", help="print JSON for scripts")
-
     def handle(self, *args, member, workspace, json: bool, **options):
-        try:
-            membership = find_membership(member, workspace)
-        except MembershipNotFound as exc:
-            raise CommandError(str(exc), returncode=2) from None
+        membership = self.membership(member, workspace)
         found = suggestions(membership.workspace)
         if json:
             self.stdout.write(
-                _dumps(
+                self.dumps(
                     [
                         {
                             "first": {"id": s.first.pk, "name": s.first.name},
@@ -57,5 +44,3 @@ class Command(BaseCommand):
         Console(file=self.stdout).print(table)
 
 
-def _dumps(data) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)

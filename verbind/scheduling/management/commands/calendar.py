@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from verbind.lib.problems import ImportFailed
+from verbind.lib.uploads import read_file
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
 from verbind.scheduling.models import CalendarSource
-from verbind.workspaces.accounts import MembershipNotFound, find_membership
+from verbind.workspaces.commands import MemberCommand, add_member_arguments
 
 
-class Command(BaseCommand):
+class Command(MemberCommand):
     help = "Add a calendar (.ics file, ICS feed or CalDAV) so free times and absences follow it; sync or list them."
 
     def add_arguments(self, parser):
@@ -31,26 +30,19 @@ class Command(BaseCommand):
             metavar="VAR",
             help="name of the environment variable that holds the password",
         )
-        add.add_argument("--member", metavar="EMAIL")
-        add.add_argument("--workspace", metavar="SLUG")
+        add_member_arguments(add, json=False)
         syncing = actions.add_parser(
             "sync", help="read the member's feeds and CalDAV calendars now"
         )
         syncing.add_argument("name", nargs="?", help="only this calendar")
-        syncing.add_argument("--member", metavar="EMAIL")
-        syncing.add_argument("--workspace", metavar="SLUG")
+        add_member_arguments(syncing, json=False)
         listing = actions.add_parser(
             "list", help="the member's calendars, when they were read, and any error"
         )
-        listing.add_argument("--member", metavar="EMAIL")
-        listing.add_argument("--workspace", metavar="SLUG")
-        listing.add_argument("--json", action="store_true")
+        add_member_arguments(listing)
 
     def handle(self, *args, action, member, workspace, **options):
-        try:
-            membership = find_membership(member, workspace)
-        except MembershipNotFound as exc:
-            raise CommandError(str(exc), returncode=2) from None
+        membership = self.membership(member, workspace)
         getattr(self, f"do_{action}")(membership, **options)
 
     def do_add(self, membership, source, name, caldav, username, password_env, **options):
@@ -69,14 +61,7 @@ class Command(BaseCommand):
             self._report(calendar, label)
             return
         path = Path(source)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror}", returncode=2) from None
-        try:
-            calendar = load(membership, name or path.name, data, path.name)
-        except ImportFailed as exc:
-            raise CommandError(str(exc.problem), returncode=2) from None
+        calendar = load(membership, name or path.name, read_file(path), path.name)
         self._report(calendar, path.name)
 
     def _report(self, calendar, label):
@@ -119,7 +104,7 @@ class Command(BaseCommand):
             for c in membership.calendars.order_by("name")
         ]
         if json:
-            self.stdout.write(_dumps(rows))
+            self.stdout.write(self.dumps(rows))
             return
         if not rows:
             self.stdout.write("(no calendars yet)")
@@ -137,5 +122,3 @@ class Command(BaseCommand):
             )
 
 
-def _dumps(data) -> str:
-    return json.dumps(data, indent=2)

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from verbind.people.models import Person
-from verbind.scheduling.proposals import BookingRefused, link, offer
+from verbind.scheduling.proposals import link, offer
 from verbind.workspaces.accounts import MembershipNotFound, find_membership
+from verbind.workspaces.commands import MemberCommand
 
 
 def parse_within(text: str) -> timedelta:
@@ -23,10 +23,11 @@ def parse_within(text: str) -> timedelta:
     return timedelta(days=days)
 
 
-class Command(BaseCommand):
+class Command(MemberCommand):
+    member_help = "the host"
     help = "Offer a person a few free times to pick from a private link, and print the link."
 
-    def add_arguments(self, parser):
+    def add_command_arguments(self, parser):
         parser.add_argument("person", metavar="PERSON", help="their e-mail address, or their id")
         parser.add_argument(
             "--count", type=int, default=3, help="how many times to offer (default 3)"
@@ -40,9 +41,6 @@ class Command(BaseCommand):
         parser.add_argument(
             "--co-host", metavar="EMAIL", help="a colleague who joins; times suit both"
         )
-        parser.add_argument("--member", metavar="EMAIL", help="the host (default: the first owner)")
-        parser.add_argument("--workspace", metavar="SLUG")
-        parser.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     def handle(
         self,
@@ -59,15 +57,8 @@ class Command(BaseCommand):
         co_host,
         **options,
     ):
-        if not 1 <= count <= 10:
-            raise CommandError("--count must be between 1 and 10", returncode=2)
-        if not 5 <= duration <= 8 * 60:
-            raise CommandError("--duration must be between 5 and 480 minutes", returncode=2)
         span = parse_within(within)
-        try:
-            host = find_membership(member, workspace)
-        except MembershipNotFound as exc:
-            raise CommandError(str(exc), returncode=2) from None
+        host = self.membership(member, workspace)
         people = Person.objects.in_workspace(host.workspace)
         found = (
             people.filter(pk=int(person)).first()
@@ -82,24 +73,21 @@ class Command(BaseCommand):
                 partner = find_membership(co_host, host.workspace.slug)
             except MembershipNotFound as exc:
                 raise CommandError(f"--co-host: {exc}", returncode=2) from None
-        try:
-            proposal, raw = offer(
-                host,
-                found,
-                count=count,
-                within=span,
-                duration=timedelta(minutes=duration),
-                title=title,
-                place=place,
-                co_host=partner,
-            )
-        except BookingRefused as exc:
-            raise CommandError(exc.message, returncode=2) from None
+        proposal, raw = offer(
+            host,
+            found,
+            count=count,
+            within=span,
+            duration=timedelta(minutes=duration),
+            title=title,
+            place=place,
+            co_host=partner,
+        )
         starts = [slot.starts_at for slot in proposal.slots.all()]
         zone = host.zone
         if json:
             self.stdout.write(
-                _dumps(
+                self.dumps(
                     {
                         "id": proposal.pk,
                         "link": link(raw),
@@ -117,5 +105,3 @@ class Command(BaseCommand):
             self.stdout.write(f"  – {start.astimezone(zone):%a %d %b %H:%M} ({host.time_zone})")
 
 
-def _dumps(data) -> str:
-    return json.dumps(data, indent=2)

@@ -1,40 +1,34 @@
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from verbind.lib import jsontext
 from verbind.transfer.exporting import csv_text, people_of, vcard, workspace_json
-from verbind.workspaces.accounts import MembershipNotFound, find_membership
+from verbind.workspaces.commands import MemberCommand
 
 
-class Command(BaseCommand):
+class Command(MemberCommand):
+    json_option = False
     help = "Export people as vCard 4.0 or CSV, or a whole workspace as JSON."
 
-    def add_arguments(self, parser):
+    def add_command_arguments(self, parser):
         parser.add_argument(
             "file", nargs="?", default="-", metavar="FILE", help="where to write (default: stdout)"
         )
         parser.add_argument("--format", choices=["vcard", "csv", "json"], default="vcard")
-        parser.add_argument(
-            "--member", metavar="EMAIL", help="as this member (default: the first owner)"
-        )
-        parser.add_argument("--workspace", metavar="SLUG", help="from this workspace")
 
     def handle(self, *args, file, format, member, workspace, **options):
-        try:
-            membership = find_membership(member, workspace)
-        except MembershipNotFound as exc:
-            raise CommandError(str(exc), returncode=2) from None
+        membership = self.membership(member, workspace)
         people = people_of(membership.workspace)
         if format == "vcard":
             text = vcard(people)
         elif format == "csv":
             text = csv_text(people)
         else:
-            text = json.dumps(workspace_json(membership.workspace), ensure_ascii=False, indent=1)
+            text = jsontext.dumps(workspace_json(membership.workspace), indent=1)
         if file == "-":
             sys.stdout.write(text)
             return

@@ -1,24 +1,25 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from verbind.lib.uploads import read_file
 from verbind.transfer.apply import ImportRefused, apply
 from verbind.transfer.detect import FORMATS
 from verbind.transfer.importing import plan_import
 from verbind.transfer.records import ImportFailed
-from verbind.workspaces.accounts import MembershipNotFound, find_membership
+from verbind.workspaces.commands import MemberCommand
 
 
-class Command(BaseCommand):
+class Command(MemberCommand):
+    member_help = "import as this member"
     help = "Import contacts from vCard, LinkedIn, Google, Outlook or any CSV, with a preview."
 
-    def add_arguments(self, parser):
+    def add_command_arguments(self, parser):
         parser.add_argument("file", metavar="FILE", help="the export to read")
         parser.add_argument(
             "--format", default="auto", choices=FORMATS, help="default: recognised from the file"
@@ -30,10 +31,6 @@ class Command(BaseCommand):
             help="for plain CSV: which column is what, e.g. name=Naam,email=Mail,phone=Tel",
         )
         parser.add_argument(
-            "--member", metavar="EMAIL", help="import as this member (default: the first owner)"
-        )
-        parser.add_argument("--workspace", metavar="SLUG", help="into this workspace")
-        parser.add_argument(
             "--region", default="NL", help="country for phone numbers without +code (default NL)"
         )
         parser.add_argument(
@@ -44,7 +41,6 @@ class Command(BaseCommand):
             action="store_true",
             help="import the valid rows even when others have errors",
         )
-        parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
     def handle(
         self,
@@ -61,14 +57,8 @@ class Command(BaseCommand):
         **options,
     ):
         path = Path(file)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"cannot read {file}: {exc.strerror}", returncode=2) from None
-        try:
-            membership = find_membership(member, workspace)
-        except MembershipNotFound as exc:
-            raise CommandError(str(exc), returncode=2) from None
+        data = read_file(path)
+        membership = self.membership(member, workspace)
         console = Console(stderr=True)
         try:
             with console.status(f"Reading {path.name}…"):
@@ -100,14 +90,14 @@ class Command(BaseCommand):
             except ImportRefused:
                 result["written"] = False
                 if json:
-                    self.stdout.write(_dumps(result))
+                    self.stdout.write(self.dumps(result))
                 raise CommandError(
                     f"{len(plan.errors)} row(s) have errors, so nothing was imported. Fix them, or run "
                     "again with --valid-only to import the rest.",
                     returncode=2,
                 ) from None
         if json:
-            self.stdout.write(_dumps(result))
+            self.stdout.write(self.dumps(result))
         elif dry_run:
             self.stdout.write("Dry run: nothing was written.")
         else:
@@ -134,5 +124,3 @@ class Command(BaseCommand):
             console.print(f"[yellow]note[/yellow] {problem}")
 
 
-def _dumps(data) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)

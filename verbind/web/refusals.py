@@ -1,0 +1,34 @@
+"""The web's one handler for refusals: the member sees the message on the page they came from."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from verbind.lib.refusals import Refused
+
+
+class ShowRefusals:
+    """A ``Refused`` from a page's action becomes a message on the page the member came from.
+
+    Views that answer a refusal in place (a form field, an htmx fragment) catch it
+    themselves; everything else ends here rather than in a server error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Refused) or request.path.startswith("/api/"):
+            return None
+        messages.error(request, exception.message)
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = "/"
+        return redirect(back)
