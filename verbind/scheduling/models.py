@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -226,6 +227,16 @@ class Absence(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.membership} away {self.starts_at:%Y-%m-%d}–{self.ends_at:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        """An absence ends after it starts, and is not over already (web, API: the same rules)."""
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The end must come after the start.")})
+        if self.ends_at and self.ends_at <= timezone.now():
+            raise ValidationError({"ends_at": _("This absence is over already.")})
+        if self.backup_id and self.backup_id == self.membership_id:
+            raise ValidationError({"backup": _("Someone else must stand in for you.")})
 
 
 class CalendarFeed(models.Model):

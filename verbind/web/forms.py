@@ -234,11 +234,7 @@ class MembershipForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["backup"].queryset = (
-            Membership.objects.filter(workspace=self.instance.workspace, user__is_active=True)
-            .exclude(pk=self.instance.pk)
-            .select_related("user")
-        )
+        self.fields["backup"].queryset = self.instance.colleagues()
         self.fields["backup"].label_from_instance = lambda m: m.display_name
 
 
@@ -373,22 +369,10 @@ class AbsenceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.membership = membership
         self.instance.workspace = membership.workspace
-        self.fields["backup"].queryset = (
-            Membership.objects.filter(workspace=membership.workspace, user__is_active=True)
-            .exclude(pk=membership.pk)
-            .select_related("user")
-        )
+        self.fields["backup"].queryset = membership.colleagues()
         self.fields["backup"].label_from_instance = lambda m: m.user.get_full_name() or m.user.email
         self.fields["backup"].initial = membership.backup_id
 
-    def clean(self):
-        cleaned = super().clean()
-        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", _("The end must come after the start."))
-        elif ends and ends <= timezone.now():
-            self.add_error("ends_at", _("This absence is over already."))
-        return cleaned
 
 
 class OfferTimesForm(forms.Form):
@@ -425,11 +409,7 @@ class OfferTimesForm(forms.Form):
         self.person = person
         self.host = Membership.objects.get(workspace=workspace, user=member)
         self.fields["title"].initial = default_title(person)
-        self.fields["co_host"].queryset = (
-            Membership.objects.filter(workspace=workspace, user__is_active=True)
-            .exclude(pk=self.host.pk)
-            .select_related("user")
-        )
+        self.fields["co_host"].queryset = self.host.colleagues()
         self.fields["co_host"].label_from_instance = lambda m: m.display_name
         self.message = None
 

@@ -97,6 +97,14 @@ class Membership(models.Model):
     def display_name(self) -> str:
         return self.user.get_full_name() or self.user.email or self.user.username
 
+    def colleagues(self):
+        """The other active members of this workspace (who can stand in, co-host, be a backup)."""
+        return (
+            Membership.objects.filter(workspace_id=self.workspace_id, user__is_active=True)
+            .exclude(pk=self.pk)
+            .select_related("user")
+        )
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
