@@ -41,6 +41,10 @@ class State(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# A message in one of these states can still be called back (outbox.cancel).
+CANCELLABLE = (State.DRAFT, State.READY, State.QUEUED, State.FAILED)
+
+
 class OutboxMessage(WorkspaceOwned):
     """One message. The worker claims a queued row with a lease before sending it."""
 
@@ -120,6 +124,15 @@ class OutboxMessage(WorkspaceOwned):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} to {self.person or self.member} ({self.state})"
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.state in CANCELLABLE
+
+    @property
+    def waits_for_member(self) -> bool:
+        """Ready for the member to send themself (a link, a call): they mark it sent."""
+        return self.state == State.READY
 
     @property
     def editable_step(self) -> str:

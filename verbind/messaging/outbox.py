@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from verbind.lib.refusals import Refused
 from verbind.messaging.channels import email
 from verbind.messaging.drafts import next_step_block
-from verbind.messaging.models import Channel, OutboxMessage, Purpose, State
+from verbind.messaging.models import CANCELLABLE, Channel, OutboxMessage, Purpose, State
 from verbind.messaging.nextstep import NextStep
 from verbind.messaging.signals import message_released, message_sent
 from verbind.people.models import Channel as PersonChannel
@@ -109,9 +109,9 @@ def mark_sent(message: OutboxMessage, by=None, at=None) -> None:
 
 
 def cancel(message: OutboxMessage) -> None:
-    changed = OutboxMessage.objects.filter(
-        pk=message.pk, state__in=[State.DRAFT, State.READY, State.QUEUED, State.FAILED]
-    ).update(state=State.CANCELLED)
+    changed = OutboxMessage.objects.filter(pk=message.pk, state__in=CANCELLABLE).update(
+        state=State.CANCELLED
+    )
     if not changed:
         raise OutboxRefused(_("This message is being sent or was sent; it cannot be cancelled."))
     message.state = State.CANCELLED

@@ -161,6 +161,11 @@ class Appointment(Obligation):
                 "status", self.status, S.RESCHEDULED, Outcome.RELEASED, by, successor=successor
             )
 
+    @property
+    def can_move(self) -> bool:
+        """Whether a new time can still be agreed (templates ask this; ``reschedule`` enforces it)."""
+        return not self.successor_id and self.status not in (S.HELD, S.RESCHEDULED)
+
     @transaction.atomic
     def reschedule(self, starts_at, ends_at=None, *, by=None) -> Appointment:
         """Agree a new time: the successor is a new confirmed appointment.
