@@ -174,7 +174,7 @@ def test_the_working_week_form_reads_ranges_and_names_mistakes(web, host):
         follow=True,
     )
     assert "Your working week is saved." in ok.content.decode()
-    week = host.availability.weekly_hours
+    week = host.availability.weekly_hours.as_json()
     assert week == {"0": [["09:00", "12:30"], ["13:30", "17:00"]], "4": [["10:00", "14:00"]]}
 
     def week(**days):
@@ -198,7 +198,7 @@ def test_the_working_week_form_reads_ranges_and_names_mistakes(web, host):
     )
     assert "Your working week is saved." in saved.content.decode()
     host.availability.refresh_from_db()
-    assert host.availability.weekly_hours == {"2": [["09:00", "17:00"]], "5": [["20:00", "23:59"]]}
+    assert host.availability.weekly_hours.as_json() == {"2": [["09:00", "17:00"]], "5": [["20:00", "23:59"]]}
 
 
 def test_another_workspace_cannot_touch_my_absences_or_calendars(outsider_web, host, away):

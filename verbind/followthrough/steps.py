@@ -7,6 +7,7 @@ import zoneinfo
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
@@ -80,6 +81,7 @@ class Escalations(RowStep):
             .order_by("next_check_at", "id")
         )
 
+    @transaction.atomic  # the claim and its mail together: a failed mail leaves it due
     def handle(self, repair, now):
         target = escalation_target(repair)
         claimed = Repair.objects.filter(pk=repair.pk, escalated_at__isnull=True).update(
@@ -141,6 +143,7 @@ class Digests(RowStep):
             .order_by("next_digest_at", "id")
         )
 
+    @transaction.atomic  # the claim and its mail together: a failed mail leaves it due
     def handle(self, membership, now):
         zone = zoneinfo.ZoneInfo(membership.time_zone)
         following = next_morning(now, membership.digest_hour, zone)

@@ -350,8 +350,12 @@ def sync_claimed(calendar: Calendar, now) -> None:
     """Read a claimed calendar; a failure is kept on it, and it is tried less often."""
     try:
         sync(calendar, now)
-    except SyncFailed as exc:
-        log.warning("calendar %s of %s: %s", calendar.name, calendar.membership, exc.message)
+    except Exception as exc:
+        if isinstance(exc, SyncFailed):
+            log.warning("calendar %s of %s: %s", calendar.name, calendar.membership, exc.message)
+        else:  # a bug or a library's surprise: kept on the calendar like any failure
+            log.exception("reading calendar %s failed", calendar.pk)
+            _record_failure(calendar, "Unexpected error while reading this calendar.", now)
         # At most a day apart, and never given up on.
         every = timedelta(minutes=calendar.sync_minutes)
         wait = min(every * 2 ** min(calendar.failures, 10), timedelta(days=1))

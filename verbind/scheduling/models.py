@@ -9,10 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from verbind.lib.schemafield import SchemaField
 from verbind.lib.tokens import new_token
+from verbind.scheduling.week import NINE_TO_FIVE, WorkingWeek
 from verbind.workspaces.scoping import WorkspaceOwned
-
-DEFAULT_HOURS = {str(day): [["09:00", "17:00"]] for day in range(5)}  # Monday–Friday, 9 to 5
 
 
 class Availability(models.Model):
@@ -22,7 +22,7 @@ class Availability(models.Model):
         "workspaces.Membership", on_delete=models.CASCADE, related_name="availability"
     )
     # {"0": [["09:00", "17:00"]], …}: weekday (Monday = 0) to local from–to ranges.
-    weekly_hours = models.JSONField(default=dict)
+    weekly_hours = SchemaField(schema=WorkingWeek, default=dict)
     buffer_minutes = models.PositiveIntegerField(_("buffer between meetings (minutes)"), default=15)
     notice_hours = models.PositiveIntegerField(_("minimum notice (hours)"), default=24)
 
@@ -36,7 +36,7 @@ class Availability(models.Model):
     @classmethod
     def of(cls, membership) -> Availability:
         found = cls.objects.filter(membership=membership).first()
-        return found or cls(membership=membership, weekly_hours=DEFAULT_HOURS)
+        return found or cls(membership=membership, weekly_hours=NINE_TO_FIVE)
 
 
 class ProposalState(models.TextChoices):

@@ -57,9 +57,9 @@ def busy(
 
 
 def _candidates(availability: Availability, zone, day: date, duration: timedelta):
-    for start_text, end_text in availability.weekly_hours.get(str(day.weekday()), []):
-        start = datetime.combine(day, time.fromisoformat(start_text), zone)
-        end = datetime.combine(day, time.fromisoformat(end_text), zone)
+    for opens, closes in availability.weekly_hours.hours(day.weekday()):
+        start = datetime.combine(day, opens, zone)
+        end = datetime.combine(day, closes, zone)
         moment = start
         while moment + duration <= end:
             yield moment.astimezone(UTC)
@@ -68,9 +68,9 @@ def _candidates(availability: Availability, zone, day: date, duration: timedelta
 
 def _within_hours(availability: Availability, zone, start: datetime, duration: timedelta) -> bool:
     local = start.astimezone(zone)
-    for start_text, end_text in availability.weekly_hours.get(str(local.weekday()), []):
-        opens = datetime.combine(local.date(), time.fromisoformat(start_text), zone)
-        closes = datetime.combine(local.date(), time.fromisoformat(end_text), zone)
+    for start_time, end_time in availability.weekly_hours.hours(local.weekday()):
+        opens = datetime.combine(local.date(), start_time, zone)
+        closes = datetime.combine(local.date(), end_time, zone)
         if opens <= start and start + duration <= closes:
             return True
     return False

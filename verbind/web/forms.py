@@ -274,7 +274,7 @@ class AvailabilityForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        hours = self.instance.weekly_hours or {}
+        hours = self.instance.weekly_hours.as_json()
         for number, name in enumerate(WEEKDAYS):
             self.fields[f"day{number}"] = forms.CharField(
                 label=name,
