@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from verbind.lib.refusals import Refused
 from verbind.people.models import Organisation, Person
 from verbind.transfer.apply import ImportRefused, apply
 from verbind.transfer.importing import plan_import
@@ -109,3 +110,94 @@ def test_an_import_lands_only_in_the_importers_workspace(
     call_command("import", str(CORPUS / "vcard_40.vcf"), "--member", outsider.email)
     assert Person.objects.in_workspace(other_workspace).count() == 1
     assert Person.objects.in_workspace(workspace).count() == 0
+
+
+def test_every_address_and_number_of_a_contact_is_kept_the_first_as_primary(workspace):
+    apply(plan(workspace, "google_contacts.csv"), workspace)
+    mark = Person.objects.get(name="Mark de Boer")
+    assert (mark.email, mark.phone) == ("mark@deboer.example", "+31634567890")
+    assert mark.emails == ["mark@deboer.example", "mark.deboer@work.example"]
+    assert mark.phones == ["+31634567890", "+31307654321"]
+
+
+def test_a_known_person_is_matched_by_any_of_their_addresses_and_gains_new_ones(workspace):
+    apply(plan(workspace, "google_contacts.csv"), workspace)
+    data = (
+        b"Name,Email,Phone\n"
+        b"Mark de Boer,MARK.DEBOER@work.example,06 99887766\n"  # his second address
+        b"Someone,new@example.org,+31 30 765 4321\n"  # Mark's second number
+    )
+    again = plan_import(data, "more.csv", workspace)
+    mark = Person.objects.get(name="Mark de Boer")
+    assert [(r.action, r.person_id) for r in again.rows] == [("update", mark.pk)] * 2
+    assert again.rows[0].more == [("phone", "+31699887766")]
+    assert again.rows[1].more == [("email", "new@example.org")]
+    assert apply(again, workspace) == {"created": 0, "updated": 2}
+    assert Person.objects.count() == 3
+    mark.refresh_from_db()
+    assert mark.emails == ["mark@deboer.example", "mark.deboer@work.example", "new@example.org"]
+    assert mark.phones == ["+31634567890", "+31307654321", "+31699887766"]
+    assert plan_import(data, "more.csv", workspace).count("same") == 2  # nothing new twice
+
+
+def test_an_address_known_as_someone_elses_is_not_given_to_another(workspace):
+    Person.objects.create(workspace=workspace, name="Anna", email="anna@example.org")
+    eva = Person.objects.create(workspace=workspace, name="Eva", email="eva@example.org")
+    data = b"Name,Email\nEva,eva@example.org\n"
+    rows = plan_import(data, "eva.csv", workspace).rows
+    assert rows[0].action == "same"
+    both = plan_import(
+        b"BEGIN:VCARD\nVERSION:3.0\nFN:Eva\nEMAIL:eva@example.org\nEMAIL:anna@example.org\nEND:VCARD\n",
+        "eva.vcf",
+        workspace,
+    )
+    assert [(r.action, r.person_id, r.more) for r in both.rows] == [("same", eva.pk, [])]
+
+
+def test_a_contact_repeated_in_the_file_with_another_number_keeps_both(workspace):
+    data = (
+        b"Name,Email,Phone\n"
+        b"Anna de Vries,anna@example.org,06 11111111\n"
+        b"A. de Vries,anna@example.org,06 22222222\n"
+    )
+    repeated = plan_import(data, "twice.csv", workspace)
+    assert [r.action for r in repeated.rows] == ["new", "duplicate"]
+    apply(repeated, workspace)
+    anna = Person.objects.get()
+    assert anna.phones == ["+31611111111", "+31622222222"]
+
+
+def test_a_refused_import_is_a_refusal_with_a_code(workspace):
+    with pytest.raises(Refused) as refused:
+        apply(plan(workspace, "broken.vcf"), workspace)
+    assert refused.value.code == "import" and "nothing was written" in refused.value.message
+
+
+def test_planning_and_applying_take_the_same_few_queries_for_any_number_of_rows(
+    workspace, django_assert_max_num_queries
+):
+    def cards(count: int) -> bytes:
+        return "".join(
+            f"BEGIN:VCARD\nVERSION:3.0\nFN:P{n}\nORG:Org {n % 7}\nEMAIL:p{n}@example.org\n"
+            f"EMAIL:p{n}@home.example\nTEL:06 1{n:07d}\nTEL:06 2{n:07d}\nEND:VCARD\n"
+            for n in range(count)
+        ).encode()
+
+    known = Person.objects.create(
+        workspace=workspace, name="Known", email="p0@example.org", phone="+31699999999"
+    )
+    known.add_contact_point("phone", "06 88888888")
+    for rows in (10, 200):
+        with django_assert_max_num_queries(3):
+            planned = plan_import(cards(rows), "many.vcf", workspace)
+        with django_assert_max_num_queries(10):
+            assert apply(planned, workspace) == {"created": rows - 1, "updated": 1}
+        assert Person.objects.get(name=f"P{rows - 1}").phones == [
+            f"+316{1}{rows - 1:07d}",
+            f"+316{2}{rows - 1:07d}",
+        ]
+        known.refresh_from_db()
+        assert known.emails == ["p0@example.org", "p0@home.example"]
+        assert known.phones == ["+31699999999", "+31688888888", "+31610000000", "+31620000000"]
+        Person.objects.exclude(pk=known.pk).delete()
+        known.contact_points.exclude(value="+31688888888").delete()

@@ -266,3 +266,23 @@ def test_phone_errors_speak_dutch_to_a_dutch_browser(web):
 
 def test_switching_to_a_bad_workspace_id_is_a_404(web):
     assert web.post(reverse("switch_workspace"), {"workspace": "abc"}).status_code == 404
+
+
+def test_any_address_or_number_of_a_person_finds_them(web, workspace, person):
+    person.add_contact_point("email", "hans@private.example")
+    person.add_contact_point("phone", "06 12345678")  # his only number: the primary
+    person.add_contact_point("phone", "+49 30 1234567")  # a second one
+    for query in ["private.example", "06 12345678", "+49 30 1234567", "0049 30 1234567"]:
+        found = web.get(reverse("people"), {"q": query}).content.decode()
+        assert "Hans Verbeek" in found, query
+    assert "Hans Verbeek" not in web.get(reverse("people"), {"q": "06 99999999"}).content.decode()
+
+
+def test_the_person_page_shows_every_address_and_number(web, person):
+    person.add_contact_point("email", "hans@private.example")
+    person.add_contact_point("phone", "06 12345678")
+    person.add_contact_point("phone", "06 87654321")
+    html = web.get(reverse("person", args=[person.pk])).content.decode()
+    assert 'href="mailto:hans@verbeek.example"' in html
+    assert 'href="mailto:hans@private.example"' in html
+    assert "+31 6 12345678" in html and "+31 6 87654321" in html

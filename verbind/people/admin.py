@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from verbind.people.models import Interaction, Organisation, Person
+from verbind.people.models import ContactPoint, Interaction, Organisation, Person
 
 
 @admin.register(Organisation)
@@ -10,12 +10,19 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class ContactPointInline(admin.TabularInline):
+    model = ContactPoint
+    fields = ["kind", "value"]
+    extra = 0
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "organisation", "workspace"]
     list_filter = ["workspace", "language"]
-    search_fields = ["name", "email"]
+    search_fields = ["name", "email", "contact_points__value"]
     raw_id_fields = ["organisation"]
+    inlines = [ContactPointInline]
 
 
 @admin.register(Interaction)

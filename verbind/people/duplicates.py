@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from verbind.people.models import Person
+from verbind.people.models import ContactKind, ContactPoint, Person
 
 THRESHOLD = 88
 
@@ -52,6 +52,16 @@ def suggestions(workspace, limit: int = 200) -> list[Suggestion]:
     people = list(
         Person.objects.in_workspace(workspace).select_related("organisation").order_by("id")
     )
+    emails: dict[int, set[str]] = defaultdict(set)  # every address of each person
+    for person in people:
+        if person.email:
+            emails[person.pk].add(person.email)
+    for person_id, value in (
+        ContactPoint.objects.in_workspace(workspace)
+        .filter(kind=ContactKind.EMAIL)
+        .values_list("person_id", "value")
+    ):
+        emails[person_id].add(value)
     blocks: dict[tuple, list[Person]] = defaultdict(list)
     for person in people:
         name = key(person.name)
@@ -65,8 +75,9 @@ def suggestions(workspace, limit: int = 200) -> list[Suggestion]:
     for (kind, _), members in blocks.items():
         for i, first in enumerate(members):
             for second in members[i + 1 :]:
-                if first.email and second.email and first.email != second.email:
-                    continue  # two different addresses: two people
+                mine, theirs = emails[first.pk], emails[second.pk]
+                if mine and theirs and not mine & theirs:
+                    continue  # different addresses, none shared: two people
                 score = similarity(key(first.name), key(second.name))
                 if score >= THRESHOLD:
                     reason = "same organisation" if kind == "org" else "similar name"

@@ -6,6 +6,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -148,6 +149,49 @@ class Person(WorkspaceOwned):
         return pretty_phone(self.phone)
 
     @property
+    def more_emails(self) -> list[ContactPoint]:
+        """Their further e-mail addresses (the primary one is ``email``)."""
+        return self._more(ContactKind.EMAIL, self.email)
+
+    @property
+    def more_phones(self) -> list[ContactPoint]:
+        """Their further phone numbers (the primary one is ``phone``)."""
+        return self._more(ContactKind.PHONE, self.phone)
+
+    @property
+    def emails(self) -> list[str]:
+        """Every e-mail address, the primary first."""
+        return [a for a in [self.email] if a] + [p.value for p in self.more_emails]
+
+    @property
+    def phones(self) -> list[str]:
+        """Every phone number, the primary first."""
+        return [a for a in [self.phone] if a] + [p.value for p in self.more_phones]
+
+    def _more(self, kind: str, primary: str) -> list[ContactPoint]:
+        # .all() so that a prefetch_related("contact_points") serves a list of many people.
+        points = [p for p in self.contact_points.all() if p.kind == kind and p.value != primary]
+        return sorted(points, key=lambda p: p.pk or 0)
+
+    def add_contact_point(self, kind: str, value: str) -> ContactPoint | None:
+        """Give them one more address or number; it becomes the primary if they had none.
+
+        Returns the new contact point, or None when they had it already or it became the primary.
+        """
+        value = ContactPoint.normalise(kind, value)
+        field = "email" if kind == ContactKind.EMAIL else "phone"
+        if not value or getattr(self, field) == value:
+            return None
+        if not getattr(self, field):
+            setattr(self, field, value)
+            self.save(update_fields=[field])
+            return None
+        point, created = ContactPoint.objects.get_or_create(
+            workspace_id=self.workspace_id, person=self, kind=kind, value=value
+        )
+        return point if created else None
+
+    @property
     def initials(self) -> str:
         parts = [p for p in self.name.split() if p[:1].isalpha()]
         if not parts:
@@ -205,6 +249,66 @@ class Interaction(WorkspaceOwned):
             raise ValidationError({"person": _("That person is not in this workspace.")})
 
 
+class ContactKind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+
+
+class ContactPoint(WorkspaceOwned):
+    """A further e-mail address or phone number of a person.
+
+    The primary address and number stay on the person (``Person.email`` and ``phone``:
+    messages, invites and the API read them); these are the others, so a second mobile
+    or a private address is kept, found by search and matched by imports.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactKind.choices)
+    value = models.CharField(_("address or number"), max_length=254)
+
+    class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+        ordering = ["person", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "value"], name="one_contact_point_per_value"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "kind", "value"])]
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def display(self) -> str:
+        return pretty_phone(self.value) if self.kind == ContactKind.PHONE else self.value
+
+    @staticmethod
+    def normalise(kind: str, value: str) -> str:
+        """An address in lower case, a number as E.164, as on the person; raises ValidationError."""
+        value = value.strip()
+        if kind == ContactKind.EMAIL:
+            value = value.lower()
+            if value:
+                validate_email(value)
+            return value
+        try:
+            return normalise_phone(value)
+        except BadPhoneNumber as exc:
+            raise ValidationError(
+                {"value": PHONE_ERRORS[exc.reason] % {"number": exc.raw}}
+            ) from None
+
+    def clean(self) -> None:
+        super().clean()
+        self.value = self.normalise(self.kind, self.value)
+        if self.person_id and not self.workspace_id:  # a form that leaves the workspace out
+            self.workspace_id = self.person.workspace_id
+        if self.person_id and self.person.workspace_id != self.workspace_id:
+            raise ValidationError({"person": _("That person is not in this workspace.")})
+
+
 class Merge(WorkspaceOwned):
     """Two people made one. Keeps what is needed to undo it: the removed person and what moved."""
 
@@ -212,7 +316,19 @@ class Merge(WorkspaceOwned):
     removed_id = models.BigIntegerField()
     removed = models.JSONField(help_text="the removed person's fields, as they were")
     kept_before = models.JSONField(help_text="the kept person's fields before the merge")
-    moved = models.JSONField(help_text="{model label: [ids]} of rows moved to the kept person")
+    moved = models.JSONField(
+        help_text="{'app.Model.field': [ids]} of rows moved to the kept person"
+    )
+    added = models.JSONField(
+        default=dict,
+        help_text="{'app.Model': [ids]} of rows the merge made (the removed person's primary "
+        "address kept as a further one of the kept person)",
+    )
+    dropped = models.JSONField(
+        default=list,
+        help_text="rows deleted because the kept person had them already (the same address, "
+        "the same meeting), serialised as they were",
+    )
     merged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -2,33 +2,43 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from verbind.lib.phones import BadPhoneNumber, normalise_phone
-from verbind.people.models import Person
+from verbind.people.models import ContactKind, ContactPoint, Person
 
 PHONE_LIKE = re.compile(r"[+\d][\d\s()./-]{5,}")
+
+
+def _has_point(**lookup) -> Exists:
+    """Whether one of the person's further addresses or numbers matches *lookup*."""
+    return Exists(ContactPoint.objects.filter(person=OuterRef("pk"), **lookup))
 
 
 def search_people(workspace, query: str = ""):
     """People of *workspace* matching every word of *query* in a name, address, phone or employer.
 
-    A query that looks like a phone number (“06 12345678”) is matched the way numbers
-    are stored (+31612345678).
+    Every address and number of a person counts, not only the primary one. A query that
+    looks like a phone number (“06 12345678”) is matched the way numbers are stored
+    (+31612345678).
     """
     people = Person.objects.in_workspace(workspace).select_related("organisation")
     query = query.strip()
     if PHONE_LIKE.fullmatch(query):
+        phone = ContactKind.PHONE
         try:
-            return people.filter(phone=normalise_phone(query)).order_by("name", "id")
+            number = normalise_phone(query)
+            found = Q(phone=number) | _has_point(kind=phone, value=number)
         except BadPhoneNumber:
             digits = "".join(ch for ch in query if ch.isdigit()).lstrip("0")
-            return people.filter(phone__contains=digits).order_by("name", "id")
+            found = Q(phone__contains=digits) | _has_point(kind=phone, value__contains=digits)
+        return people.filter(found).order_by("name", "id")
     for word in query.split():
         people = people.filter(
             Q(name__icontains=word)
             | Q(email__icontains=word)
             | Q(phone__icontains=word)
+            | _has_point(value__icontains=word)
             | Q(organisation__name__icontains=word)
             | Q(job_title__icontains=word)
         )

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import transaction
 
-from verbind.people.models import Organisation, Person
-from verbind.transfer.plan import NEW, UPDATE, Plan
+from verbind.lib.refusals import Invalid
+from verbind.people.models import ContactPoint, Organisation, Person
+from verbind.transfer.plan import NEW, UPDATE, Plan, Row
 
 BATCH = 2000
 
 
-class ImportRefused(Exception):
+class ImportRefused(Invalid):
+    """A file with errors, imported without --valid-only: nothing is written."""
+
+    code = "import"
+
     def __init__(self, plan: Plan):
         super().__init__(f"{len(plan.errors)} row(s) cannot be imported; nothing was written")
         self.plan = plan
@@ -43,6 +48,7 @@ def apply_in_steps(plan: Plan, workspace, valid_only: bool = False) -> Iterator[
         raise ImportRefused(plan)
     with transaction.atomic():
         organisations = _organisations(plan, workspace)
+        rows = [row for row in plan.rows if row.action == NEW]
         new = [
             Person(
                 workspace=workspace,
@@ -55,13 +61,13 @@ def apply_in_steps(plan: Plan, workspace, valid_only: bool = False) -> Iterator[
                 met_how=row.record.met_how,
                 notes=row.record.notes,
             )
-            for row in plan.rows
-            if row.action == NEW
+            for row in rows
         ]
         written = 0
         for start in range(0, len(new), BATCH):
-            Person.objects.bulk_create(new[start : start + BATCH])
-            written += len(new[start : start + BATCH])
+            batch = Person.objects.bulk_create(new[start : start + BATCH])
+            _add_contact_points(workspace, zip(rows[start : start + BATCH], batch, strict=True))
+            written += len(batch)
             yield written
         updates = [row for row in plan.rows if row.action == UPDATE]
         people = Person.objects.in_workspace(workspace).in_bulk([row.person_id for row in updates])
@@ -75,13 +81,26 @@ def apply_in_steps(plan: Plan, workspace, valid_only: bool = False) -> Iterator[
                 else:
                     setattr(person, name, value)
                     changed_fields.add(name)
-        if updates:
+        if changed_fields:
             Person.objects.bulk_update(
                 list(people.values()), sorted(changed_fields), batch_size=BATCH
             )
+        _add_contact_points(workspace, ((row, people[row.person_id]) for row in updates))
+        if updates:
             written += len(updates)
             yield written
     return {"created": len(new), "updated": len(updates)}
+
+
+def _add_contact_points(workspace, rows: Iterable[tuple[Row, Person]]) -> None:
+    """The further addresses and numbers of the rows, for the people they became."""
+    points = [
+        ContactPoint(workspace=workspace, person=person, kind=kind, value=value)
+        for row, person in rows
+        for kind, value in row.more
+    ]
+    # A person edited since the preview may have one of them already: that is no error.
+    ContactPoint.objects.bulk_create(points, batch_size=BATCH, ignore_conflicts=True)
 
 
 def _organisations(plan: Plan, workspace) -> dict[str, Organisation]:

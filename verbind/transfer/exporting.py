@@ -12,7 +12,7 @@ from django.core import serializers
 from verbind.followthrough.models import AgendaMark, Lapse, Repair
 from verbind.messaging.models import OutboxMessage
 from verbind.obligations.models import Appointment, Promise
-from verbind.people.models import Interaction, Organisation, Person
+from verbind.people.models import ContactPoint, Interaction, Organisation, Person
 from verbind.workspaces.models import Membership
 
 CSV_COLUMNS = [
@@ -30,12 +30,18 @@ CSV_COLUMNS = [
 
 def people_of(workspace):
     return (
-        Person.objects.in_workspace(workspace).select_related("organisation").order_by("name", "id")
+        Person.objects.in_workspace(workspace)
+        .select_related("organisation")
+        .prefetch_related("contact_points")
+        .order_by("name", "id")
     )
 
 
 def vcard(people) -> str:
-    """One vCard 4.0 per person (UTF-8; phones as tel: URIs, as 4.0 prefers)."""
+    """One vCard 4.0 per person (UTF-8; phones as tel: URIs, as 4.0 prefers).
+
+    Every address and number goes out; the primary ones carry PREF=1.
+    """
     cards = []
     for person in people:
         card = vobject.vCard()
@@ -44,12 +50,17 @@ def vcard(people) -> str:
         card.add("n").value = vobject.vcard.Name(
             family=parts[-1], given=parts[0] if len(parts) > 1 else ""
         )
-        if person.email:
-            card.add("email").value = person.email
-        if person.phone:
+        for n, address in enumerate(person.emails):
+            email = card.add("email")
+            email.value = address
+            if n == 0 and len(person.emails) > 1:
+                email.params["PREF"] = ["1"]
+        for n, number in enumerate(person.phones):
             tel = card.add("tel")
-            tel.value = f"tel:{person.phone}"
+            tel.value = f"tel:{number}"
             tel.params["VALUE"] = ["uri"]
+            if n == 0 and len(person.phones) > 1:
+                tel.params["PREF"] = ["1"]
         if person.organisation:
             card.add("org").value = [person.organisation.name]
         if person.job_title:
@@ -88,6 +99,7 @@ def workspace_json(workspace) -> dict:
         Membership.objects.filter(workspace=workspace),
         Organisation.objects.in_workspace(workspace),
         Person.objects.in_workspace(workspace),
+        ContactPoint.objects.in_workspace(workspace),
         Interaction.objects.in_workspace(workspace),
         Appointment.objects.in_workspace(workspace),
         Promise.objects.in_workspace(workspace),

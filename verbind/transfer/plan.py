@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from verbind.lib.phones import BadPhoneNumber, normalise_phone
-from verbind.people.models import Person
+from verbind.people.models import ContactKind, ContactPoint, Person
 from verbind.transfer.records import ContactRecord, Parsed, Problem
 
 NEW, UPDATE, SAME, DUPLICATE = "new", "update", "same", "duplicate"
+EMAIL, PHONE = ContactKind.EMAIL.value, ContactKind.PHONE.value  # also the Person fields
 LIMITS = {"name": 200, "organisation": 200, "job_title": 200, "met_how": 300}
 
 
@@ -28,6 +29,8 @@ class Row:
     person_id: int | None = None
     changes: dict = field(default_factory=dict)
     same_as_line: int | None = None
+    # Further addresses and numbers, as (kind, value): the first of each is the primary.
+    more: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -83,11 +86,12 @@ def normalise(record: ContactRecord, filename: str, region: str) -> tuple[str, s
                 )
             )
             continue
-        emails.append(value)
+        if value not in emails:
+            emails.append(value)
     phones = []
     for raw in record.phones:
         try:
-            phones.append(normalise_phone(raw, region))
+            number = normalise_phone(raw, region)
         except BadPhoneNumber:
             problems.append(
                 Problem(
@@ -98,6 +102,9 @@ def normalise(record: ContactRecord, filename: str, region: str) -> tuple[str, s
                     fatal_for_row=False,
                 )
             )
+            continue
+        if number and number not in phones:
+            phones.append(number)
     record.emails, record.phones = emails, phones
     if not record.name:
         record.name = emails[0] if emails else ""
@@ -115,54 +122,85 @@ def make_plan(parsed: Parsed, workspace, filename: str, region: str = "NL") -> P
     plan = Plan(
         filename, parsed.format, problems=list(parsed.problems), skipped_empty=parsed.skipped_empty
     )
-    known_email: dict[str, int] = {}
-    known_phone: dict[str, int] = {}
+    # Every address and number known in the workspace, primary ones first: a row matches
+    # someone by any of theirs. Two queries for the whole file, never one per row.
+    known = {EMAIL: {}, PHONE: {}}
     people = {}
     for person in Person.objects.in_workspace(workspace).only(
         "id", "email", "phone", "organisation_id", "job_title", "met_on", "met_how", "notes"
     ):
         people[person.pk] = person
         if person.email:
-            known_email.setdefault(person.email, person.pk)
+            known[EMAIL].setdefault(person.email, person.pk)
         if person.phone:
-            known_phone.setdefault(person.phone, person.pk)
-    seen_email: dict[str, int] = {}
-    seen_phone: dict[str, int] = {}
+            known[PHONE].setdefault(person.phone, person.pk)
+    for kind, value, person_id in ContactPoint.objects.in_workspace(workspace).values_list(
+        "kind", "value", "person_id"
+    ):
+        known[kind].setdefault(value, person_id)
+    seen = {EMAIL: {}, PHONE: {}}  # within the file: value → the line of its row
+    by_line: dict[int, Row] = {}
     for record in parsed.records:
         email, phone, problems = normalise(record, filename, region)
         plan.problems += problems
         if any(p.fatal_for_row for p in problems):
             continue
-        earlier = next(
-            (seen_email[e] for e in record.emails if e in seen_email),
-            next((seen_phone[p] for p in record.phones if p in seen_phone), None),
-        )
+        values = [(EMAIL, e) for e in record.emails] + [(PHONE, p) for p in record.phones]
+        earlier = next((seen[k][v] for k, v in values if v in seen[k]), None)
         if earlier is not None:
-            plan.rows.append(Row(record, DUPLICATE, email, phone, same_as_line=earlier))
+            row = Row(record, DUPLICATE, email, phone, same_as_line=earlier)
+            plan.rows.append(row)
+            # What the repeat adds (a second number) goes with the first row.
+            first = by_line[earlier]
+            for kind, value in values:
+                if value not in seen[kind] and value not in known[kind]:
+                    _give(first, kind, value, people.get(first.person_id))
+                    seen[kind][value] = earlier
             continue
-        for e in record.emails:
-            seen_email.setdefault(e, record.line)
-        for p in record.phones:
-            seen_phone.setdefault(p, record.line)
-        match = next(
-            (known_email[e] for e in record.emails if e in known_email),
-            next((known_phone[p] for p in record.phones if p in known_phone), None),
-        )
+        for kind, value in values:
+            seen[kind].setdefault(value, record.line)
+        match = next((known[k][v] for k, v in values if v in known[k]), None)
         if match is None:
-            plan.rows.append(Row(record, NEW, email, phone))
-            continue
-        changes = _fill_in(people[match], record, email, phone)
-        plan.rows.append(Row(record, UPDATE if changes else SAME, email, phone, match, changes))
+            row = Row(record, NEW, email, phone)
+            row.more = [(k, v) for k, v in values if v not in (email, phone)]
+        else:
+            changes = _fill_in(people[match], record, known, match)
+            row = Row(record, SAME, email, phone, match, changes)
+            for kind, value in values:
+                if value not in known[kind] and value != changes.get(kind):
+                    row.more.append((kind, value))
+            if row.changes or row.more:
+                row.action = UPDATE
+        plan.rows.append(row)
+        by_line[record.line] = row
     return plan
 
 
-def _fill_in(person, record: ContactRecord, email: str, phone: str) -> dict:
-    """What the file adds to someone we know: only fields still empty; nothing is overwritten."""
+def _give(row: Row, kind: str, value: str, person) -> None:
+    """One more address or number for the person of *row*: the primary if they have none."""
+    if row.action == NEW:
+        if not getattr(row, kind):
+            setattr(row, kind, value)
+        else:
+            row.more.append((kind, value))
+        return
+    if not getattr(person, kind) and kind not in row.changes:
+        row.changes[kind] = value
+    else:
+        row.more.append((kind, value))
+    row.action = UPDATE
+
+
+def _fill_in(person, record: ContactRecord, known: dict, match: int) -> dict:
+    """What the file adds to someone we know: only fields still empty; nothing is overwritten.
+
+    An address or number that is someone else's does not become theirs.
+    """
     changes = {}
-    if email and not person.email:
-        changes["email"] = email
-    if phone and not person.phone:
-        changes["phone"] = phone
+    for kind, values in ((EMAIL, record.emails), (PHONE, record.phones)):
+        free = [v for v in values if known[kind].get(v, match) == match]
+        if free and not getattr(person, kind):
+            changes[kind] = free[0]
     if record.organisation and person.organisation_id is None:
         changes["organisation"] = record.organisation
     for name in ("job_title", "met_how", "notes"):
