@@ -8,7 +8,7 @@ without a change here. Only the references in ``NOT_MOVED`` stay where they are.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 
 from django.apps import apps
 from django.core import serializers
@@ -66,7 +66,8 @@ def _snapshot(person: Person) -> dict:
     data = {}
     for field in fields_to_fill():
         value = getattr(person, field.attname)
-        data[field.attname] = value.isoformat() if isinstance(value, date | datetime) else value
+        # A date or a datetime (a date too) as ISO text, which field.to_python reads back.
+        data[field.attname] = value.isoformat() if isinstance(value, date) else value
     return data
 
 
@@ -152,9 +153,9 @@ def merge(keep: Person, remove: Person, by=None) -> Merge:
     primary = {ContactKind.EMAIL: keep.email, ContactKind.PHONE: keep.phone}
     # A further address that is now the kept person's primary would be there twice.
     for kind, value in primary.items():
-        _drop(
-            record, ContactPoint.objects.filter(person__in=[keep, remove], kind=kind, value=value)
-        )
+        if value:
+            points = ContactPoint.objects.filter(person__in=[keep, remove], kind=kind, value=value)
+            _drop(record, points)
     for model, field in moved_references():
         _drop(record, _clashes(model, field, keep, remove))
         rows = model._base_manager.filter(**{field.name: remove})
@@ -176,9 +177,13 @@ def merge(keep: Person, remove: Person, by=None) -> Merge:
 
 
 def _reference(key: str) -> tuple[type[models.Model], str]:
-    label, field = OLD_KEYS.get(key) or (
-        key.rsplit(".", 1) if key.count(".") == 2 else (key, "person")
-    )
+    """The model and field a key of Merge.moved names: "app.Model.field"."""
+    if key in OLD_KEYS:
+        label, field = OLD_KEYS[key]
+    elif key.count(".") == 2:
+        label, field = key.rsplit(".", 1)
+    else:  # "app.Model", from a record older than the field in the key
+        label, field = key, "person"
     return apps.get_model(label), field
 
 
