@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import json
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from verbind.workspaces.accounts import find_user
+from verbind.workspaces.commands import VerbindCommand
 from verbind.workspaces.models import ApiToken
 
 
@@ -12,7 +11,7 @@ def fail(message: str) -> CommandError:
     return CommandError(message, returncode=2)
 
 
-class Command(BaseCommand):
+class Command(VerbindCommand):
     help = "Make, list or revoke API tokens for scripts."
 
     def add_arguments(self, parser):
@@ -33,6 +32,8 @@ class Command(BaseCommand):
         return getattr(self, f"do_{action}")(**options)
 
     def membership(self, email: str, slug: str | None):
+        # Stricter than other commands' lookup: a token opens a whole workspace, so the
+        # member is named, and a member of several workspaces must say which.
         user = find_user(email)
         if user is None:
             raise fail(f"no member with e-mail {email!r}")
@@ -55,7 +56,7 @@ class Command(BaseCommand):
         token, raw = ApiToken.issue(membership, name)
         if json:
             self.stdout.write(
-                _json({"id": token.pk, "token": raw, "workspace": membership.workspace.slug})
+                self.dumps({"id": token.pk, "token": raw, "workspace": membership.workspace.slug})
             )
         else:
             self.stdout.write(raw)
@@ -82,6 +83,3 @@ class Command(BaseCommand):
         token.revoke()
         self.stdout.write(f"Token {token_id} revoked.")
 
-
-def _json(data) -> str:
-    return json.dumps(data)
