@@ -18,24 +18,52 @@ from verbind.messaging.drafts import next_step_block, preferred_channel, render,
 from verbind.messaging.enqueue import DRAFT, enqueue
 from verbind.messaging.models import OutboxMessage, Purpose
 from verbind.messaging.nextstep import NextStep
-from verbind.obligations.models import Appointment, AppointmentStatus, Promise
+from verbind.obligations.models import Appointment, AppointmentStatus, Promise, PromiseKind
 from verbind.scheduling.absences import stand_in
-from verbind.scheduling.slots import times_to_offer
+from verbind.scheduling.models import Proposal
+from verbind.scheduling.slots import PARTS_OF_DAY, times_to_offer
 from verbind.workspaces.models import Membership
 
 END_OF_DAY = time(17, 0)
 
 
-def who_meets(appointment: Appointment, sender, now: datetime) -> Membership | None:
+def who_meets(obligation, sender, now: datetime) -> Membership | None:
     """Whose free times a new meeting takes: the host's, or their stand-in's while they are away."""
     host = (
-        Membership.objects.filter(workspace_id=appointment.workspace_id, user_id=appointment.owner_id)
+        Membership.objects.filter(workspace_id=obligation.workspace_id, user_id=obligation.owner_id)
         .select_related("user", "backup__user")
         .first()
-    ) or Membership.objects.filter(workspace_id=appointment.workspace_id, user=sender).first()
+    ) or Membership.objects.filter(workspace_id=obligation.workspace_id, user=sender).first()
     if host is None:
         return None
     return stand_in(host, now) or host
+
+
+def declined_offer(promise) -> Proposal | None:
+    """The offer whose "none of these suit me" made this promise to send other dates."""
+    if promise is None or promise.kind != PromiseKind.NEW_DATES:
+        return None
+    return (
+        Proposal.objects.filter(owed=promise)
+        .select_related("replaces")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def after_their_answer(proposal: Proposal) -> dict:
+    """What their answer asks of the new times: not those again, and a part of the day or a
+    later week if they said so."""
+    slots = [(slot.starts_at, slot.ends_at) for slot in proposal.slots.all()]
+    wish: dict = {"avoid": slots}
+    if proposal.preference in PARTS_OF_DAY:
+        wish["part_of_day"] = proposal.preference
+    elif proposal.preference == "later":
+        last = max((start for start, _end in slots), default=timezone.now())
+        local = last.astimezone(proposal.host.zone).date()
+        monday = local + timedelta(days=7 - local.weekday())
+        wish["not_before"] = datetime.combine(monday, time(0), proposal.host.zone)
+    return wish
 
 
 def next_working_day(now: datetime, zone) -> datetime:
@@ -72,6 +100,9 @@ def make_draft(
     their_zone = person.zone(zone)  # the times they read are in their own zone
     now = timezone.now()
     step = NextStep()
+    declined = declined_offer(promise)
+    if declined is not None and purpose in (Purpose.APOLOGY, Purpose.NEW_DATES, Purpose.FOLLOW_UP):
+        return _other_dates(purpose, person, sender, zone, promise, declined, key, repair, now)
     if purpose in (Purpose.APOLOGY, Purpose.NEW_DATES) and appointment is not None:
         host = who_meets(appointment, sender, now)
         times = (
@@ -110,6 +141,64 @@ def make_draft(
         repair=repair,
         appointment=appointment or (repair.lapse.appointment if repair else None),
         promise=promise or (repair.lapse.promise if repair else None),
+        language=language,
+        to_address=person.email,
+        subject=subject,
+        body=body,
+        has_apology=purpose == Purpose.APOLOGY,
+        next_step=step,
+    )
+    return message
+
+
+def _other_dates(purpose, person, sender, zone, promise, declined, key, repair, now):
+    """Other times after "none of these suit me": in their language, as they asked for them."""
+    language = person.language
+    their_zone = person.zone(zone)
+    host = who_meets(promise, sender, now)
+    duration = timedelta(minutes=declined.duration_minutes)
+    times = (
+        times_to_offer(
+            host, duration, now, guest_zone=person.zone(None), **after_their_answer(declined)
+        )
+        if host is not None
+        else []
+    )
+    step = (
+        NextStep(
+            kind="times",
+            times=times,
+            host=host.pk,
+            title=declined.title,
+            place=declined.place,
+            minutes=declined.duration_minutes,
+        )
+        if times
+        else NextStep()
+    )
+    subject, body = render(
+        "other_dates",
+        language,
+        {
+            "first_name": person.first_name,
+            "title": declined.title,
+            "preference": declined.preference,
+            "apology": purpose == Purpose.APOLOGY,
+            "next_step_block": next_step_block(language, times, None, their_zone, zone),
+            "sender_name": sender.get_full_name() or sender.email,
+        },
+    )
+    message, _new = enqueue(
+        key,
+        then=DRAFT,
+        workspace_id=person.workspace_id,
+        purpose=Purpose.APOLOGY if purpose == Purpose.APOLOGY else Purpose.NEW_DATES,
+        channel=preferred_channel(person),
+        person=person,
+        sender=sender,
+        repair=repair,
+        appointment=declined.replaces,
+        promise=promise,
         language=language,
         to_address=person.email,
         subject=subject,

@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from verbind.followthrough.repairs import close_for_new_time, lapse_kind, open_repair
 from verbind.followthrough.repairs import record_message_sent as note_on_repair
 from verbind.messaging.signals import message_sent
-from verbind.obligations.models import Promise, obligation_changed
+from verbind.obligations.models import Promise, PromiseKind, PromiseStatus, obligation_changed
 from verbind.scheduling.signals import meeting_booked
 
 
@@ -25,10 +25,15 @@ def advance_obligations(sender, message, **kwargs):
     if message.repair_id:
         note_on_repair(message)
     step = message.next_step
-    if step.kind == "new_due" and message.promise_id:
-        promise = Promise.objects.get(pk=message.promise_id)
-        if promise.is_open:
-            promise.promise_new_time(step.due_at, by=message.sender)
+    if not message.promise_id:
+        return
+    promise = Promise.objects.get(pk=message.promise_id)
+    if not promise.is_open:
+        return
+    if step.kind == "new_due":
+        promise.promise_new_time(step.due_at, by=message.sender)
+    elif step.kind == "times" and promise.kind == PromiseKind.NEW_DATES:
+        promise.transition(PromiseStatus.KEPT, by=message.sender)  # the other dates went out
 
 
 @receiver(meeting_booked)

@@ -18,6 +18,10 @@ class NextStep(pydantic.BaseModel):
     due_at: pydantic.AwareDatetime | None = None
     proposal: int | None = None  # the private link that holds the times, once made
     host: int | None = None  # the membership whose free times these are (a stand-in, say)
+    # What the link books when it is not the message's own meeting again.
+    title: str | None = None
+    place: str | None = None
+    minutes: int | None = None
 
     @pydantic.model_validator(mode="after")
     def _complete(self) -> NextStep:

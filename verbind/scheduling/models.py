@@ -86,6 +86,12 @@ class Proposal(WorkspaceOwned):
         related_name="+",
     )
     answer_note = models.TextField(blank=True)
+    # "None of these suit me": what suits them better (see slots.PARTS_OF_DAY, or "later").
+    preference = models.CharField(max_length=20, blank=True)
+    # The promise to send other dates that their answer put on the host's agenda.
+    owed = models.ForeignKey(
+        "obligations.Promise", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("proposal")

@@ -18,7 +18,7 @@ from verbind.messaging.enqueue import DRAFT, enqueue
 from verbind.messaging.models import OutboxMessage, Purpose, State
 from verbind.messaging.nextstep import NextStep
 from verbind.messaging.outbox import OutboxRefused, mark_sent
-from verbind.obligations.models import Appointment, AppointmentStatus, Promise
+from verbind.obligations.models import Appointment, AppointmentStatus, Promise, PromiseKind
 from verbind.people.models import Direction, Interaction, InteractionKind
 from verbind.scheduling.invites import REQUEST, send_invites
 from verbind.scheduling.models import Proposal, ProposalState, ProposedSlot
@@ -142,10 +142,10 @@ def offer(
     return propose(
         host,
         person,
-        title or default_title(person),
+        title or (replaces.title if replaces else default_title(person)),
         starts,
         duration,
-        place=place,
+        place=place or (replaces.place if replaces else ""),
         replaces=replaces,
         co_host=co_host,
     )
@@ -280,11 +280,17 @@ PREFERENCES = {
 @transaction.atomic
 def decline(proposal: Proposal, note: str, prefer: str = "") -> None:
     """None of the times suit them: their answer goes to the timeline, new dates to the agenda."""
+    prefer = prefer if prefer in PREFERENCES else ""
     changed = Proposal.objects.filter(pk=proposal.pk, state=ProposalState.OPEN).update(
-        state=ProposalState.DECLINED, answer_note=note[:2000]
+        state=ProposalState.DECLINED, answer_note=note[:2000], preference=prefer
     )
     if not changed:
         raise BookingRefused(_("This offer is no longer open."))
+    proposal.state, proposal.answer_note, proposal.preference = (
+        ProposalState.DECLINED,
+        note[:2000],
+        prefer,
+    )
     _link_reached_them(proposal)
     with translation.override(proposal.host.language):  # the host reads it, not the relation
         said = " ".join(
@@ -347,7 +353,11 @@ def _owe_new_dates(proposal: Proposal, said: str) -> bool:
         "title": proposal.title,
     }
     owed = Promise.objects.filter(
-        workspace_id=proposal.workspace_id, person=proposal.person, what=what, outcome="open"
+        workspace_id=proposal.workspace_id,
+        person=proposal.person,
+        kind=PromiseKind.NEW_DATES,
+        what=what,
+        outcome="open",
     ).exists()
     if owed and Interaction.objects.filter(person=proposal.person, notes=said).exists():
         return False  # asked before, and already owed: pressing again adds nothing
@@ -360,11 +370,14 @@ def _owe_new_dates(proposal: Proposal, said: str) -> bool:
     )
     if owed:
         return False
-    Promise.objects.create(
+    promise = Promise.objects.create(
         workspace_id=proposal.workspace_id,
         owner=proposal.host.user,
         person=proposal.person,
+        kind=PromiseKind.NEW_DATES,
         what=what[:300],
         due_at=timezone.now() + timedelta(days=1),
     )
+    Proposal.objects.filter(pk=proposal.pk).update(owed=promise)
+    proposal.owed = promise
     return True

@@ -14,7 +14,7 @@ from django.dispatch import receiver
 from verbind.messaging.signals import message_released
 from verbind.obligations.models import Appointment, AppointmentStatus, obligation_changed
 from verbind.scheduling.invites import CANCEL, GONE, REQUEST, send_invites
-from verbind.scheduling.proposals import link, propose
+from verbind.scheduling.proposals import default_title, link, propose
 from verbind.workspaces.models import Membership
 
 
@@ -55,14 +55,17 @@ def offer_times_by_link(sender, message, by, **kwargs):
     if host is None:
         return
     meeting = message.appointment
-    duration = (meeting.ends_at - meeting.starts_at) if meeting else timedelta(hours=1)
+    if step.minutes:
+        duration = timedelta(minutes=step.minutes)
+    else:
+        duration = (meeting.ends_at - meeting.starts_at) if meeting else timedelta(hours=1)
     proposal, raw = propose(
         host,
         message.person,
-        meeting.title if meeting else message.subject,
+        step.title or (meeting.title if meeting else default_title(message.person)),
         step.times,
         duration,
-        place=meeting.place if meeting else "",
+        place=step.place if step.place is not None else (meeting.place if meeting else ""),
         replaces=meeting,
     )
     line = LINK_LINE.get(message.language, LINK_LINE["en"]).format(link=link(raw))

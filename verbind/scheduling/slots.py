@@ -84,8 +84,16 @@ def free_slots(
     now: datetime | None = None,
     co_host=None,
     guest_zone=None,
+    part_of_day: str = "",
+    not_before: datetime | None = None,
+    avoid: list[tuple[datetime, datetime]] = (),
 ) -> list[datetime]:
     """*count* free start times, each on another day, at different times of day, never in the past.
+
+    With a *part_of_day* ("mornings", "afternoons", "evenings": what suits them better),
+    every time starts then, in their zone (else the host's). With *not_before*, none
+    starts earlier (a later week suits them better). Times in *avoid* (the ones they
+    turned down) are not offered again.
 
     With a *co_host*, every time also lies in the co-host's working week and
     clear of their meetings and calendars. With a *guest_zone* (the other person
@@ -94,13 +102,15 @@ def free_slots(
     now = now or timezone.now()
     availability = Availability.of(membership)
     zone = membership.zone
-    earliest = now + timedelta(hours=availability.notice_hours)
-    end = now + within
+    earliest = max(now + timedelta(hours=availability.notice_hours), not_before or now)
+    end = earliest + within if not_before else now + within
+    part_zone = guest_zone or zone
     buffer = timedelta(minutes=availability.buffer_minutes)
     taken = [
         (s - buffer, e + buffer)
         for s, e in busy(membership, earliest - buffer, end + duration + buffer)
     ]
+    taken += list(avoid)
     other = Availability.of(co_host) if co_host is not None else None
     if co_host is not None:
         earliest = max(earliest, now + timedelta(hours=other.notice_hours))
@@ -120,6 +130,7 @@ def free_slots(
             and not _overlaps(taken, c, c + duration)
             and (other is None or _within_hours(other, co_host.zone, c, duration))
             and (guest_zone is None or _in_their_daytime(guest_zone, c, duration))
+            and (part_of_day not in PARTS_OF_DAY or _in_part_of_day(part_of_day, part_zone, c))
         ]
         if options:
             wanted = PREFERRED[len(chosen) % len(PREFERRED)]
@@ -127,6 +138,19 @@ def free_slots(
             chosen.append(min(options, key=lambda c: abs((c - target).total_seconds())))
         day += timedelta(days=1)
     return chosen
+
+
+# What "mornings", "afternoons" and "evenings" mean for the start of a meeting, locally.
+PARTS_OF_DAY = {
+    "mornings": (time(0, 0), time(12, 0)),
+    "afternoons": (time(12, 0), time(17, 0)),
+    "evenings": (time(17, 0), time(23, 59)),
+}
+
+
+def _in_part_of_day(part: str, zone, start: datetime) -> bool:
+    begins, ends = PARTS_OF_DAY[part]
+    return begins <= start.astimezone(zone).time() < ends
 
 
 GUEST_DAY = (time(8, 0), time(20, 0))  # what counts as a decent hour for the other person
@@ -146,7 +170,15 @@ def _overlaps(taken: list[tuple[datetime, datetime]], start: datetime, end: date
 
 
 def times_to_offer(
-    membership, duration: timedelta, now=None, count: int = 3, co_host=None, guest_zone=None
+    membership,
+    duration: timedelta,
+    now=None,
+    count: int = 3,
+    co_host=None,
+    guest_zone=None,
+    part_of_day: str = "",
+    not_before: datetime | None = None,
+    avoid: list[tuple[datetime, datetime]] = (),
 ) -> list[datetime]:
     """Times for a new-dates offer: free in the host's week and calendars, looking further if needed."""
     if guest_zone is not None and str(guest_zone) == str(membership.zone):
@@ -154,7 +186,16 @@ def times_to_offer(
     found: list[datetime] = []
     for days in (14, 28, 63):
         found = free_slots(
-            membership, duration, timedelta(days=days), count, now, co_host, guest_zone
+            membership,
+            duration,
+            timedelta(days=days),
+            count,
+            now,
+            co_host,
+            guest_zone,
+            part_of_day=part_of_day,
+            not_before=not_before,
+            avoid=avoid,
         )
         if len(found) == count:
             break

@@ -7,7 +7,9 @@ from datetime import timedelta
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.rules.base import AgendaItem, Context
-from verbind.obligations.models import Outcome, Promise
+from verbind.obligations.models import Outcome, Promise, PromiseKind
+from verbind.scheduling.models import Proposal
+from verbind.scheduling.proposals import PREFERENCES
 
 
 def promise_due_soon(ctx: Context) -> list[AgendaItem]:
@@ -20,17 +22,42 @@ def promise_due_soon(ctx: Context) -> list[AgendaItem]:
         due_at__gt=ctx.at,
         due_at__lte=ctx.at + window,
     ).select_related("person")
+    promises = list(promises)
+    answers = {
+        proposal.owed_id: proposal
+        for proposal in Proposal.objects.filter(
+            owed__in=[p for p in promises if p.kind == PromiseKind.NEW_DATES]
+        )
+    }
     return [
         AgendaItem(
             key=f"promise:{promise.pk}",
             rule="promise_due_soon",
-            why=_("You promised “%(what)s”.") % {"what": promise.what},
+            why=_why(promise, answers.get(promise.pk)),
             due_by=promise.due_at,
             urgency=ctx.urgency(promise.due_at),
             person=promise.person,
             obligation=promise,
-            purpose="follow_up",
+            purpose="new_dates" if promise.pk in answers else "follow_up",
             actions=["kept", "draft", "snooze", "release"],
         )
         for promise in promises
     ]
+
+
+def _why(promise, declined) -> str:
+    if declined is None:
+        return _("You promised “%(what)s”.") % {"what": promise.what}
+    said = " ".join(
+        part
+        for part in (
+            _(PREFERENCES[declined.preference]) if declined.preference else "",
+            f"“{declined.answer_note}”" if declined.answer_note else "",
+        )
+        if part
+    )
+    why = _("None of the times for “%(title)s” suited %(name)s: send other dates.") % {
+        "title": declined.title,
+        "name": declined.person.name if declined.person_id else "",
+    }
+    return f"{why} {said}".strip()

@@ -15,6 +15,7 @@ class PromiseKind(models.TextChoices):
     SEND_PROPOSAL = "send_proposal", _("Send a proposal")
     REPLY = "reply", _("Reply")
     INTRODUCTION = "introduction", _("Make an introduction")
+    NEW_DATES = "new_dates", _("Send new dates")
     OTHER = "other", _("Something else")
 
 

@@ -1,0 +1,104 @@
+"""The repair loop as the relation and the host meet it: declines, replacements, their words."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from tests.conftest import make_appointment
+from verbind.followthrough import actions
+from verbind.followthrough.agenda import agenda_for
+from verbind.messaging import outbox
+from verbind.obligations.models import AppointmentStatus, Promise, PromiseStatus
+from verbind.scheduling.models import Proposal
+from verbind.scheduling.proposals import book, find, offer, propose
+from verbind.scheduling.slots import free_slots
+
+AMS = ZoneInfo("Europe/Amsterdam")
+HOUR = timedelta(hours=1)
+NOW = "2026-12-01 08:00:00+00:00"  # a Tuesday morning
+
+
+@pytest.fixture
+def host(owner, workspace):
+    return owner.memberships.get()
+
+
+def decline(host, person, **answer):
+    proposal, raw = propose(host, person, "Coffee at De Ruif", free_slots(host, HOUR), HOUR,
+                            place="De Ruif, Utrecht")
+    Client().post(f"/p/{raw}/", {"decline": "1", **answer})
+    return Proposal.objects.get(pk=proposal.pk)
+
+
+def owed_item(host, person):
+    [item] = [i for i in agenda_for(host) if i.person == person]
+    return item
+
+
+@time_machine.travel(NOW, tick=False)
+def test_after_none_suit_me_with_afternoons_the_draft_offers_afternoons_in_their_language(
+    host, person
+):
+    declined = decline(host, person, prefer="afternoons", note="liefst na de lunch")
+    item = owed_item(host, person)
+    # The host reads why, with their own words quoted.
+    assert item.purpose == "new_dates"
+    assert "“liefst na de lunch”" in item.why and "Afternoons suit them better." in item.why
+    message = actions.draft(host, item)
+    assert message.subject == "Andere momenten voor Coffee at De Ruif"  # Hans reads Dutch
+    assert "Dan wordt het een middag." in message.body and "Send " not in message.body
+    times = message.next_step.times
+    assert len(times) == 3
+    assert all(12 <= t.astimezone(AMS).hour < 17 for t in times)
+    assert not set(times) & {slot.starts_at for slot in declined.slots.all()}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_after_a_later_week_suits_them_the_times_start_the_week_after_the_offer(host, person):
+    declined = decline(host, person, prefer="later")
+    message = actions.draft(host, owed_item(host, person))
+    last_offered = max(slot.starts_at for slot in declined.slots.all())
+    monday = last_offered.astimezone(AMS).date() + timedelta(
+        days=7 - last_offered.astimezone(AMS).weekday()
+    )
+    assert message.next_step.times
+    assert all(t.astimezone(AMS).date() >= monday for t in message.next_step.times)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_sending_the_other_dates_keeps_the_promise_and_the_link_books_the_same_meeting(
+    host, person, owner
+):
+    decline(host, person, prefer="mornings")
+    message = actions.draft(host, owed_item(host, person))
+    outbox.send(message, by=owner)
+    outbox.mark_sent(message, by=owner)
+    assert Promise.objects.get(person=person).status == PromiseStatus.KEPT
+    raw = message.body.split("/p/")[1].split("/")[0]
+    proposal = find(raw)
+    assert (proposal.title, proposal.place) == ("Coffee at De Ruif", "De Ruif, Utrecht")
+    meeting = book(proposal, proposal.slots.first().pk)
+    assert meeting.title == "Coffee at De Ruif" and meeting.place == "De Ruif, Utrecht"
+
+
+def test_an_offer_that_replaces_a_meeting_keeps_its_title_and_place(host, person, owner):
+    failed = make_appointment(person, owner, starts_in=-HOUR, title="Lunch at the club",
+                              place="Sociëteit, Zwolle")
+    failed.transition(AppointmentStatus.MISSED_BY_US)
+    proposal, _raw = offer(host, person, replaces=failed)
+    meeting = book(proposal, proposal.slots.first().pk)
+    assert (meeting.title, meeting.place) == ("Lunch at the club", "Sociëteit, Zwolle")
+
+
+def test_the_hosts_booking_mail_does_not_name_the_person_twice(smtp, host, person, owner):
+    from verbind.messaging.models import OutboxMessage
+
+    proposal, _raw = offer(host, person)  # "Meeting with Hans Verbeek"
+    book(proposal, proposal.slots.first().pk)
+    to_host = OutboxMessage.objects.get(purpose="invite", member=owner)
+    assert to_host.subject.count("Hans Verbeek") == 1
