@@ -102,3 +102,40 @@ def test_the_hosts_booking_mail_does_not_name_the_person_twice(smtp, host, perso
     book(proposal, proposal.slots.first().pk)
     to_host = OutboxMessage.objects.get(purpose="invite", member=owner)
     assert to_host.subject.count("Hans Verbeek") == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_repair_of_a_host_who_is_away_goes_to_the_backup_at_once(
+    host, person, owner, colleague
+):
+    from verbind.followthrough.models import Repair
+    from verbind.scheduling.models import Absence
+
+    backup = colleague.memberships.get()
+    Absence.objects.create(
+        workspace=host.workspace,
+        membership=host,
+        starts_at=host_now() - timedelta(days=1),
+        ends_at=host_now() + timedelta(days=20),
+        backup=backup,
+        note="Day off",
+    )
+    missed = make_appointment(person, owner, starts_in=-HOUR)
+    missed.transition(AppointmentStatus.MISSED_BY_US)
+    repair = Repair.objects.get()
+    assert repair.owner == colleague and repair.delegated_from == owner
+    # It is on the backup's agenda now, not after the 24 h deadline as an escalation.
+    [item] = [i for i in agenda_for(backup) if i.rule == "repair_due"]
+    message = actions.draft(backup, item)
+    assert message.next_step.host == backup.pk and len(message.next_step.times) == 3
+    # The host sees on return who took it over, and marks it seen.
+    [seen] = [i for i in agenda_for(host) if i.rule == "repair_stood_in"]
+    assert "Cees Colleague took over" in seen.why and "still open" in seen.why
+    actions.done(host, seen)
+    assert not [i for i in agenda_for(host) if i.rule == "repair_stood_in"]
+
+
+def host_now():
+    from django.utils import timezone
+
+    return timezone.now()

@@ -137,6 +137,10 @@ class Repair(WorkspaceOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     next_check_at = models.DateTimeField(null=True, blank=True)
+    # The member whose lapse it was, when they were away and the repair went to their stand-in.
+    delegated_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("repair")

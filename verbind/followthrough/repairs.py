@@ -14,6 +14,7 @@ from verbind.followthrough.models import (
     RuleSettings,
 )
 from verbind.obligations.models import Appointment, AppointmentStatus, Promise, PromiseStatus
+from verbind.scheduling.absences import stand_in
 from verbind.workspaces.models import Membership, Role
 
 
@@ -39,6 +40,7 @@ def open_repair(obligation, kind: str, occurred_at=None) -> Repair:
     if existing is not None:
         return existing
     deadline = occurred_at + RuleSettings.of(obligation.workspace).repair_deadline
+    owner, delegated_from = repairer(obligation)
     try:
         with transaction.atomic():
             lapse = Lapse.objects.create(
@@ -52,7 +54,8 @@ def open_repair(obligation, kind: str, occurred_at=None) -> Repair:
             return Repair.objects.create(
                 workspace=obligation.workspace,
                 lapse=lapse,
-                owner=obligation.owner,
+                owner=owner,
+                delegated_from=delegated_from,
                 person=obligation.person,
                 opened_at=occurred_at,
                 deadline_at=deadline,
@@ -62,6 +65,18 @@ def open_repair(obligation, kind: str, occurred_at=None) -> Repair:
         return Repair.objects.get(
             **{f"lapse__{field}": obligation}, lapse__kind=kind, lapse__occurred_at=occurred_at
         )
+
+
+def repairer(obligation):
+    """Who owes the repair: the owner, or while the owner is away, at once the colleague
+    who stands in for them (returned with the owner it came from)."""
+    membership = Membership.objects.filter(
+        workspace_id=obligation.workspace_id, user_id=obligation.owner_id
+    ).first()
+    backup = stand_in(membership, timezone.now()) if membership else None
+    if backup is None:
+        return obligation.owner, None
+    return backup.user, obligation.owner
 
 
 def record_message_sent(message) -> None:

@@ -13,11 +13,12 @@ from verbind.followthrough.rules.appointments import (
     thank_you_after_first_meeting,
 )
 from verbind.followthrough.rules.promises import promise_due_soon
-from verbind.followthrough.rules.repairs import repair_due, repair_escalated
+from verbind.followthrough.rules.repairs import repair_due, repair_escalated, repair_stood_in
 
 RULES = [
     repair_due,
     repair_escalated,
+    repair_stood_in,
     promise_due_soon,
     new_dates_after_their_cancel,
     thank_you_after_first_meeting,

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.models import Lapse, LapseKind, Repair, RepairState
-from verbind.followthrough.rules.base import OVERDUE, AgendaItem, Context
+from verbind.followthrough.rules.base import LOOK_BACK, OVERDUE, AgendaItem, Context
 from verbind.obligations.models import Outcome, Promise
 
 REPAIR_ACTIONS = ["draft", "answered", "snooze", "release"]
@@ -113,4 +113,35 @@ def repair_escalated(ctx: Context) -> list[AgendaItem]:
         item.key = "escalated:" + item.key
         item.urgency = OVERDUE
         items.append(item)
+    return items
+
+
+def repair_stood_in(ctx: Context) -> list[AgendaItem]:
+    """A repair of this member's that a colleague took over while they were away: they see it
+    (and how it went) until they mark it seen."""
+    repairs = (
+        Repair.objects.filter(
+            workspace=ctx.workspace, delegated_from=ctx.member, opened_at__gt=ctx.at - LOOK_BACK
+        )
+        .select_related("person", "owner", "lapse__appointment", "lapse__promise")
+        .order_by("opened_at", "id")
+    )
+    items = []
+    for repair in repairs:
+        who = repair.owner.get_full_name() or repair.owner.email
+        state = _("done") if repair.state == RepairState.CLOSED else _("still open")
+        items.append(
+            AgendaItem(
+                key=f"stood-in:{repair.pk}",
+                rule="repair_stood_in",
+                why=_("While you were away, %(who)s took over: %(why)s (%(state)s)")
+                % {"who": who, "why": repair_reason(repair), "state": state},
+                due_by=repair.deadline_at,
+                urgency=ctx.urgency(repair.deadline_at, overdue_means_urgent=False),
+                person=repair.person,
+                obligation=repair.lapse.obligation,
+                repair=repair,
+                actions=["done"],
+            )
+        )
     return items
