@@ -139,3 +139,22 @@ def host_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def test_a_late_promise_reads_broken_with_its_repair_and_renew_opens_it_again(
+    api, person, owner
+):
+    from tests.conftest import make_promise
+    from verbind.followthrough.models import Repair
+    from verbind.followthrough.steps import LatePromises
+
+    promise = make_promise(person, owner, due_in=-HOUR)
+    LatePromises()(promise.due_at + timedelta(minutes=1))
+    seen = api.get(f"/api/v1/promises/{promise.pk}").json()
+    repair = Repair.objects.get()
+    assert seen["status"] == "broken" and seen["repair_id"] == repair.pk
+    later = (promise.due_at + timedelta(days=3)).isoformat()
+    renewed = api.post(f"/api/v1/promises/{promise.pk}/renew", {"due_at": later}).json()
+    assert renewed["status"] == "open" and renewed["repair_id"] is None
+    past = api.post(f"/api/v1/promises/{promise.pk}/renew", {"due_at": "2020-01-01T10:00:00Z"})
+    assert past.status_code == 409 and "future" in past.json()["message"]

@@ -117,7 +117,7 @@ def test_a_late_promise_that_fails_is_held_back_and_the_next_one_gets_its_repair
 ):
     older = make_promise(person, owner, due_in=timedelta(hours=-2), what="Call Hans back")
     newer = make_promise(person, owner, due_in=timedelta(hours=-1), what="Send the proposal")
-    dose = poison(followthrough_steps, "open_repair", older.pk)
+    dose = poison(followthrough_steps, "promise_late", older.pk)
     worker = worker_with("handle_one_late_promise")
     now = timezone.now()
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from verbind.followthrough.agenda import agenda_for, context_for
 from verbind.followthrough.drafts import make_draft
-from verbind.followthrough.models import AgendaMark, ClosedBecause, LapseKind, MarkKind
-from verbind.followthrough.repairs import close, open_repair
+from verbind.followthrough.models import AgendaMark, ClosedBecause, MarkKind
+from verbind.followthrough.repairs import close, promise_late
 from verbind.followthrough.rules.base import AgendaItem
 from verbind.lib.refusals import Refused
 from verbind.messaging import keys
@@ -34,9 +34,7 @@ def _require(item: AgendaItem, action: str) -> None:
 def _repair_of(item: AgendaItem):
     """The repair of the item, opening it first when the worker has not done so yet."""
     if item.repair is None:
-        item.repair = open_repair(
-            item.obligation, LapseKind.PROMISE_LATE, occurred_at=item.obligation.due
-        )
+        item.repair = promise_late(item.obligation)
     return item.repair
 
 
@@ -74,7 +72,7 @@ def release(membership, item: AgendaItem, note: str = "") -> None:
     """Both sides agreed to let it go."""
     _require(item, "release")
     obligation = item.obligation
-    if isinstance(obligation, Promise) and obligation.status == PromiseStatus.OPEN:
+    if isinstance(obligation, Promise) and PromiseStatus.RELEASED in obligation.allowed_next():
         obligation.transition(PromiseStatus.RELEASED, by=membership.user)
     if item.key.startswith(("repair:", "escalated:")):
         close(_repair_of(item), ClosedBecause.RELEASED, note=note.strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.dispatch import receiver
+from django.utils import timezone
 
 from verbind.followthrough.repairs import close_for_new_time, lapse_kind, open_repair
 from verbind.followthrough.repairs import record_message_sent as note_on_repair
@@ -28,11 +29,10 @@ def advance_obligations(sender, message, **kwargs):
     if not message.promise_id:
         return
     promise = Promise.objects.get(pk=message.promise_id)
-    if not promise.is_open:
-        return
-    if step.kind == "new_due":
-        promise.promise_new_time(step.due_at, by=message.sender)
-    elif step.kind == "times" and promise.kind == PromiseKind.NEW_DATES:
+    if step.kind == "new_due" and promise.status in (PromiseStatus.OPEN, PromiseStatus.BROKEN):
+        if step.due_at > timezone.now():
+            promise.renew(step.due_at, by=message.sender)
+    elif step.kind == "times" and promise.kind == PromiseKind.NEW_DATES and promise.is_open:
         promise.transition(PromiseStatus.KEPT, by=message.sender)  # the other dates went out
 
 

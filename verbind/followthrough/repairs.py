@@ -13,7 +13,13 @@ from verbind.followthrough.models import (
     RepairState,
     RuleSettings,
 )
-from verbind.obligations.models import Appointment, AppointmentStatus, Promise, PromiseStatus
+from verbind.obligations.models import (
+    Appointment,
+    AppointmentStatus,
+    Promise,
+    PromiseStatus,
+    TransitionRefused,
+)
 from verbind.scheduling.absences import stand_in
 from verbind.workspaces.models import Membership, Role
 
@@ -65,6 +71,18 @@ def open_repair(obligation, kind: str, occurred_at=None) -> Repair:
         return Repair.objects.get(
             **{f"lapse__{field}": obligation}, lapse__kind=kind, lapse__occurred_at=occurred_at
         )
+
+
+def promise_late(promise: Promise) -> Repair:
+    """A promise whose time passed unkept: its lapse and repair, and the promise now reads
+    broken (until a new time is agreed with them: ``Promise.renew``)."""
+    repair = open_repair(promise, LapseKind.PROMISE_LATE, occurred_at=promise.due_at)
+    if promise.status == PromiseStatus.OPEN:
+        try:
+            promise.transition(PromiseStatus.BROKEN)
+        except TransitionRefused:
+            pass  # kept or released a moment ago: the repair stays as it is
+    return repair
 
 
 def repairer(obligation):

@@ -12,8 +12,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
 from verbind.followthrough.agenda import agenda_for, sections
-from verbind.followthrough.models import Lapse, LapseKind, Repair, RepairState
-from verbind.followthrough.repairs import escalation_target, lapse_kind, open_repair
+from verbind.followthrough.models import Lapse, Repair, RepairState
+from verbind.followthrough.repairs import escalation_target, lapse_kind, open_repair, promise_late
 from verbind.followthrough.rules.repairs import repair_reason
 from verbind.lib.steps import RowStep
 from verbind.messaging import keys
@@ -45,7 +45,7 @@ class LatePromises(RowStep):
         )
 
     def handle(self, promise, now):
-        open_repair(promise, LapseKind.PROMISE_LATE, occurred_at=promise.due_at)
+        promise_late(promise)
 
 
 class UnrecordedLapses(RowStep):

@@ -6,6 +6,7 @@ from pydantic import AwareDatetime
 
 from verbind.api.crud import may_delete, resolve, resolve_member, save, scoped_get
 from verbind.api.pagination import Page
+from verbind.followthrough.models import Repair, RepairState
 from verbind.obligations.models import Outcome, Promise, PromiseKind, PromiseStatus
 from verbind.people.models import Person
 
@@ -22,6 +23,19 @@ class PromiseOut(Schema):
     status: PromiseStatus
     outcome: Outcome
     notes: str
+    repair_id: int | None = Field(
+        None, description="The open repair when it came too late (status broken), else null."
+    )
+
+    @staticmethod
+    def resolve_repair_id(obj) -> int | None:
+        if obj.status != PromiseStatus.BROKEN:
+            return None
+        return (
+            Repair.objects.filter(lapse__promise=obj, state=RepairState.OPEN)
+            .values_list("id", flat=True)
+            .first()
+        )
 
 
 class PromiseIn(Schema):
@@ -35,6 +49,10 @@ class PromiseIn(Schema):
 
 class TransitionIn(Schema):
     to: PromiseStatus
+
+
+class RenewIn(Schema):
+    due_at: AwareDatetime = Field(description="the new time agreed with them, in the future")
 
 
 @router.get("", response=list[PromiseOut])
@@ -73,6 +91,17 @@ def get_promise(request, promise_id: int):
 def transition_promise(request, promise_id: int, payload: TransitionIn):
     promise = scoped_get(request, Promise, promise_id)
     promise.transition(payload.to, by=request.user)
+    return promise
+
+
+@router.post(
+    "/{int:promise_id}/renew",
+    response=PromiseOut,
+    summary="Agree a new time (also for a promise that came too late: it is open again)",
+)
+def renew_promise(request, promise_id: int, payload: RenewIn):
+    promise = scoped_get(request, Promise, promise_id)
+    promise.renew(payload.due_at, by=request.user)
     return promise
 
 

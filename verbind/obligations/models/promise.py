@@ -70,25 +70,37 @@ class Promise(Obligation):
     def is_overdue(self) -> bool:
         return self.status == P.OPEN and self.due_at < timezone.now()
 
-    def promise_new_time(self, due_at, *, by=None) -> None:
-        """Agree a new time for an open promise (the next step after being late)."""
-        if self.status != P.OPEN:
+    def renew(self, due_at, *, by=None) -> None:
+        """Agree a new time: an open promise moves; a broken one (it came too late) is made
+        again for the new time — the next step of its repair. Kept or released ones stay."""
+        if self.pk:
+            self.refresh_from_db(fields=["status", "outcome"])  # the worker may have changed it
+        if self.status not in (P.OPEN, P.BROKEN):
             raise TransitionRefused(
                 str(
                     _("This promise is already “%(current)s”; it has no time to move.")
                     % {"current": self.get_status_display()}
                 )
             )
+        if due_at <= timezone.now():
+            raise TransitionRefused(str(_("Pick a new time in the future.")))
+        if self.status == P.BROKEN:
+            self._move("status", P.BROKEN, P.OPEN, Outcome.OPEN, by, due_at=due_at)
+            return
         Promise.objects.filter(pk=self.pk).update(due_at=due_at, changed_by=by)
         self.due_at = due_at
 
+    promise_new_time = renew
+
     def allowed_next(self, now=None) -> list[str]:
+        if self.status == P.BROKEN:
+            return [P.RELEASED]  # too late, and then let go by agreement
         return [P.KEPT, P.RELEASED, P.BROKEN] if self.status == P.OPEN else []
 
     def transition(self, to: str, *, by=None, now=None) -> None:
         if to not in P.values:
             raise TransitionRefused(str(_("“%(state)s” is not a promise status.") % {"state": to}))
-        if self.status != P.OPEN or to == P.OPEN:
+        if to not in self.allowed_next():
             raise TransitionRefused(
                 str(
                     _("This promise is already “%(current)s”; it cannot become “%(target)s”.")
