@@ -158,3 +158,42 @@ def test_a_late_promise_reads_broken_with_its_repair_and_renew_opens_it_again(
     assert renewed["status"] == "open" and renewed["repair_id"] is None
     past = api.post(f"/api/v1/promises/{promise.pk}/renew", {"due_at": "2020-01-01T10:00:00Z"})
     assert past.status_code == 409 and "future" in past.json()["message"]
+
+
+def test_missed_by_us_shows_the_repair_it_opened_with_its_draft_and_an_undo(
+    web, person, owner
+):
+    from verbind.followthrough.models import Lapse, Repair
+
+    meeting = make_appointment(person, owner, starts_in=-HOUR)
+    page = web.post(
+        f"/appointments/{meeting.pk}/transition/",
+        {"to": "missed_by_us"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    repair = Repair.objects.get()
+    assert "Repair opened: apologise to Hans Verbeek by" in page
+    assert f"/today/repair:appointment:{meeting.pk}/draft/" in page and "Open draft" in page
+    assert f"/appointments/{meeting.pk}/undo/" in page
+    # A mistaken click is taken back: the meeting stands again, the repair closes as undone,
+    # and the lapse stays on record.
+    page = web.post(f"/appointments/{meeting.pk}/undo/", headers={"HX-Request": "true"})
+    assert "is “Confirmed” again" in page.content.decode()
+    meeting.refresh_from_db()
+    repair.refresh_from_db()
+    assert meeting.status == AppointmentStatus.CONFIRMED
+    assert repair.state == "closed" and repair.closed_because == "undone"
+    assert Lapse.objects.count() == 1
+
+
+def test_an_undo_is_only_for_a_short_while_and_only_for_who_clicked(
+    web, person, owner, colleague
+):
+    meeting = make_appointment(person, owner, starts_in=-HOUR)
+    meeting.transition(AppointmentStatus.MISSED_BY_US, by=owner)
+    assert not meeting.can_undo(colleague)
+    with time_machine.travel(meeting.closed_at + timedelta(minutes=11)):
+        answer = web.post(f"/appointments/{meeting.pk}/undo/", follow=True)
+        assert "This change can no longer be undone." in answer.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == AppointmentStatus.MISSED_BY_US

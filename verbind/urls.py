@@ -56,6 +56,7 @@ urlpatterns = [
         {"kind": "appointment"},
         name="appointment_transition",
     ),
+    path("appointments/<int:pk>/undo/", obligations.undo, name="appointment_undo"),
     path(
         "promises/<int:pk>/transition/",
         obligations.transition,

@@ -9,7 +9,7 @@ from statistics import median
 from django.db.models import F, Q
 from django.utils import timezone
 
-from verbind.followthrough.models import Repair, RepairState
+from verbind.followthrough.models import ClosedBecause, Repair, RepairState
 
 PERIOD = timedelta(days=90)
 
@@ -33,7 +33,9 @@ def silent_drops(repairs, now):
 def figures_for(workspace, member=None, now=None) -> Figures:
     """For the workspace, or for one member's own repairs, over the last 90 days."""
     now = now or timezone.now()
-    repairs = Repair.objects.filter(workspace=workspace, opened_at__gte=now - PERIOD)
+    repairs = Repair.objects.filter(workspace=workspace, opened_at__gte=now - PERIOD).exclude(
+        closed_because=ClosedBecause.UNDONE
+    )
     if member is not None:
         repairs = repairs.filter(owner=member)
     open_ = repairs.filter(state=RepairState.OPEN)

@@ -111,6 +111,7 @@ class ClosedBecause(models.TextChoices):
     ANSWERED = "answered", _("They answered; outcome recorded")
     RELEASED = "released", _("Released by agreement")
     BOOKED = "booked", _("They picked a new time")
+    UNDONE = "undone", _("Marked by mistake, and undone")
 
 
 class Repair(WorkspaceOwned):

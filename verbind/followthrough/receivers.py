@@ -5,10 +5,17 @@ from __future__ import annotations
 from django.dispatch import receiver
 from django.utils import timezone
 
-from verbind.followthrough.repairs import close_for_new_time, lapse_kind, open_repair
+from verbind.followthrough.repairs import close_for_new_time, lapse_kind, open_repair, undo_repairs
 from verbind.followthrough.repairs import record_message_sent as note_on_repair
 from verbind.messaging.signals import message_sent
-from verbind.obligations.models import Promise, PromiseKind, PromiseStatus, obligation_changed
+from verbind.obligations.models import (
+    Appointment,
+    Outcome,
+    Promise,
+    PromiseKind,
+    PromiseStatus,
+    obligation_changed,
+)
 from verbind.scheduling.signals import meeting_booked
 
 
@@ -18,6 +25,8 @@ def open_repair_on_lapse(sender, obligation, old, new, by, **kwargs):
     kind = lapse_kind(obligation)
     if kind is not None:
         open_repair(obligation, kind)
+    elif isinstance(obligation, Appointment) and obligation.outcome == Outcome.OPEN:
+        undo_repairs(obligation)  # the lapse was a mistaken click, taken back
 
 
 @receiver(message_sent)

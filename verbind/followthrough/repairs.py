@@ -159,3 +159,10 @@ def close_for_new_time(appointment, at=None) -> int:
     """They picked a new time for a meeting that failed on our side: its repair is done."""
     repairs = Repair.objects.filter(lapse__appointment=appointment, state=RepairState.OPEN)
     return sum(close(repair, ClosedBecause.BOOKED, at=at) for repair in repairs)
+
+
+def undo_repairs(appointment) -> int:
+    """The meeting was marked missed or cancelled by mistake and that was undone: its open
+    repair closes as undone. The lapse stays on record; the figures leave it out."""
+    repairs = Repair.objects.filter(lapse__appointment=appointment, state=RepairState.OPEN)
+    return sum(close(repair, ClosedBecause.UNDONE) for repair in repairs)

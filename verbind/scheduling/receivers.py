@@ -20,6 +20,10 @@ from verbind.workspaces.models import Membership
 
 @receiver(obligation_changed)
 def follow_in_calendars(sender, obligation, old, new, by, **kwargs):
+    if isinstance(obligation, Appointment) and obligation.invited_at and old in GONE:
+        if new not in GONE:  # a cancellation undone: back in their calendars
+            send_invites(obligation, REQUEST)
+        return
     if not isinstance(obligation, Appointment) or not obligation.invited_at or new not in GONE:
         return
     successor = obligation.successor

@@ -126,6 +126,19 @@ def transition_appointment(request, appointment_id: int, payload: TransitionIn):
 
 
 @router.post(
+    "/{int:appointment_id}/undo",
+    response=AppointmentOut,
+    summary="Take back the last change (a mistaken click), within 10 minutes, by whoever made it",
+    description="The meeting returns to its state before; a repair the change opened closes "
+    "as undone (the lapse stays on record). 409 when it can no longer be undone.",
+)
+def undo_appointment(request, appointment_id: int):
+    appointment = scoped_get(request, Appointment, appointment_id)
+    appointment.undo(by=request.user)
+    return appointment
+
+
+@router.post(
     "/{int:appointment_id}/reschedule",
     response={201: AppointmentOut},
     summary="Agree a new time; returns the new appointment",

@@ -54,6 +54,7 @@ OUTCOME = {
 NEEDS_START = {S.HELD, S.MISSED_BY_US, S.MISSED_BY_THEM}
 EARLY = {S.MISSED_BY_US: timedelta(minutes=15)}
 FAILED = {S.CANCELLED_BY_US, S.CANCELLED_BY_THEM, S.MISSED_BY_US, S.MISSED_BY_THEM}
+UNDO_WINDOW = timedelta(minutes=10)
 
 
 class Appointment(Obligation):
@@ -76,6 +77,10 @@ class Appointment(Obligation):
         null=True,
         blank=True,
         related_name="predecessors",
+    )
+    # The state before the last change, so a mistaken click can be undone for a short while.
+    previous_status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, blank=True, editable=False
     )
     # Calendar invites (iTIP): a stable UID, and a SEQUENCE raised on every change
     # that matters to the other side's calendar (time, place, status).
@@ -149,7 +154,27 @@ class Appointment(Obligation):
                     % {"when": when, "target": S(to).label}
                 )
             )
-        self._move("status", self.status, to, OUTCOME[to], by)
+        self._move("status", self.status, to, OUTCOME[to], by, previous_status=self.status)
+
+    def can_undo(self, by, now=None) -> bool:
+        """A change that ended it (held, missed, cancelled) may be taken back by whoever made
+        it, within UNDO_WINDOW, as long as nothing followed from it (a new time)."""
+        now = now or timezone.now()
+        return bool(
+            self.previous_status
+            and by is not None
+            and self.changed_by_id == by.pk
+            and self.closed_at is not None
+            and now - self.closed_at <= UNDO_WINDOW
+            and not self.successor_id
+        )
+
+    def undo(self, *, by, now=None) -> None:
+        """Take back the last change: it was a mistaken click. The record keeps the lapse."""
+        if not self.can_undo(by, now):
+            raise TransitionRefused(str(_("This change can no longer be undone.")))
+        back = self.previous_status
+        self._move("status", self.status, back, OUTCOME[back], by, previous_status="")
 
     def reschedule_to(self, successor: Appointment, *, by=None) -> None:
         """A new time was agreed elsewhere (a picked proposal): this one moves to *successor*."""

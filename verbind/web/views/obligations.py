@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -29,7 +30,21 @@ def transition(request, kind, pk):
         obligation.transition(request.POST.get("to", ""), by=request.user)
     except TransitionRefused as exc:
         error = exc.message
-    return render_timeline(request, obligation.person, error)
+    changed = obligation if isinstance(obligation, Appointment) and not error else None
+    return render_timeline(request, obligation.person, error, changed=changed)
+
+
+@member_required
+@require_POST
+def undo(request, pk):
+    appointment = scoped(request, Appointment, pk)
+    try:
+        appointment.undo(by=request.user)
+    except TransitionRefused as exc:
+        return render_timeline(request, appointment.person, exc.message)
+    if not request.htmx:
+        messages.success(request, _("Undone."))
+    return render_timeline(request, appointment.person, undone=appointment)
 
 
 @member_required

@@ -5,9 +5,12 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from verbind.followthrough.models import Repair, RepairState
+from verbind.followthrough.rules.repairs import repair_key
 from verbind.obligations.timeline import timeline_for
 from verbind.people.models import Person
 from verbind.people.search import search_people
@@ -108,13 +111,47 @@ def person_action(request, pk, action):
     return render_person_page(request, person, open_action=action, bound=(action, form), status=400)
 
 
-def render_timeline(request, person, error: str = ""):
-    if error and not request.htmx:
-        messages.error(request, error)
+def render_timeline(request, person, error: str = "", changed=None, undone=None):
+    """The timeline after a change; for a meeting that just ended, what it started (a repair,
+    with its draft) and a way to take a mistaken click back."""
+    notice = after_the_change(changed, request.user) if changed is not None else None
     if not request.htmx:
+        if error:
+            messages.error(request, error)
+        elif notice and notice["repair"]:
+            messages.info(request, notice["text"])
         return redirect(person)
-    return render(
-        request,
-        "web/people/_timeline.html",
-        {"person": person, "timeline": person_timeline(person), "error": error},
+    context = {
+        "person": person,
+        "timeline": person_timeline(person),
+        "error": error,
+        "notice": notice,
+        "undone": undone,
+    }
+    return render(request, "web/people/_timeline.html", context)
+
+
+def after_the_change(appointment, user) -> dict:
+    repair = (
+        Repair.objects.filter(lapse__appointment=appointment, state=RepairState.OPEN)
+        .select_related("owner")
+        .first()
     )
+    text = ""
+    if repair is not None:
+        deadline = formats.date_format(timezone.localtime(repair.deadline_at), "D j F, H:i")
+        text = _("Repair opened: apologise to %(name)s by %(deadline)s.") % {
+            "name": appointment.person.name,
+            "deadline": deadline,
+        }
+        if repair.owner_id != user.pk:
+            text += " " + _("%(who)s stands in for you and has it on their agenda.") % {
+                "who": repair.owner.get_full_name() or repair.owner.email
+            }
+    return {
+        "appointment": appointment,
+        "repair": repair,
+        "text": text,
+        "draft_key": repair_key(appointment) if repair and repair.owner_id == user.pk else "",
+        "can_undo": appointment.can_undo(user),
+    }
