@@ -102,8 +102,16 @@ def test_a_member_adds_a_person_and_an_appointment_and_marks_it_missed_by_us(
 
     entry.locator("button:has-text('Missed by us')").click()
     expect(page.locator("#timeline .entry-appointment .state")).to_have_text("Missed by us")
+    notice = page.locator("#timeline .after-change")
+    expect(notice).to_contain_text("Repair opened: apologise to Linda Bakker by")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "person-phone.png"), full_page=True)
+    # The apology, sent unchanged through the real form (the browser sends CRLF line ends),
+    # names the dates once.
+    notice.locator("button:has-text('Open draft')").click()
+    expect(page.locator("textarea[name=body]")).to_be_visible()
+    page.click("button[name=send]")
+    expect(page.locator("text=Mark sent")).to_be_visible()
 
     meeting = Appointment.objects.get(title="Studio tour and lunch")
     assert (meeting.status, meeting.outcome, meeting.changed_by) == (
@@ -112,6 +120,13 @@ def test_a_member_adds_a_person_and_an_appointment_and_marks_it_missed_by_us(
         owner,
     )
     assert meeting.person.phone == "+31623456789"
+    from verbind.messaging.models import OutboxMessage
+
+    body = OutboxMessage.objects.get(purpose="apology").body
+    blocks = body.count("Would one of these times suit you?") + body.count(
+        "Past een van deze momenten jou?"
+    )
+    assert blocks == 1 and "\r" not in body
     # Under Playwright's sync API the ORM runs in another context and opens a connection of
     # its own; close it here, or PostgreSQL refuses to drop the test database afterwards.
     connections.close_all()

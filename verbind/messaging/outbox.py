@@ -49,6 +49,11 @@ def revise(
         return message
     old_block = _block_of(message, zone, home)
     new_step = NextStep.of(list(times), new_due)
+    if new_step.kind == message.next_step.kind == "times":  # whose times, and what they book
+        old = message.next_step
+        new_step = new_step.model_copy(
+            update={"host": old.host, "title": old.title, "place": old.place, "minutes": old.minutes}
+        )
     if new_step != message.next_step:
         new_block = next_step_block(message.language, list(times), new_due, zone, home)
         if old_block and old_block in body:
