@@ -126,3 +126,47 @@ def test_the_web_and_the_api_refuse_a_big_file_with_the_same_words(web, api, set
     )
     assert answer.status_code == 422
     assert answer.json()["message"] == "week.ics is 0 MB; Verbind reads files of at most 0 MB."
+
+
+def test_an_action_address_opened_in_the_browser_is_a_page_not_a_bare_405(web, person):
+    answer = web.get(f"/appointments/{person.pk}/transition/")
+    assert answer.status_code == 405 and "use the button" in answer.content.decode()
+    assert answer["Allow"] == "POST"
+
+
+def test_people_added_through_the_api_write_in_the_members_language(api, owner):
+    owner.memberships.update(language="en")
+    made = api.post("/api/v1/people", {"name": "Ann Smith"}).json()
+    assert made["language"] == "en"
+    dutch = api.post("/api/v1/people", {"name": "Jan", "language": "nl"}).json()
+    assert dutch["language"] == "nl"
+
+
+def test_the_api_answers_a_time_as_stored_whatever_offset_it_was_sent_with(api, person):
+    sent = api.post(
+        "/api/v1/promises",
+        {"what": "Call back", "person_id": person.pk, "due_at": "2030-06-01T10:00:00+02:00"},
+    ).json()
+    again = api.get(f"/api/v1/promises/{sent['id']}").json()
+    assert sent["due_at"] == again["due_at"]
+
+
+def test_the_schema_names_the_appointment_and_promise_transitions_apart(api):
+    schemas = api.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert "AppointmentTransitionIn" in schemas and "PromiseTransitionIn" in schemas
+    assert "held" in str(schemas["AppointmentTransitionIn"]) or "AppointmentStatus" in str(
+        schemas["AppointmentTransitionIn"]
+    )
+
+
+def test_a_time_to_repair_under_an_hour_reads_in_minutes():
+    from verbind.web.templatetags.durations import hours_as_words
+
+    assert [hours_as_words(h) for h in (0.004, 0.4, 3.5, 24, 72, None)] == [
+        "1 minute",
+        "24 minutes",
+        "3.5 h",
+        "24 h",
+        "3 days",
+        "–",
+    ]

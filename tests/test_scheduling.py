@@ -175,7 +175,7 @@ def test_none_of_these_suit_me_reaches_the_timeline_and_the_agenda(host, person)
     assert note == "None of the offered times suit them. Mornings suit them better. Not on Fridays"
     assert Proposal.objects.get().state == "declined"
     [owed] = Promise.objects.filter(person=person)  # new dates are owed by tomorrow
-    assert owed.what == "Send Hans Verbeek new dates for “Coffee”" and owed.owner == host.user
+    assert owed.what == "Send Hans Verbeek new dates for ‘Coffee’" and owed.owner == host.user
 
 
 def test_verbind_propose_prints_the_link_and_times(host, person, owner, capsys):
@@ -222,7 +222,7 @@ def test_an_expired_link_lets_them_ask_for_new_dates_which_lands_on_the_agenda(h
     [item] = [
         i for i in agenda_for(host, timezone.now() + 2 * timedelta(days=1)) if i.person == person
     ]
-    assert "Send Hans Verbeek new dates for “Coffee”" in str(item.obligation)
+    assert "Send Hans Verbeek new dates for ‘Coffee’" in str(item.obligation)
     assert Interaction.objects.filter(notes__contains="Mornings, please").exists()
 
 

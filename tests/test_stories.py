@@ -71,7 +71,7 @@ def test_story_1_the_host_who_left_on_a_trip(smtp, office):
     pieter = office.api(office.pieter)
     with at(1, 9):
         hans = pieter.post(
-            "/api/v1/people", {"name": "Hans Verbeek", "email": "hans@verbeek.example"}
+            "/api/v1/people", {"name": "Hans Verbeek", "email": "hans@verbeek.example", "language": "nl"}
         ).json()
         visit = pieter.post(
             "/api/v1/appointments",
@@ -131,7 +131,7 @@ def test_story_2_the_day_off(smtp, office):
     with at(7, 9):
         linda = (
             office.api(office.sanne)
-            .post("/api/v1/people", {"name": "Linda Bakker", "email": "linda@bakkerco.example"})
+            .post("/api/v1/people", {"name": "Linda Bakker", "email": "linda@bakkerco.example", "language": "nl"})
             .json()
         )
         tour = (
@@ -228,7 +228,7 @@ def test_story_4_the_patient_chair(smtp, office):
     me = office.api(office.manager)
     with at(1, 10):
         mark = me.post(
-            "/api/v1/people", {"name": "Mark de Boer", "email": "mark@deboer.example"}
+            "/api/v1/people", {"name": "Mark de Boer", "email": "mark@deboer.example", "language": "nl"}
         ).json()
         evening = me.post(
             "/api/v1/appointments",

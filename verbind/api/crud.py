@@ -50,4 +50,5 @@ def save(obj, **changes):
         setattr(obj, name, value)
     obj.full_clean()
     obj.save()
+    obj.refresh_from_db()  # answer what is stored (times in UTC), as a GET would
     return obj

@@ -46,5 +46,5 @@ def figures_for(workspace, member=None, now=None) -> Figures:
         overdue_repairs=open_.filter(deadline_at__lte=now).count(),
         silent_drops=silent_drops(repairs, now).count(),
         repaired=len(closed),
-        median_hours_to_repair=round(median(hours), 1) if hours else None,
+        median_hours_to_repair=median(hours) if hours else None,
     )

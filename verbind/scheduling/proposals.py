@@ -348,7 +348,7 @@ def ask_again(proposal: Proposal, note: str = "") -> bool:
 
 def _owe_new_dates(proposal: Proposal, said: str) -> bool:
     """Their answer on the timeline, and a promise to send new dates by tomorrow (once)."""
-    what = _("Send %(name)s new dates for “%(title)s”") % {
+    what = _("Send %(name)s new dates for ‘%(title)s’") % {
         "name": proposal.person.name,
         "title": proposal.title,
     }

@@ -1,9 +1,10 @@
-"""The web's one handler for refusals: the member sees the message on the page they came from."""
+"""The web's handlers for what a person should not meet as a server answer: refusals (the
+message on the page they came from) and an action's address opened directly."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from verbind.lib.refusals import Refused
@@ -20,7 +21,19 @@ class ShowRefusals:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.method == "GET"
+            and not request.path.startswith("/api/")
+            and not response.content
+        ):
+            # An action's address opened directly (a link shared, a bookmark): a page, not a
+            # bare browser error.
+            page = render(request, "web/405.html", status=405)
+            page["Allow"] = response["Allow"]
+            return page
+        return response
 
     def process_exception(self, request, exception):
         if not isinstance(exception, Refused) or request.path.startswith("/api/"):

@@ -57,7 +57,7 @@ class AppointmentIn(Schema):
         return self
 
 
-class TransitionIn(Schema):
+class AppointmentTransitionIn(Schema):
     to: AppointmentStatus
 
 
@@ -119,7 +119,7 @@ def get_appointment(request, appointment_id: int):
     description="held, cancelled_by_us, cancelled_by_them, missed_by_us, missed_by_them, … "
     "A change the lifecycle does not allow answers 409 with the reason.",
 )
-def transition_appointment(request, appointment_id: int, payload: TransitionIn):
+def transition_appointment(request, appointment_id: int, payload: AppointmentTransitionIn):
     appointment = scoped_get(request, Appointment, appointment_id)
     appointment.transition(payload.to, by=request.user)
     return appointment

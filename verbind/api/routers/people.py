@@ -32,7 +32,9 @@ class PersonIn(Schema):
     phone: str = ""
     organisation_id: int | None = None
     job_title: str = ""
-    language: Language = Language.DUTCH
+    language: Language | None = Field(
+        None, description="nl or en; default: the language of your own e-mails"
+    )
     preferred_channel: Channel = Channel.EMAIL
     met_how: str = ""
     met_on: date | None = None
@@ -72,7 +74,9 @@ def list_people(request, q: str = "", organisation_id: int | None = None):
 @router.post("", response={201: PersonOut}, summary="Add a person")
 def create_person(request, payload: PersonIn):
     person = Person(workspace=request.workspace)
-    return 201, save(person, **_changes(request, payload.dict()))
+    data = payload.dict()
+    data["language"] = data["language"] or request.membership.language
+    return 201, save(person, **_changes(request, data))
 
 
 @router.get("/{int:person_id}", response=PersonOut)

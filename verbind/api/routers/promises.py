@@ -47,7 +47,7 @@ class PromiseIn(Schema):
     notes: str = ""
 
 
-class TransitionIn(Schema):
+class PromiseTransitionIn(Schema):
     to: PromiseStatus
 
 
@@ -88,7 +88,7 @@ def get_promise(request, promise_id: int):
     response=PromiseOut,
     summary="Mark a promise kept, released (by agreement) or broken",
 )
-def transition_promise(request, promise_id: int, payload: TransitionIn):
+def transition_promise(request, promise_id: int, payload: PromiseTransitionIn):
     promise = scoped_get(request, Promise, promise_id)
     promise.transition(payload.to, by=request.user)
     return promise
