@@ -56,10 +56,17 @@ def person_timeline(person):
     return timeline_for(Person.objects.filter(pk=person.pk))
 
 
+def ids(action: str) -> str:
+    """Each quick-action panel's fields get ids of their own: four panels on one page."""
+    return f"{action}_%s"
+
+
 def render_person_page(request, person, open_action: str = "", bound=None, status: int = 200):
     """The person page; *bound* is a quick-action form (name, form) to show with its errors."""
     forms = {
-        name: form_class(person=person, member=request.user, workspace=request.workspace)
+        name: form_class(
+            person=person, member=request.user, workspace=request.workspace, auto_id=ids(name)
+        )
         for name, form_class in ACTIONS.items()
     }
     if bound is not None:
@@ -87,7 +94,13 @@ def person_action(request, pk, action):
     form_class = ACTIONS.get(action)
     if form_class is None:
         return render(request, "web/404.html", status=404)
-    form = form_class(request.POST, person=person, member=request.user, workspace=request.workspace)
+    form = form_class(
+        request.POST,
+        person=person,
+        member=request.user,
+        workspace=request.workspace,
+        auto_id=ids(action),
+    )
     saved = form.is_valid() and form.save() is not None
     if saved and action == "offer":  # the message with the link: to read, edit and send
         target = reverse("message", args=[form.message.pk])
@@ -95,7 +108,9 @@ def person_action(request, pk, action):
             return HttpResponse(status=204, headers={"HX-Redirect": target})
         return redirect(target)
     if saved:
-        form = form_class(person=person, member=request.user, workspace=request.workspace)
+        form = form_class(
+            person=person, member=request.user, workspace=request.workspace, auto_id=ids(action)
+        )
     if request.htmx:
         context = {
             "person": person,
