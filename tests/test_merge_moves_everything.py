@@ -21,7 +21,14 @@ from verbind.messaging.models import OutboxMessage, Purpose
 from verbind.obligations.models import Appointment
 from verbind.people import merging
 from verbind.people.merging import merge, undo
-from verbind.people.models import ContactKind, ContactPoint, Interaction, Merge, Person
+from verbind.people.models import (
+    ContactKind,
+    ContactPoint,
+    EntryChange,
+    Interaction,
+    Merge,
+    Person,
+)
 from verbind.scheduling.proposals import propose
 
 Participants = Appointment.participants.through
@@ -81,6 +88,15 @@ def every_kind_of_row(person: Person, owner, other: Person) -> dict[tuple[str, s
             )
         ],
         ("scheduling.Proposal", "person"): [proposal],
+        ("people.EntryChange", "person"): [
+            EntryChange.objects.create(
+                workspace=workspace,
+                person=person,
+                action=EntryChange.Action.DELETED,
+                changed_by=owner,
+                before={"notes": f"A call with {person.name}"},
+            )
+        ],
     }
 
 
@@ -120,6 +136,7 @@ COVERED = {
     ("followthrough.Repair", "person"),
     ("messaging.OutboxMessage", "person"),
     ("scheduling.Proposal", "person"),
+    ("people.EntryChange", "person"),
 }
 
 

@@ -57,6 +57,8 @@ urlpatterns = [
         name="appointment_transition",
     ),
     path("appointments/<int:pk>/undo/", obligations.undo, name="appointment_undo"),
+    path("entries/<int:pk>/edit/", obligations.entry_edit, name="entry_edit"),
+    path("entries/<int:pk>/delete/", obligations.entry_delete, name="entry_delete"),
     path(
         "promises/<int:pk>/transition/",
         obligations.transition,

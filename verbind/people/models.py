@@ -233,6 +233,8 @@ class Interaction(WorkspaceOwned):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     notes = models.TextField(_("notes"), blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    KIND_CHOICES = InteractionKind.choices  # for templates
 
     class Meta:
         verbose_name = _("interaction")
@@ -247,6 +249,37 @@ class Interaction(WorkspaceOwned):
         super().clean()
         if self.person_id and self.person.workspace_id != self.workspace_id:
             raise ValidationError({"person": _("That person is not in this workspace.")})
+        if not self.notes.strip():
+            raise ValidationError(
+                {"notes": _("Write a word about what was said or done, so the entry means something.")}
+            )
+
+
+class EntryChange(WorkspaceOwned):
+    """A timeline entry edited or deleted: who did it, when, and what it said before."""
+
+    class Action(models.TextChoices):
+        EDITED = "edited", _("edited")
+        DELETED = "deleted", _("deleted")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="entry_changes")
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    before = models.JSONField(help_text="the entry as it was: kind, direction, channel, when, notes")
+
+    class Meta:
+        verbose_name = _("change to a timeline entry")
+        verbose_name_plural = _("changes to timeline entries")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.changed_by} at {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class ContactKind(models.TextChoices):

@@ -7,6 +7,7 @@ from pydantic import AwareDatetime
 
 from verbind.api.crud import may_delete, resolve, save, scoped_get
 from verbind.api.pagination import Page
+from verbind.people import entries
 from verbind.people.models import Channel, Direction, Interaction, InteractionKind, Person
 
 router = Router(tags=["interactions"])
@@ -63,8 +64,34 @@ def get_interaction(request, interaction_id: int):
     return scoped_get(request, Interaction, interaction_id)
 
 
-@router.delete("/{int:interaction_id}", response={204: None})
+class InteractionPatch(Schema):
+    kind: InteractionKind | None = None
+    direction: Direction | None = None
+    channel: Channel | None = None
+    occurred_at: AwareDatetime | None = None
+    notes: str | None = None
+
+
+@router.patch(
+    "/{int:interaction_id}",
+    response=InteractionOut,
+    summary="Correct an entry (who logged it, or a manager); the old text is kept on record",
+)
+def edit_interaction(request, interaction_id: int, payload: InteractionPatch):
+    interaction = scoped_get(request, Interaction, interaction_id)
+    changes = payload.dict(exclude_unset=True)
+    if "channel" in changes:
+        changes["channel"] = changes["channel"] or ""  # null: no channel
+    changes = {name: value for name, value in changes.items() if value is not None}
+    return entries.edit(interaction, request.membership, **changes)
+
+
+@router.delete(
+    "/{int:interaction_id}",
+    response={204: None},
+    summary="Remove an entry (who logged it, or a manager); the record keeps what it said",
+)
 def delete_interaction(request, interaction_id: int):
     may_delete(request)
-    scoped_get(request, Interaction, interaction_id).delete()
+    entries.delete(scoped_get(request, Interaction, interaction_id), request.membership)
     return 204, None

@@ -1,9 +1,10 @@
-"""Changing the state of appointments and promises from the timeline."""
+"""Changing the timeline: the state of appointments and promises, and logged entries."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from verbind.obligations.models import Appointment, Promise, TransitionRefused
+from verbind.people import entries
+from verbind.people.models import Interaction
 from verbind.web.forms import RescheduleForm
 from verbind.web.views.common import member_required, scoped
 from verbind.web.views.people import render_timeline
@@ -67,3 +70,33 @@ def reschedule(request, pk):
     except ValidationError as exc:
         return render_timeline(request, appointment.person, " ".join(exc.messages))
     return render_timeline(request, appointment.person)
+
+
+class EntryForm(forms.ModelForm):
+    class Meta:
+        model = Interaction
+        fields = ["kind", "notes"]
+
+
+@member_required
+@require_POST
+def entry_edit(request, pk):
+    interaction = scoped(request, Interaction, pk)
+    form = EntryForm(request.POST, instance=Interaction.objects.get(pk=interaction.pk))
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))[0]
+        return render_timeline(request, interaction.person, first)
+    try:
+        entries.edit(interaction, request.membership, **form.cleaned_data)
+    except ValidationError as exc:
+        return render_timeline(request, interaction.person, " ".join(exc.messages))
+    return render_timeline(request, interaction.person)
+
+
+@member_required
+@require_POST
+def entry_delete(request, pk):
+    interaction = scoped(request, Interaction, pk)
+    person = interaction.person
+    entries.delete(interaction, request.membership)
+    return render_timeline(request, person)
