@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "verbind.workspaces.context.workspace",
+                "verbind.web.context.outbox_count",
             ],
         },
     },

@@ -173,3 +173,31 @@ def _interaction(message: OutboxMessage) -> Interaction:
         occurred_at=message.sent_at,
         notes=f"{message.subject}\n\n{message.body}".strip(),
     )
+
+
+# The outbox's views of itself, by what a member wants to see.
+SHOWN = {
+    "waiting": (State.DRAFT, State.READY, State.FAILED),  # waiting for the member
+    "on_its_way": (State.QUEUED, State.SENDING),
+    "sent": (State.SENT,),
+    "cancelled": (State.CANCELLED,),
+}
+
+
+def listing(workspace, show: str = ""):
+    """The workspace's messages, newest first; *show* one of SHOWN's names, or all."""
+    messages = OutboxMessage.objects.in_workspace(workspace).select_related(
+        "person", "member", "sender"
+    )
+    if show in SHOWN:
+        messages = messages.filter(state__in=SHOWN[show])
+    return messages.order_by("-created_at", "-id")
+
+
+def waiting_for(workspace, user) -> int:
+    """How many of this member's messages wait for them: drafts, to send themself, failed."""
+    return (
+        OutboxMessage.objects.in_workspace(workspace)
+        .filter(sender=user, state__in=SHOWN["waiting"])
+        .count()
+    )

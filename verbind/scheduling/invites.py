@@ -193,7 +193,9 @@ def send_invites(appointment: Appointment, method: str = REQUEST) -> list[Outbox
             person_zone(person, membership) if membership else None,
         )
     ]
-    colleagues = [appointment.owner] if membership is not None else []
+    # Without a mail server the host would have to mail their own copy to themself: it is
+    # in their calendar feed instead, so only the relation's (and a co-host's) is written.
+    colleagues = [appointment.owner] if membership is not None and email.configured() else []
     for colleague in colleagues + co_hosts(appointment):
         theirs = _membership_of(appointment, colleague) or membership
         recipients.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +20,8 @@ from verbind.web.views.common import member_required, scoped
 
 
 class ComposeForm(forms.Form):
-    channel = forms.ChoiceField(label=gettext_lazy("Send by"), choices=Channel.choices)
+    """In reading order: subject, text, the times it offers, and how it goes out."""
+
     subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200, required=False)
     body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 12}))
     time_1 = forms.DateTimeField(
@@ -34,6 +36,7 @@ class ComposeForm(forms.Form):
     new_due = forms.DateTimeField(
         label=gettext_lazy("New promised time"), required=False, widget=DateTimeLocalInput()
     )
+    channel = forms.ChoiceField(label=gettext_lazy("Send by"), choices=Channel.choices)
 
     def __init__(self, *args, message: OutboxMessage, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,12 +138,20 @@ def message_cancel(request, pk):
 
 @member_required
 def outbox_page(request):
-    recent = (
-        OutboxMessage.objects.in_workspace(request.workspace)
-        .select_related("person", "member", "sender")
-        .order_by("-created_at", "-id")[:200]
+    show = request.GET.get("show", "")
+    show = show if show in outbox.SHOWN else ""
+    paginator = Paginator(outbox.listing(request.workspace, show), 50)
+    page = paginator.get_page(request.GET.get("page"))
+    tabs = [
+        ("", _("All")),
+        ("waiting", _("Waiting for you")),
+        ("on_its_way", _("On its way")),
+        ("sent", _("Sent")),
+        ("cancelled", _("Cancelled")),
+    ]
+    return render(
+        request, "web/outbox.html", {"outbox": page, "show": show, "tabs": tabs}
     )
-    return render(request, "web/outbox.html", {"outbox": recent})
 
 
 @member_required
