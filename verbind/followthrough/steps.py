@@ -156,7 +156,7 @@ class Digests(RowStep):
 
 def _mail_digest(membership: Membership, zone, now) -> None:
     user = membership.user
-    if not (email.configured() and user.email):
+    if not (membership.wants_digest and email.configured() and user.email):
         return
     items = agenda_for(membership, now)
     if not items:

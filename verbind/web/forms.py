@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -82,12 +84,30 @@ def zone_choices(blank: str = "") -> list[tuple[str, str]]:
     return [("", blank), *zones] if blank else zones
 
 
+class ZoneInput(forms.TextInput):
+    """A time zone typed with suggestions (a searchable list), not a 400-line dropdown."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        listed = f"{(attrs or {}).get('id', name)}-zones"
+        html = super().render(name, value, {**(attrs or {}), "list": listed}, renderer)
+        options = "".join(f'<option value="{zone}">' for zone, _label in zone_choices())
+        return html + format_html('<datalist id="{}">', listed) + mark_safe(options + "</datalist>")
+
+
 class PersonForm(WorkspaceForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         required=False,
         choices=lambda: zone_choices(str(_("the same as yours"))),
-        help_text=_("Where they live, if not in yours: offered times are shown in this zone."),
+        widget=ZoneInput(),
+        help_text=_(
+            "Where they live, if not in yours (type a city, e.g. New York): offered times "
+            "are shown in this zone. Empty: the same as yours."
+        ),
+        error_messages={"invalid_choice": _("“%(value)s” is not a time zone we know.")},
     )
 
     class Meta:
@@ -222,11 +242,21 @@ class PromiseForm(ObligationForm):
 
 
 class MembershipForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=zone_choices)
+    """You: your name (it signs your messages), your zone, language, digest and backup."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=zone_choices,
+        widget=ZoneInput(),
+        help_text=_("Type a city, e.g. Amsterdam or New York."),
+        error_messages={"invalid_choice": _("“%(value)s” is not a time zone we know.")},
+    )
 
     class Meta:
         model = Membership
-        fields = ["time_zone", "backup"]
+        fields = ["time_zone", "language", "digest_hour", "wants_digest", "backup"]
         labels = {"backup": _("Your backup colleague")}
         help_texts = {
             "backup": _("Stands in when you are away, and hears of a repair you could not do.")
@@ -234,8 +264,22 @@ class MembershipForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        user = self.instance.user
+        self.fields["first_name"].initial = user.first_name
+        self.fields["last_name"].initial = user.last_name
+        self.order_fields(["first_name", "last_name"])
         self.fields["backup"].queryset = self.instance.colleagues()
         self.fields["backup"].label_from_instance = lambda m: m.display_name
+
+    def save(self, commit=True):
+        membership = super().save(commit)
+        user = membership.user
+        user.first_name = self.cleaned_data["first_name"].strip()
+        user.last_name = self.cleaned_data["last_name"].strip()
+        user.save(update_fields=["first_name", "last_name"])
+        if {"digest_hour", "time_zone"} & set(self.changed_data):
+            membership.digest_changed()
+        return membership
 
 
 class TokenForm(forms.Form):

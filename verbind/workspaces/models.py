@@ -80,6 +80,11 @@ class Membership(models.Model):
         validators=[MaxValueValidator(23)],
         help_text=_("The hour (in your own time zone) of your daily e-mail with what is due."),
     )
+    wants_digest = models.BooleanField(
+        _("send me the morning digest"),
+        default=True,
+        help_text=_("Escalations and warnings about your meetings come either way."),
+    )
     next_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -96,6 +101,11 @@ class Membership(models.Model):
     @property
     def display_name(self) -> str:
         return self.user.get_full_name() or self.user.email or self.user.username
+
+    def digest_changed(self) -> None:
+        """The hour or zone of the digest changed: the next one follows the new setting."""
+        Membership.objects.filter(pk=self.pk).update(next_digest_at=None)
+        self.next_digest_at = None
 
     def colleagues(self):
         """The other active members of this workspace (who can stand in, co-host, be a backup)."""

@@ -1,8 +1,10 @@
-"""The member's own settings: time zone, API tokens, which workspace to work in."""
+"""The member's own settings: name, zone, language, digest, password, API tokens, workspace."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +24,15 @@ def settings_page(request):
         request.POST if "save_zone" in request.POST else None, instance=membership
     )
     token_form = TokenForm(request.POST if "make_token" in request.POST else None)
+    password_form = PasswordChangeForm(
+        request.user, request.POST if "change_password" in request.POST else None
+    )
     if request.method == "POST":
+        if password_form.is_bound and password_form.is_valid():
+            password_form.save()
+            update_session_auth_hash(request, password_form.user)  # stay signed in here
+            messages.success(request, _("Your password is changed."))
+            return redirect("settings")
         if zone_form.is_bound and zone_form.is_valid():
             zone_form.save()
             messages.success(request, _("Your settings are saved."))
@@ -38,6 +48,7 @@ def settings_page(request):
         {
             "zone_form": zone_form,
             "token_form": token_form,
+            "password_form": password_form,
             "tokens": membership.tokens.filter(revoked_at__isnull=True),
             "new_key": new_key,
         },
