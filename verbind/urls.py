@@ -21,6 +21,8 @@ from verbind.web.views import (
 urlpatterns = [
     path("", today.today, name="home"),
     path("today/<str:key>/<str:action>/", today.act, name="agenda_action"),
+    path("welcome/seen/", today.welcome_seen, name="welcome_seen"),
+    path("figures/<str:name>/", today.figure, name="figure"),
     path("outbox/", outbox.outbox_page, name="outbox"),
     path("outbox/<int:pk>/", outbox.message_page, name="message"),
     path("outbox/<int:pk>/sent/", outbox.message_mark_sent, name="message_sent"),

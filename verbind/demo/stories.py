@@ -11,7 +11,10 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from verbind.followthrough.repairs import lapse_kind, open_repair
 from verbind.followthrough.steps import handle_one_escalation, handle_one_late_promise
@@ -414,3 +417,61 @@ class Story:
             60,
             place="Stadskantoor, Utrecht",
         )
+
+
+# The demo's welcome on Today: the four stories, each with where to see it.
+TOUR = [
+    (
+        gettext_noop("The host who left on a trip"),
+        gettext_noop(
+            "You invited Hans for coffee in a week you will be travelling. Verbind warned you "
+            "weeks ahead: offer him new dates in one click."
+        ),
+        "calendars",
+        "",
+    ),
+    (
+        gettext_noop("The day off"),
+        gettext_noop(
+            "Linda came for her tour; Sanne had taken the day off. The failed visit is owed a "
+            "repair within a day: an apology with dates to pick."
+        ),
+        "person",
+        "linda@bakkerco.example",
+    ),
+    (
+        gettext_noop("The generous introduction"),
+        gettext_noop(
+            "You introduced Eva, a starting coach, to Joost, who gave his time freely. See how "
+            "it went and who helped whom."
+        ),
+        "person",
+        "eva@koerscoaching.example",
+    ),
+    (
+        gettext_noop("The patient chair"),
+        gettext_noop(
+            "As chair of the club you follow up with Mark rarely and warmly, never pushing."
+        ),
+        "person",
+        "mark@deboer-tuinen.example",
+    ),
+]
+
+
+def tour(workspace) -> list[dict]:
+    """The stories of the demo workspace with the page that shows each (empty elsewhere)."""
+    if workspace.slug != SLUG:
+        return []
+    people = {
+        p.email: p for p in Person.objects.in_workspace(workspace).filter(
+            email__in=[email for *_rest, email in TOUR if email]
+        )
+    }
+    stops = []
+    for title, text, page, email in TOUR:
+        if page == "person" and email not in people:
+            continue
+        url = people[email].get_absolute_url() if page == "person" else reverse(page)
+        stops.append({"title": _(title), "text": _(text), "url": url})
+    return stops

@@ -108,7 +108,7 @@ def repair_escalated(ctx: Context) -> list[AgendaItem]:
             ctx,
             repair,
             "repair_escalated",
-            _("Overdue repair of %(who)s: %(why)s") % {"who": who, "why": repair_reason(repair)},
+            _("You stand in for %(who)s, whose repair is overdue: %(why)s") % {"who": who, "why": repair_reason(repair)},
         )
         item.key = "escalated:" + item.key
         item.urgency = OVERDUE

@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from verbind.demo.stories import tour
 from verbind.followthrough import actions
 from verbind.followthrough.agenda import agenda_for, sections
-from verbind.followthrough.figures import figures_for
+from verbind.followthrough.figures import behind, figures_for
 from verbind.obligations.models import TransitionRefused
+from verbind.web.checklist import first_steps
 from verbind.web.forms import DateTimeLocalInput
 from verbind.web.views.common import member_required
 
@@ -30,6 +32,9 @@ def _snooze_initial():
     return {"until": tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)}
 
 
+WELCOME_SEEN = "verbind_welcome_seen"
+
+
 @member_required
 def today(request):
     items = agenda_for(request.membership)
@@ -42,7 +47,51 @@ def today(request):
             "mine": figures_for(request.workspace, request.user),
             "team": figures_for(request.workspace),
             "snooze_form": SnoozeForm(initial=_snooze_initial()),
+            "tour": [] if request.session.get(WELCOME_SEEN) else tour(request.workspace),
+            "first_steps": first_steps(request.membership),
         },
+    )
+
+
+@member_required
+@require_POST
+def welcome_seen(request):
+    request.session[WELCOME_SEEN] = True
+    return redirect("home")
+
+
+FIGURES = {
+    "silent_drops": (
+        gettext_lazy("Your silent drops"),
+        gettext_lazy(
+            "Repairs whose deadline passed before the other side heard anything from you. "
+            "The one figure that should stay at zero."
+        ),
+    ),
+    "open_repairs": (
+        gettext_lazy("Your open repairs"),
+        gettext_lazy(
+            "Lapses on our side still owed an apology with a next step: yours, and those "
+            "you stand in for."
+        ),
+    ),
+    "team_silent_drops": (
+        gettext_lazy("The team's silent drops"),
+        gettext_lazy("Silent drops of everyone in this workspace, in the last 90 days."),
+    ),
+}
+
+
+@member_required
+def figure(request, name):
+    if name not in FIGURES:
+        return render(request, "web/404.html", status=404)
+    title, meaning = FIGURES[name]
+    repairs = behind(name, request.workspace, request.user)[:200]
+    return render(
+        request,
+        "web/figure.html",
+        {"title": title, "meaning": meaning, "repairs": repairs},
     )
 
 
