@@ -27,6 +27,7 @@ def settings_page(request):
     password_form = PasswordChangeForm(
         request.user, request.POST if "change_password" in request.POST else None
     )
+    password_form.fields["old_password"].widget.attrs.pop("autofocus", None)  # not the page's first
     if request.method == "POST":
         if password_form.is_bound and password_form.is_valid():
             password_form.save()
