@@ -180,3 +180,28 @@ def test_a_relation_picks_a_time_from_the_link_on_a_phone(
     assert event.decoded("DTEND") == second.ends_at.astimezone(UTC)
     assert str(event["LOCATION"]) == "Showroom, Gouda"
     connections.close_all()
+
+
+def test_at_an_event_a_member_captures_someone_on_a_phone_and_is_back_for_the_next(
+    live_server, phone, owner, workspace
+):
+    page = phone
+    page.goto(live_server.url + "/")
+    page.fill("#id_username", owner.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.click("text=Met someone")
+    page.fill("input[name=name]", "Olivia Hart")
+    page.fill("input[name=talked]", "Hotel project in Amsterdam next spring")
+    page.fill("input[name=reach]", "olivia@hart.example")
+    page.check("input[name=follow_up][value='1']")
+    page.click("button:has-text('Save')")
+    expect(page.locator(".flash")).to_contain_text("Saved Olivia Hart. Next one?")
+    expect(page.locator("input[name=name]")).to_have_value("")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "quick-add-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    from verbind.obligations.models import Promise
+
+    assert Promise.objects.get().what == "Follow up with Olivia"
+    connections.close_all()

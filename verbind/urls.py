@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", people.people_list, name="people"),
+    path("people/quick/", people.quick_add, name="quick_add"),
     path("people/new/", people.person_edit, name="person_new"),
     path("duplicates/", duplicates.duplicates_page, name="duplicates"),
     path("duplicates/merge/", duplicates.merge_people, name="merge_people"),

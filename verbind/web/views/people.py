@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from verbind.followthrough.models import Repair, RepairState
 from verbind.followthrough.rules.repairs import repair_key
+from verbind.obligations.capture import capture
 from verbind.obligations.timeline import timeline_for
 from verbind.people.models import Person
 from verbind.people.search import search_people
@@ -170,3 +176,67 @@ def after_the_change(appointment, user) -> dict:
         "draft_key": repair_key(appointment) if repair and repair.owner_id == user.pk else "",
         "can_undo": appointment.can_undo(user),
     }
+
+
+FOLLOW_UP = {"": None, "1": 1, "3": 3, "7": 7}
+
+
+class QuickAddForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    talked = forms.CharField(
+        label=gettext_lazy("What you talked about"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("One line is enough")}),
+    )
+    reach = forms.CharField(
+        label=gettext_lazy("E-mail or phone"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "off"}),
+    )
+    follow_up = forms.ChoiceField(
+        label=gettext_lazy("Follow up"),
+        choices=[
+            ("", gettext_lazy("no")),
+            ("1", gettext_lazy("tomorrow")),
+            ("3", gettext_lazy("in 3 days")),
+            ("7", gettext_lazy("next week")),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+        initial="3",
+    )
+
+
+@member_required
+def quick_add(request):
+    """Met someone? A name, a line, how to reach them, and when to follow up: saved, then back."""
+    form = QuickAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        days = FOLLOW_UP.get(data["follow_up"])
+        due = None
+        if days:
+            day = timezone.localdate() + timedelta(days=days)
+            due = datetime.combine(day, time(17, 0), request.membership.zone)
+        try:
+            person = capture(
+                request.workspace,
+                request.user,
+                name=data["name"],
+                reach=data["reach"],
+                talked=data["talked"],
+                follow_up_at=due,
+                language=request.membership.language,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Saved %(name)s. Next one?") % {"name": person.name},
+            )
+            return redirect("quick_add")
+    return render(request, "web/people/quick.html", {"form": form})
