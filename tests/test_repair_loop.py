@@ -197,3 +197,24 @@ def test_an_undo_is_only_for_a_short_while_and_only_for_who_clicked(
         assert "This change can no longer be undone." in answer.content.decode()
     meeting.refresh_from_db()
     assert meeting.status == AppointmentStatus.MISSED_BY_US
+
+
+def test_after_new_dates_were_offered_the_absence_item_no_longer_asks_to_offer_them(
+    host, person, owner
+):
+    from verbind.followthrough.absences import offer_new_dates
+    from verbind.scheduling.models import Absence
+
+    meeting = make_appointment(person, owner, starts_in=timedelta(days=21))
+    Absence.objects.create(
+        workspace=host.workspace,
+        membership=host,
+        starts_at=meeting.starts_at - timedelta(days=1),
+        ends_at=meeting.ends_at + timedelta(days=2),
+    )
+    [before] = [i for i in agenda_for(host) if i.rule == "absence_guard"]
+    assert "offer new dates now" in before.why and "draft" in before.actions
+    offer_new_dates(host)
+    [after] = [i for i in agenda_for(host) if i.rule == "absence_guard"]
+    assert "are on offer to Hans Verbeek; waiting for their choice" in after.why
+    assert "draft" not in after.actions

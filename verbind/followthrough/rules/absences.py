@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.rules.base import AgendaItem, Context
 from verbind.messaging import keys
 from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.scheduling.absences import away_filter
+from verbind.scheduling.models import Proposal, ProposalState
 
 
 def absence_guard(ctx: Context) -> list[AgendaItem]:
@@ -23,20 +25,34 @@ def absence_guard(ctx: Context) -> list[AgendaItem]:
             starts_at__gt=ctx.at,
         )
         .filter(away_filter())
+        .annotate(
+            offered=Exists(
+                Proposal.objects.filter(
+                    replaces=OuterRef("pk"), state=ProposalState.OPEN, expires_at__gt=ctx.at
+                )
+            )
+        )
         .select_related("person")
     )
-    return [
-        AgendaItem(
-            key=keys.absence_item(meeting.pk),
-            rule="absence_guard",
-            why=_("You will be away during “%(what)s” with %(name)s: offer new dates now.")
-            % {"what": meeting.title, "name": meeting.person.name},
-            due_by=meeting.starts_at,
-            urgency=ctx.urgency(meeting.starts_at),
-            person=meeting.person,
-            obligation=meeting,
-            purpose="new_dates",
-            actions=["draft", "done", "snooze"],
-        )
-        for meeting in meetings
-    ]
+    return [_item(ctx, meeting) for meeting in meetings]
+
+
+def _item(ctx: Context, meeting) -> AgendaItem:
+    names = {"what": meeting.title, "name": meeting.person.name}
+    if meeting.offered:  # done what it asked: the item says what it waits for now
+        why = _("New dates for “%(what)s” are on offer to %(name)s; waiting for their choice.")
+        actions = ["done", "snooze"]
+    else:
+        why = _("You will be away during “%(what)s” with %(name)s: offer new dates now.")
+        actions = ["draft", "done", "snooze"]
+    return AgendaItem(
+        key=keys.absence_item(meeting.pk),
+        rule="absence_guard",
+        why=why % names,
+        due_by=meeting.starts_at,
+        urgency=ctx.urgency(meeting.starts_at),
+        person=meeting.person,
+        obligation=meeting,
+        purpose="new_dates",
+        actions=actions,
+    )
