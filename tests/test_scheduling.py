@@ -373,11 +373,17 @@ def test_a_meeting_held_meanwhile_stays_held(host, person, owner):
     assert held.status == AppointmentStatus.HELD and held.successor is None
 
 
-@pytest.mark.parametrize("slot", ["²", "9" * 5000, "-1", ""])
+@pytest.mark.parametrize("slot", ["²", "9" * 5000, "-1"])
 def test_nonsense_slots_are_refused_kindly(host, person, slot):
     _proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
     page = Client().post(f"/p/{raw}/", {"slot": slot})
     assert page.status_code == 200 and "niet bij dit voorstel" in page.content.decode()
+
+
+def test_booking_without_picking_a_time_asks_for_one(host, person):
+    _proposal, raw = propose(host, person, "Coffee", free_slots(host, HOUR), HOUR)
+    page = Client().post(f"/p/{raw}/", {"slot": "", "book": "1"})
+    assert page.status_code == 200 and "Kies eerst een van de momenten." in page.content.decode()
 
 
 def test_a_second_click_on_book_shows_the_booking(host, person):

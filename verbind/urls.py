@@ -81,6 +81,7 @@ urlpatterns = [
     path("settings/tokens/<int:pk>/revoke/", account.revoke_token, name="revoke_token"),
     path("workspace/", account.switch_workspace, name="switch_workspace"),
     path("p/<str:token>/", public.proposal_page, name="proposal_public"),
+    path("p/<str:token>/meeting.ics", public.proposal_event, name="proposal_event"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

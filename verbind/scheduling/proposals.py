@@ -281,6 +281,12 @@ PREFERENCES = {
 def decline(proposal: Proposal, note: str, prefer: str = "") -> None:
     """None of the times suit them: their answer goes to the timeline, new dates to the agenda."""
     prefer = prefer if prefer in PREFERENCES else ""
+    if not prefer and not note.strip():
+        with translation.override(proposal.person.language):
+            raise OfferInvalid(
+                _("Tell %(host)s what suits you better: pick a preference or write a short note.")
+                % {"host": proposal.host.display_name}
+            )
     changed = Proposal.objects.filter(pk=proposal.pk, state=ProposalState.OPEN).update(
         state=ProposalState.DECLINED, answer_note=note[:2000], preference=prefer
     )
@@ -381,3 +387,54 @@ def _owe_new_dates(proposal: Proposal, said: str) -> bool:
     Proposal.objects.filter(pk=proposal.pk).update(owed=promise)
     proposal.owed = promise
     return True
+
+
+def _booked_meeting(proposal: Proposal) -> Appointment:
+    meeting = proposal.booked
+    if (
+        proposal.state != ProposalState.BOOKED
+        or meeting is None
+        or meeting.status != AppointmentStatus.CONFIRMED
+        or meeting.starts_at <= timezone.now()
+    ):
+        raise BookingRefused(_("This meeting can no longer be changed here."))
+    return meeting
+
+
+def _tell_the_host(proposal: Proposal, text: str, note: str = "") -> None:
+    Interaction.objects.create(
+        workspace_id=proposal.workspace_id,
+        person=proposal.person,
+        kind=InteractionKind.MESSAGE,
+        direction=Direction.INBOUND,
+        notes=(for_host(proposal, text) % {"title": proposal.title} + " " + note[:2000]).strip(),
+    )
+
+
+@transaction.atomic
+def change_booking(proposal: Proposal) -> tuple[Proposal, str]:
+    """From the private link: the booked time no longer suits them. The meeting is cancelled by
+    them, the host hears of it, and fresh times are offered on a new link (returned)."""
+    meeting = _booked_meeting(proposal)
+    meeting.transition(AppointmentStatus.CANCELLED_BY_THEM)
+    _tell_the_host(proposal, gettext_noop("Asked for another time for “%(title)s” from the link."))
+    return offer(
+        proposal.host,
+        proposal.person,
+        count=max(proposal.slots.count(), 1),
+        duration=timedelta(minutes=proposal.duration_minutes),
+        title=proposal.title,
+        place=proposal.place,
+        co_host=proposal.co_host,
+        replaces=meeting,
+    )
+
+
+@transaction.atomic
+def cancel_booking(proposal: Proposal, note: str = "") -> Appointment:
+    """From the private link: they cannot come. The meeting is cancelled by them, and the host
+    hears of it (new dates after their cancel come on the host's agenda)."""
+    meeting = _booked_meeting(proposal)
+    meeting.transition(AppointmentStatus.CANCELLED_BY_THEM)
+    _tell_the_host(proposal, gettext_noop("Cancelled “%(title)s” from the link."), note)
+    return meeting

@@ -1,21 +1,76 @@
-"""The pages a relation opens from a private link: no sign-in, their own language."""
+"""The pages a relation opens from a private link: no sign-in, their own language and zone."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
-from django.utils import timezone, translation
-from django.views.decorators.http import require_http_methods
+import zoneinfo
+from urllib.parse import urlencode
 
-from verbind.scheduling.invites import person_zone
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from verbind.lib.refusals import Refused
+from verbind.scheduling.invites import calendar_text, ensure_uid, person_zone
 from verbind.scheduling.models import ProposalState
 from verbind.scheduling.proposals import (
-    BookingRefused,
     ask_again,
     book,
+    cancel_booking,
+    change_booking,
     decline,
     find,
+    link,
     refresh_slots,
 )
+from verbind.web.forms import zone_choices
+
+
+def _zone(request, proposal):
+    """Their zone where we know it, or the one they switched to on the page."""
+    chosen = request.GET.get("zone") or request.POST.get("zone", "")
+    if chosen and chosen in dict(zone_choices()):
+        return zoneinfo.ZoneInfo(chosen)
+    return person_zone(proposal.person, proposal.host)
+
+
+def add_to_calendar(meeting) -> dict[str, str]:
+    """Links that put the meeting in the common web calendars (and the .ics for the rest)."""
+    start, end = (
+        meeting.starts_at.astimezone(zoneinfo.ZoneInfo("UTC")),
+        meeting.ends_at.astimezone(zoneinfo.ZoneInfo("UTC")),
+    )
+    google = urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": meeting.title,
+            "dates": f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}",
+            "location": meeting.place,
+        }
+    )
+    outlook = urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": meeting.title,
+            "startdt": start.isoformat().replace("+00:00", "Z"),
+            "enddt": end.isoformat().replace("+00:00", "Z"),
+            "location": meeting.place,
+        }
+    )
+    return {
+        "google": f"https://calendar.google.com/calendar/render?{google}",
+        "outlook": f"https://outlook.live.com/calendar/0/deeplink/compose?{outlook}",
+    }
+
+
+def _booked(request, context, meeting):
+    return render(
+        request,
+        "web/public/booked.html",
+        {**context, "meeting": meeting, "calendars": add_to_calendar(meeting), "changeable": True},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -24,18 +79,19 @@ def proposal_page(request, token):
     if proposal is None:
         return render(request, "web/public/gone.html", {"reason": "unknown"}, status=404)
     language = proposal.person.language
-    zone = person_zone(proposal.person, proposal.host)  # their zone where we know it
+    zone = _zone(request, proposal)
     with translation.override(language), timezone.override(zone):
         context = {
             "proposal": proposal,
             "host": proposal.host,
+            "workspace": proposal.host.workspace,
             "language": language,
             "zone": str(zone),
+            "zones": zone_choices(),
+            "token": token,
         }
         if proposal.state == ProposalState.BOOKED:
-            return render(
-                request, "web/public/booked.html", {**context, "meeting": proposal.booked}
-            )
+            return _answer_on_a_booking(request, proposal, context)
         if not proposal.is_open:
             reason = {ProposalState.OPEN: "expired", ProposalState.WITHDRAWN: "withdrawn"}.get(
                 proposal.state, "used"
@@ -61,17 +117,15 @@ def proposal_page(request, token):
                     )
                     return render(request, "web/public/declined.html", context)
                 slot = request.POST.get("slot", "")
+                if not slot:
+                    raise Refused(_("Pick one of the times first."))
                 chosen = int(slot) if slot.isascii() and slot.isdigit() and len(slot) < 12 else 0
-                meeting = book(proposal, chosen)
-                return render(request, "web/public/booked.html", {**context, "meeting": meeting})
-            except BookingRefused as exc:
+                return _booked(request, context, book(proposal, chosen))
+            except Refused as exc:
                 error = exc.message
                 proposal.refresh_from_db()
                 if proposal.state == ProposalState.BOOKED:  # a second click on "Book"
-                    meeting = proposal.booked
-                    return render(
-                        request, "web/public/booked.html", {**context, "meeting": meeting}
-                    )
+                    return _booked(request, context, proposal.booked)
                 if proposal.is_open:
                     refresh_slots(proposal)  # the time just taken is gone; fresh ones instead
         slots = proposal.slots.filter(starts_at__gt=timezone.now())
@@ -82,5 +136,51 @@ def proposal_page(request, token):
         return render(
             request,
             "web/public/proposal.html",
-            {**context, "error": error, "slots": slots},
+            {**context, "error": error, "slots": slots, "declining": "decline" in request.POST},
         )
+
+
+def _answer_on_a_booking(request, proposal, context):
+    """The booked page: where and when, into their calendar, and a way to change or cancel."""
+    meeting = proposal.booked
+    if request.method == "POST":
+        try:
+            if "change" in request.POST:
+                _new, raw = change_booking(proposal)
+                return redirect(link(raw))
+            if "cancel" in request.POST:
+                cancel_booking(proposal, request.POST.get("note", "").strip())
+                meeting.refresh_from_db()
+                return render(request, "web/public/cancelled.html", context)
+        except Refused as exc:
+            return _booked_with(request, context, meeting, exc.message)
+    return _booked_with(request, context, meeting)
+
+
+def _booked_with(request, context, meeting, error=""):
+    changeable = meeting.status == "confirmed" and meeting.starts_at > timezone.now()
+    return render(
+        request,
+        "web/public/booked.html",
+        {
+            **context,
+            "meeting": meeting,
+            "calendars": add_to_calendar(meeting),
+            "changeable": changeable,
+            "error": error,
+        },
+    )
+
+
+@require_safe
+def proposal_event(request, token):
+    """The booked meeting as an .ics file for their own calendar."""
+    proposal = find(token)
+    if proposal is None or proposal.state != ProposalState.BOOKED or proposal.booked is None:
+        raise Http404
+    ensure_uid(proposal.booked)
+    response = HttpResponse(
+        calendar_text(proposal.booked, "PUBLISH"), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="meeting.ics"'
+    return response
