@@ -384,19 +384,21 @@ class CalendarFileForm(forms.Form):
 
 
 class CalendarAddressForm(forms.Form):
-    source = forms.ChoiceField(
-        label=_("Kind"),
-        choices=[
-            (CalendarSource.FEED, CalendarSource.FEED.label),
-            (CalendarSource.CALDAV, CalendarSource.CALDAV.label),
-        ],
-    )
+    """An ICS feed: the secret address a calendar service gives to share a calendar."""
+
+    source = CalendarSource.FEED
     url = forms.CharField(
         label=_("Address (URL)"),
         max_length=500,
         widget=forms.URLInput(attrs={"placeholder": "https://…  webcal://…"}),
     )
     name = forms.CharField(label=_("Name"), max_length=200)
+
+
+class CalDavForm(CalendarAddressForm):
+    """A CalDAV account (Nextcloud, iCloud, Fastmail…): its address, user name and password."""
+
+    source = CalendarSource.CALDAV
     username = forms.CharField(label=_("User name"), max_length=200, required=False)
     password = forms.CharField(
         label=_("Password"), max_length=500, required=False, widget=forms.PasswordInput

@@ -17,6 +17,7 @@ from verbind.scheduling import absences
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
 from verbind.scheduling.feed import feed_text
 from verbind.scheduling.feed import find as find_feed
+from verbind.scheduling.fortnight import fortnight
 from verbind.scheduling.models import (
     Availability,
     CalendarFeed,
@@ -24,7 +25,13 @@ from verbind.scheduling.models import (
     Proposal,
     ProposalState,
 )
-from verbind.web.forms import AbsenceForm, AvailabilityForm, CalendarAddressForm, CalendarFileForm
+from verbind.web.forms import (
+    AbsenceForm,
+    AvailabilityForm,
+    CalDavForm,
+    CalendarAddressForm,
+    CalendarFileForm,
+)
 from verbind.web.views.common import member_required
 
 FEED_KEY = "verbind_new_feed"
@@ -42,6 +49,7 @@ def calendars_page(request):
     week = _bound(request, AvailabilityForm, "save_week", instance=Availability.of(membership))
     upload = _bound(request, CalendarFileForm, "upload", auto_id="upload_%s")
     address = _bound(request, CalendarAddressForm, "follow", auto_id="follow_%s")
+    caldav = _bound(request, CalDavForm, "caldav", auto_id="caldav_%s")
     absence = (
         AbsenceForm(request.POST, membership=membership)
         if "add_absence" in request.POST
@@ -67,22 +75,23 @@ def calendars_page(request):
             else:
                 messages.success(request, _read_message(calendar))
                 return redirect("calendars")
-        if address.is_bound and address.is_valid():
-            data = address.cleaned_data
-            try:
-                calendar = add_remote(
-                    membership,
-                    data["name"],
-                    data["url"],
-                    data["source"],
-                    data["username"],
-                    data["password"],
-                )
-            except SyncFailed as exc:
-                address.add_error(None, exc.message)
-            else:
-                messages.success(request, _read_message(calendar))
-                return redirect("calendars")
+        for remote in (address, caldav):
+            if remote.is_bound and remote.is_valid():
+                data = remote.cleaned_data
+                try:
+                    calendar = add_remote(
+                        membership,
+                        data["name"],
+                        data["url"],
+                        remote.source,
+                        data.get("username", ""),
+                        data.get("password", ""),
+                    )
+                except SyncFailed as exc:
+                    remote.add_error(None, exc.message)
+                else:
+                    messages.success(request, _read_message(calendar))
+                    return redirect("calendars")
         if absence.is_bound and absence.is_valid():
             absence.save()
             messages.success(request, _("Your absence is saved."))
@@ -96,6 +105,8 @@ def calendars_page(request):
             "week": week,
             "upload": upload,
             "address": address,
+            "caldav": caldav,
+            "fortnight": fortnight(membership),
             "absence_form": absence,
             "calendars": membership.calendars.order_by("name"),
             "absences": membership.absences.filter(ends_at__gt=_now()).select_related(
