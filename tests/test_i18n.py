@@ -56,3 +56,14 @@ def test_dutch_dates_in_messages_keep_the_weekday_in_lower_case():
     wednesday = datetime(2026, 12, 9, 10, 0, tzinfo=amsterdam)
     assert local_text(wednesday, "nl", amsterdam) == "woensdag 9 december, 10:00"
     assert local_text(wednesday, "en", amsterdam) == "Wednesday 9 December, 10:00"
+
+
+def test_no_plural_form_is_left_untranslated():
+    import re
+    from pathlib import Path
+
+    po = (
+        Path(__file__).resolve().parent.parent / "verbind/locale/nl/LC_MESSAGES/django.po"
+    ).read_text(encoding="utf-8")
+    empty = re.findall(r'msgstr\[\d\] ""\n(?!")', po + "\n")
+    assert empty == []

@@ -50,11 +50,12 @@ def test_the_same_email_or_phone_is_the_same_person_across_sources(workspace):
     )  # no shared e-mail or phone: a possible duplicate, not a match
     third = plan(workspace, "iphone_30.vcf")  # Joost, same e-mail as on LinkedIn
     [joost] = third.rows
-    # Only what was still empty: the LinkedIn profile link already fills the notes.
-    assert joost.action == "update" and joost.changes == {"phone": "+31622223333"}
+    # Only what was still empty: the phone and the notes (LinkedIn gave his profile address).
+    assert joost.action == "update" and set(joost.changes) == {"phone", "notes"}
     apply(third, workspace)
     stored = Person.objects.get(email="joost@hermans.example")
     assert stored.phone == "+31622223333"
+    assert stored.profile_url.startswith("https://www.linkedin.com/in/")
     assert stored.job_title == "Marketing advisor"  # kept; nothing is overwritten
 
 

@@ -31,7 +31,7 @@ def test_upload_shows_a_preview_and_imports_only_when_confirmed(web, workspace):
     response = upload(web, "linkedin_connections.csv")
     preview_url = response["Location"]
     page = web.get(preview_url).content.decode()
-    assert "linkedin_connections.csv (linkedin)" in page
+    assert "linkedin_connections.csv (LinkedIn connections)" in page
     assert "“yesterday” is not a date" in page
     assert not Person.objects.exists()
     page = confirm(web, preview_url)

@@ -77,6 +77,9 @@ class Person(WorkspaceOwned):
         related_name="people",
     )
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    profile_url = models.URLField(
+        _("profile"), max_length=300, blank=True, help_text=_("Their LinkedIn page or website.")
+    )
     language = models.CharField(
         _("language for messages"), max_length=2, choices=Language.choices, default=Language.DUTCH
     )

@@ -60,6 +60,7 @@ def apply_in_steps(plan: Plan, workspace, valid_only: bool = False) -> Iterator[
                 met_on=row.record.met_on,
                 met_how=row.record.met_how,
                 notes=row.record.notes,
+                profile_url=row.record.url,
             )
             for row in rows
         ]

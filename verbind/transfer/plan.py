@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from verbind.lib.phones import BadPhoneNumber, normalise_phone
-from verbind.people.models import ContactKind, ContactPoint, Person
+from verbind.people.models import ContactKind, ContactPoint, Organisation, Person
 from verbind.transfer.records import ContactRecord, Parsed, Problem
 
-NEW, UPDATE, SAME, DUPLICATE = "new", "update", "same", "duplicate"
+NEW, UPDATE, SAME, DUPLICATE, LEFT_OUT = "new", "update", "same", "duplicate", "left_out"
 EMAIL, PHONE = ContactKind.EMAIL.value, ContactKind.PHONE.value  # also the Person fields
 LIMITS = {"name": 200, "organisation": 200, "job_title": 200, "met_how": 300}
 
@@ -31,6 +31,8 @@ class Row:
     same_as_line: int | None = None
     # Further addresses and numbers, as (kind, value): the first of each is the primary.
     more: list[tuple[str, str]] = field(default_factory=list)
+    # What the file says otherwise than we know (kept as we know it): field -> (ours, theirs).
+    conflicts: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -43,6 +45,16 @@ class Plan:
 
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
+
+    def leave_out(self, lines) -> int:
+        """The rows of these lines are not imported (the member left them out in the preview)."""
+        lines = {int(line) for line in lines if str(line).isdigit()}
+        left = 0
+        for row in self.rows:
+            if row.record.line in lines and row.action in (NEW, UPDATE):
+                row.action = LEFT_OUT
+                left += 1
+        return left
 
     @property
     def errors(self) -> list[Problem]:
@@ -60,6 +72,8 @@ class Plan:
             "updated": self.count(UPDATE),
             "unchanged": self.count(SAME),
             "duplicates_in_file": self.count(DUPLICATE),
+            "left_out": self.count(LEFT_OUT),
+            "conflicts": sum(1 for row in self.rows if row.conflicts),
             "skipped_empty": self.skipped_empty,
             "errors": [str(p) for p in self.errors],
             "warnings": [str(p) for p in self.warnings],
@@ -126,8 +140,19 @@ def make_plan(parsed: Parsed, workspace, filename: str, region: str = "NL") -> P
     # someone by any of theirs. Two queries for the whole file, never one per row.
     known = {EMAIL: {}, PHONE: {}}
     people = {}
+    organisations = dict(
+        Organisation.objects.in_workspace(workspace).values_list("id", "name")
+    )
     for person in Person.objects.in_workspace(workspace).only(
-        "id", "email", "phone", "organisation_id", "job_title", "met_on", "met_how", "notes"
+        "id",
+        "email",
+        "phone",
+        "organisation_id",
+        "job_title",
+        "met_on",
+        "met_how",
+        "notes",
+        "profile_url",
     ):
         people[person.pk] = person
         if person.email:
@@ -166,6 +191,7 @@ def make_plan(parsed: Parsed, workspace, filename: str, region: str = "NL") -> P
         else:
             changes = _fill_in(people[match], record, known, match)
             row = Row(record, SAME, email, phone, match, changes)
+            row.conflicts = _conflicts(people[match], record, organisations)
             for kind, value in values:
                 if value not in known[kind] and value != changes.get(kind):
                     row.more.append((kind, value))
@@ -208,4 +234,17 @@ def _fill_in(person, record: ContactRecord, known: dict, match: int) -> dict:
             changes[name] = getattr(record, name)
     if record.met_on and person.met_on is None:
         changes["met_on"] = record.met_on
+    if record.url and not person.profile_url:
+        changes["profile_url"] = record.url
     return changes
+
+
+def _conflicts(person, record: ContactRecord, organisations: dict) -> dict:
+    """Where the file says otherwise than we know: shown in the preview, never written."""
+    found = {}
+    ours = organisations.get(person.organisation_id, "")
+    if record.organisation and ours and record.organisation.lower() != ours.lower():
+        found["organisation"] = (ours, record.organisation)
+    if record.job_title and person.job_title and record.job_title != person.job_title:
+        found["job_title"] = (person.job_title, record.job_title)
+    return found

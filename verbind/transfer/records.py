@@ -19,6 +19,7 @@ class ContactRecord:
     met_on: date | None = None
     met_how: str = ""
     notes: str = ""
+    url: str = ""  # their profile (LinkedIn) or website
 
 
 @dataclass

@@ -98,6 +98,13 @@ class ZoneInput(forms.TextInput):
 
 
 class PersonForm(WorkspaceForm):
+    profile_url = forms.URLField(
+        label=_("Profile"),
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        help_text=_("Their LinkedIn page or website."),
+    )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         required=False,
@@ -118,6 +125,7 @@ class PersonForm(WorkspaceForm):
             "phone",
             "organisation",
             "job_title",
+            "profile_url",
             "language",
             "time_zone",
             "preferred_channel",

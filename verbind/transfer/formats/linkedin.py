@@ -42,7 +42,7 @@ def parse(text: str, filename: str) -> Parsed:
             organisation=row.get("Company", ""),
             job_title=row.get("Position", ""),
             met_how="LinkedIn",
-            notes=row.get("URL", ""),
+            url=row.get("URL", "").strip()[:300],
         )
         connected = row.get("Connected On", "")
         if connected:

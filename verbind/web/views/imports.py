@@ -23,6 +23,16 @@ from verbind.transfer.importing import plan_import
 from verbind.transfer.records import ImportFailed
 from verbind.web.views.common import member_required
 
+SHOWN_ROWS = 300  # rows listed in the preview, each with what it changes and a way to leave it out
+FORMAT_NAMES = {
+    "auto": gettext_lazy("Recognise it"),
+    "vcard": gettext_lazy("vCard (phone, Apple, Outlook)"),
+    "linkedin": gettext_lazy("LinkedIn connections"),
+    "google": gettext_lazy("Google Contacts"),
+    "outlook": gettext_lazy("Outlook contacts"),
+    "csv": gettext_lazy("Another spreadsheet (CSV)"),
+}
+
 
 class UploadForm(forms.Form):
     file = forms.FileField(
@@ -30,7 +40,9 @@ class UploadForm(forms.Form):
         help_text=gettext_lazy("vCard (.vcf), LinkedIn Connections.csv, Google or Outlook CSV"),
     )
     format = forms.ChoiceField(
-        label=gettext_lazy("Format"), choices=[(f, f) for f in FORMATS], initial="auto"
+        label=gettext_lazy("Format"),
+        choices=[(f, FORMAT_NAMES[f]) for f in FORMATS],
+        initial="auto",
     )
     mapping = forms.CharField(
         label=gettext_lazy("Columns (other CSV files)"),
@@ -90,7 +102,15 @@ def preview(request, token):
         path.unlink(missing_ok=True)
         messages.error(request, str(exc.problem))
         return redirect("import")
+    shown = [row for row in plan.rows if row.action in ("new", "update") or row.conflicts]
     if request.method == "POST":
+        if "rows_shown" in request.POST:  # the rows the member unticked stay out
+            kept = set(request.POST.getlist("keep"))
+            plan.leave_out(
+                str(row.record.line)
+                for row in shown[:SHOWN_ROWS]
+                if str(row.record.line) not in kept
+            )
         valid_only = bool(request.POST.get("valid_only"))
         if plan.errors and not valid_only:
             messages.error(request, _("Some rows have errors, so nothing was imported."))
@@ -101,7 +121,14 @@ def preview(request, token):
     return render(
         request,
         "web/import_preview.html",
-        {"plan": plan, "summary": plan.summary(), "token": token},
+        {
+            "plan": plan,
+            "summary": plan.summary(),
+            "token": token,
+            "format_name": FORMAT_NAMES.get(plan.format, plan.format),
+            "rows": shown[:SHOWN_ROWS],
+            "more_rows": max(len(shown) - SHOWN_ROWS, 0),
+        },
     )
 
 
