@@ -286,3 +286,11 @@ def test_the_person_page_shows_every_address_and_number(web, person):
     assert 'href="mailto:hans@verbeek.example"' in html
     assert 'href="mailto:hans@private.example"' in html
     assert "+31 6 12345678" in html and "+31 6 87654321" in html
+
+
+def test_the_start_of_a_number_typed_as_people_say_it_finds_them(web, workspace):
+    from verbind.people.models import Person
+
+    Person.objects.create(workspace=workspace, name="Sophie van Dam", phone="+31698765432")
+    page = web.get("/people/", {"q": "06 987"}).content.decode()
+    assert "Sophie van Dam" in page

@@ -26,12 +26,15 @@ def search_people(workspace, query: str = ""):
     query = query.strip()
     if PHONE_LIKE.fullmatch(query):
         phone = ContactKind.PHONE
+        # The start of a number typed as people say it ("06 987") is found too: the digits
+        # after the trunk zero appear in the stored +316987….
+        digits = "".join(ch for ch in query if ch.isdigit()).lstrip("0")
+        found = Q(phone__contains=digits) | _has_point(kind=phone, value__contains=digits)
         try:
             number = normalise_phone(query)
-            found = Q(phone=number) | _has_point(kind=phone, value=number)
+            found |= Q(phone=number) | _has_point(kind=phone, value=number)
         except BadPhoneNumber:
-            digits = "".join(ch for ch in query if ch.isdigit()).lstrip("0")
-            found = Q(phone__contains=digits) | _has_point(kind=phone, value__contains=digits)
+            pass
         return people.filter(found).order_by("name", "id")
     for word in query.split():
         people = people.filter(
