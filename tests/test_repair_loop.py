@@ -218,3 +218,16 @@ def test_after_new_dates_were_offered_the_absence_item_no_longer_asks_to_offer_t
     [after] = [i for i in agenda_for(host) if i.rule == "absence_guard"]
     assert "are on offer to Hans Verbeek; waiting for their choice" in after.why
     assert "draft" not in after.actions
+
+
+def test_the_person_page_lists_the_repair_owed_and_the_times_on_offer(web, person, owner):
+    missed = make_appointment(person, owner, starts_in=-HOUR)
+    missed.transition(AppointmentStatus.MISSED_BY_US, by=owner)
+    host = owner.memberships.get()
+    propose(host, person, "Lunch", free_slots(host, HOUR), HOUR)
+    page = web.get(person.get_absolute_url()).content.decode()
+    opened = page.split('id="timeline"')[1].split("History")[0]
+    assert "We missed “Coffee at his office”: apologise and offer new dates." in opened
+    assert f"/today/repair:appointment:{missed.pk}/draft/" in opened
+    assert "Lunch" in opened and "waiting for their choice" in opened
+    assert "Nothing open" not in opened

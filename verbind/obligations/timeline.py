@@ -26,9 +26,16 @@ class Entry:
 class Timeline:
     open: list[Entry] = field(default_factory=list)
     history: list[Entry] = field(default_factory=list)
+    # What the layers above add as open with them: repairs owed, times on offer.
+    repairs: list = field(default_factory=list)
+    offers: list = field(default_factory=list)
+
+    @property
+    def anything_open(self) -> bool:
+        return bool(self.open or self.repairs or self.offers)
 
     def __bool__(self) -> bool:
-        return bool(self.open or self.history)
+        return bool(self.open or self.history or self.repairs or self.offers)
 
 
 def timeline_for(people: QuerySet[Person], limit: int = 200) -> Timeline:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from verbind.followthrough.models import Repair, RepairState
+from verbind.followthrough.owed import with_what_is_owed
 from verbind.followthrough.rules.repairs import repair_key
 from verbind.obligations.capture import capture
 from verbind.obligations.timeline import timeline_for
@@ -59,7 +60,7 @@ def person_edit(request, pk=None):
 
 
 def person_timeline(person):
-    return timeline_for(Person.objects.filter(pk=person.pk))
+    return with_what_is_owed(timeline_for(Person.objects.filter(pk=person.pk)), person)
 
 
 def ids(action: str) -> str:
