@@ -67,3 +67,10 @@ def test_an_unknown_time_zone_is_refused_in_settings(web, owner):
 def test_a_member_picks_their_zone_in_settings(web, owner):
     web.post(reverse("settings"), you(time_zone="America/New_York"))
     assert owner.memberships.get().time_zone == "America/New_York"
+
+
+def test_a_zone_is_found_by_the_city_people_type(web, owner):
+    web.post(reverse("settings"), you(time_zone="new york"))
+    assert owner.memberships.get().time_zone == "America/New_York"
+    web.post(reverse("settings"), you(time_zone="Amsterdam"))
+    assert owner.memberships.get().time_zone == "Europe/Amsterdam"

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from verbind.lib.zones import find_zone
 from verbind.obligations.models import Appointment, AppointmentStatus, Promise
 from verbind.people.models import Interaction, InteractionKind, Organisation, Person
 from verbind.scheduling.models import Absence, Availability, CalendarSource
@@ -84,6 +85,13 @@ def zone_choices(blank: str = "") -> list[tuple[str, str]]:
     return [("", blank), *zones] if blank else zones
 
 
+class ZoneField(forms.ChoiceField):
+    """A time zone typed as people do: a city ("Amsterdam", "new york") or its full name."""
+
+    def to_python(self, value):
+        return find_zone(super().to_python(value)) if value else ""
+
+
 class ZoneInput(forms.TextInput):
     """A time zone typed with suggestions (a searchable list), not a 400-line dropdown."""
 
@@ -105,7 +113,7 @@ class PersonForm(WorkspaceForm):
         assume_scheme="https",
         help_text=_("Their LinkedIn page or website."),
     )
-    time_zone = forms.ChoiceField(
+    time_zone = ZoneField(
         label=_("Time zone"),
         required=False,
         choices=lambda: zone_choices(str(_("the same as yours"))),
@@ -254,7 +262,7 @@ class MembershipForm(forms.ModelForm):
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    time_zone = forms.ChoiceField(
+    time_zone = ZoneField(
         label=_("Time zone"),
         choices=zone_choices,
         widget=ZoneInput(),

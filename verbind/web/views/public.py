@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from verbind.lib.refusals import Refused
+from verbind.lib.zones import find_zone
 from verbind.scheduling.invites import calendar_text, ensure_uid, person_zone
 from verbind.scheduling.models import ProposalState
 from verbind.scheduling.proposals import (
@@ -21,7 +22,6 @@ from verbind.scheduling.proposals import (
     change_booking,
     decline,
     find,
-    link,
     refresh_slots,
 )
 from verbind.web.forms import zone_choices
@@ -29,7 +29,7 @@ from verbind.web.forms import zone_choices
 
 def _zone(request, proposal):
     """Their zone where we know it, or the one they switched to on the page."""
-    chosen = request.GET.get("zone") or request.POST.get("zone", "")
+    chosen = find_zone(request.GET.get("zone") or request.POST.get("zone", ""))
     if chosen and chosen in dict(zone_choices()):
         return zoneinfo.ZoneInfo(chosen)
     return person_zone(proposal.person, proposal.host)
@@ -147,7 +147,7 @@ def _answer_on_a_booking(request, proposal, context):
         try:
             if "change" in request.POST:
                 _new, raw = change_booking(proposal)
-                return redirect(link(raw))
+                return redirect("proposal_public", token=raw)  # on the address they are on
             if "cancel" in request.POST:
                 cancel_booking(proposal, request.POST.get("note", "").strip())
                 meeting.refresh_from_db()
