@@ -91,3 +91,17 @@ def test_none_of_these_suit_me_asks_for_a_preference_before_declining(owner, per
     page = Client().post(f"/p/{raw}/", {"decline": "1", "prefer": "", "note": " "})
     assert "Laat Olga Owner weten wat je beter past" in page.content.decode()
     assert Proposal.objects.get(pk=proposal.pk).state == "open"
+
+
+def test_choosing_another_time_puts_no_second_to_do_on_the_hosts_agenda(owner, person):
+    from verbind.followthrough.agenda import agenda_for
+
+    proposal, raw = offered(owner, person)
+    Client().post(f"/p/{raw}/", {"slot": proposal.slots.first().pk, "book": "1"})
+    moved = Client().post(f"/p/{raw}/", {"change": "1"})
+    fresh_raw = moved["Location"].rstrip("/").rsplit("/", 1)[1]
+    host = owner.memberships.get()
+    assert [i for i in agenda_for(host) if i.person == person] == []  # the fresh offer waits
+    Client().post(f"/p/{fresh_raw}/", {"decline": "1", "prefer": "evenings"})
+    items = [i for i in agenda_for(host) if i.person == person]
+    assert [i.rule for i in items] == ["promise_due_soon"]  # one thing to do: other dates

@@ -11,6 +11,7 @@ from verbind.followthrough.rules.base import LOOK_BACK, AgendaItem, Context
 from verbind.messaging.models import OutboxMessage, Purpose, State
 from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.people.models import Direction, Interaction
+from verbind.scheduling.models import Proposal
 
 
 def _sent(purposes):
@@ -34,6 +35,9 @@ def new_dates_after_their_cancel(ctx: Context) -> list[AgendaItem]:
             closed_at__lte=ctx.at,
         )
         .exclude(_sent([Purpose.NEW_DATES]))
+        # New dates were offered already (from their link, say): that offer is the follow-up,
+        # and "none of these suit me" on it becomes a promise of its own.
+        .exclude(Exists(Proposal.objects.filter(replaces=OuterRef("pk"))))
         .select_related("person")
     )
     items = []
