@@ -231,3 +231,28 @@ def test_the_person_page_lists_the_repair_owed_and_the_times_on_offer(web, perso
     assert f"/today/repair:appointment:{missed.pk}/draft/" in opened
     assert "Lunch" in opened and "waiting for their choice" in opened
     assert "Nothing open" not in opened
+
+
+@time_machine.travel(NOW, tick=False)
+def test_times_another_offer_took_meanwhile_are_replaced_before_the_draft_goes_out(
+    host, person, owner, workspace
+):
+    from verbind.people.models import Person
+
+    missed = make_appointment(person, owner, starts_in=-HOUR)
+    missed.transition(AppointmentStatus.MISSED_BY_US, by=owner)
+    item = [i for i in agenda_for(host) if i.rule == "repair_due"][0]
+    message = actions.draft(host, item)
+    first, *_rest = message.next_step.times
+    olivia = Person.objects.create(workspace=workspace, name="Olivia Hart")
+    propose(host, olivia, "Lunch", [first], HOUR)  # an offer made later holds the same hour
+    outbox.send(message, by=owner)
+    message.refresh_from_db()
+    proposal = Proposal.objects.get(pk=message.next_step.proposal)
+    starts = [slot.starts_at for slot in proposal.slots.all()]
+    assert first not in starts and len(starts) == 3
+    from verbind.messaging.drafts import local_text
+
+    said = [local_text(s, person.language, AMS) for s in starts]
+    assert all(text in message.body for text in said)  # the text names the times on the link
+    assert local_text(first, person.language, AMS) not in message.body

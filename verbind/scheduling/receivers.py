@@ -10,11 +10,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.dispatch import receiver
+from django.utils import timezone
 
+from verbind.messaging.drafts import next_step_block
 from verbind.messaging.signals import message_released
 from verbind.obligations.models import Appointment, AppointmentStatus, obligation_changed
 from verbind.scheduling.invites import CANCEL, GONE, REQUEST, send_invites
 from verbind.scheduling.proposals import default_title, link, propose
+from verbind.scheduling.slots import busy, times_to_offer
 from verbind.workspaces.models import Membership
 
 
@@ -63,6 +66,7 @@ def offer_times_by_link(sender, message, by, **kwargs):
         duration = timedelta(minutes=step.minutes)
     else:
         duration = (meeting.ends_at - meeting.starts_at) if meeting else timedelta(hours=1)
+    step = _still_free(message, step, host, duration)
     proposal, raw = propose(
         host,
         message.person,
@@ -78,6 +82,34 @@ def offer_times_by_link(sender, message, by, **kwargs):
     type(message).objects.filter(pk=message.pk).update(
         body=message.body, next_step=message.next_step
     )
+
+
+def _still_free(message, step, host, duration):
+    """A draft's times may have gone to someone else (or passed) since it was written: those
+    are replaced by fresh ones, in the text too, before it goes out."""
+    now = timezone.now()
+    free = [
+        start for start in step.times if start > now and not busy(host, start, start + duration)
+    ]
+    if len(free) == len(step.times):
+        return step
+    fresh = [
+        start
+        for start in times_to_offer(
+            host,
+            duration,
+            now,
+            count=len(step.times) + len(free),
+            guest_zone=message.person.zone(None),
+        )
+        if start not in free
+    ]
+    times = sorted(free + fresh[: len(step.times) - len(free)])
+    zone = message.person.zone(host.zone)
+    old = next_step_block(message.language, step.times, None, zone, host.zone)
+    new = next_step_block(message.language, times, None, zone, host.zone)
+    message.body = message.body.replace(old, new) if old in message.body else message.body
+    return step.model_copy(update={"times": times}) if times else step
 
 
 def _before_the_sign_off(body: str, line: str) -> str:
