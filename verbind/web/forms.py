@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +85,11 @@ def zone_choices(blank: str = "") -> list[tuple[str, str]]:
     return [("", blank), *zones] if blank else zones
 
 
+def page_language() -> str:
+    """The language of the page being used (nl or en), for a new person's messages."""
+    return "nl" if (translation.get_language() or "").startswith("nl") else "en"
+
+
 class ZoneField(forms.ChoiceField):
     """A time zone typed as people do: a city ("Amsterdam", "new york") or its full name."""
 
@@ -149,6 +154,8 @@ class PersonForm(WorkspaceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.in_workspace(self.workspace)
+        if not self.instance.pk:  # someone new most likely speaks the language you work in
+            self.fields["language"].initial = page_language()
 
 
 class OrganisationForm(WorkspaceForm):
@@ -273,6 +280,9 @@ class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["time_zone", "language", "digest_hour", "wants_digest", "backup"]
+        widgets = {
+            "digest_hour": forms.Select(choices=[(h, f"{h:02d}:00") for h in range(24)])
+        }
         labels = {"backup": _("Your backup colleague")}
         help_texts = {
             "backup": _("Stands in when you are away, and hears of a repair you could not do.")

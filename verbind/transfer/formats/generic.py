@@ -43,7 +43,7 @@ def parse(text: str, filename: str, spec: str = "") -> Parsed:
     if "name" not in mapping and "email" not in mapping:
         raise ImportFailed(
             Problem(
-                filename, 1, "", "no name or e-mail column found; say which with --map name=COLUMN"
+                filename, 1, "", "no name or e-mail column found; say which column holds what (name=Naam, email=Mail)"
             )
         )
     parsed = Parsed("csv")

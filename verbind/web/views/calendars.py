@@ -20,6 +20,7 @@ from verbind.scheduling.feed import find as find_feed
 from verbind.scheduling.fortnight import fortnight
 from verbind.scheduling.models import (
     Availability,
+    BusyBlock,
     CalendarFeed,
     CalendarSource,
     Proposal,
@@ -109,6 +110,11 @@ def calendars_page(request):
             "fortnight": fortnight(membership),
             "absence_form": absence,
             "calendars": membership.calendars.order_by("name"),
+            "calendar_absences": BusyBlock.objects.filter(
+                membership=membership, absence=True, ends_at__gt=_now()
+            )
+            .select_related("calendar")
+            .order_by("starts_at")[:20],
             "absences": membership.absences.filter(ends_at__gt=_now()).select_related(
                 "backup__user"
             ),

@@ -27,6 +27,7 @@ from verbind.web.forms import (
     OfferTimesForm,
     PersonForm,
     PromiseForm,
+    page_language,
 )
 from verbind.web.views.common import member_required, scoped
 
@@ -229,7 +230,7 @@ def quick_add(request):
                 reach=data["reach"],
                 talked=data["talked"],
                 follow_up_at=due,
-                language=request.membership.language,
+                language=page_language(),
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
