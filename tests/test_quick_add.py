@@ -48,3 +48,15 @@ def test_only_a_name_is_needed(web, owner):
     web.post(reverse("quick_add"), {"name": "Carla"})
     assert Person.objects.get().name == "Carla"
     assert not Interaction.objects.exists() and not Promise.objects.exists()
+
+
+def test_someone_met_again_by_the_same_number_is_not_made_twice(web, owner):
+    web.post(reverse("quick_add"), {"name": "Sophie van Dam", "reach": "06 98765432"})
+    again = web.post(
+        reverse("quick_add"),
+        {"name": "Sophie v. Dam", "reach": "+31698765432", "talked": "Second coffee"},
+        follow=True,
+    )
+    assert "Sophie van Dam was known already" in again.content.decode()
+    sophie = Person.objects.get()
+    assert Interaction.objects.get(person=sophie).notes == "Second coffee"

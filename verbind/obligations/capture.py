@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from verbind.lib.phones import BadPhoneNumber, normalise_phone
 from verbind.obligations.models import Promise, PromiseKind
-from verbind.people.models import Direction, Interaction, InteractionKind, Person
+from verbind.people.models import ContactKind, Direction, Interaction, InteractionKind, Person
 
 
 @transaction.atomic
@@ -30,6 +31,11 @@ def capture(
     Invalid input raises ValidationError naming the field, and nothing is written.
     """
     reach = reach.strip()
+    known = _known_by(workspace, reach)
+    if known is not None:  # the same address or number: the same person, met again
+        known.was_known = True
+        _log_and_promise(known, workspace, member, talked, follow_up_at)
+        return known
     person = Person(
         workspace=workspace,
         name=" ".join(name.split()),
@@ -47,6 +53,30 @@ def capture(
             errors["reach"] = errors.pop("email", []) + errors.pop("phone", [])
         raise ValidationError(errors) from None
     person.save()
+    person.was_known = False
+    _log_and_promise(person, workspace, member, talked, follow_up_at)
+    return person
+
+
+def _known_by(workspace, reach: str):
+    """Someone of the workspace with this e-mail address or phone number (any of theirs)."""
+    if not reach:
+        return None
+    if "@" in reach:
+        kind, value = ContactKind.EMAIL, reach.lower()
+    else:
+        try:
+            kind, value = ContactKind.PHONE, normalise_phone(reach)
+        except BadPhoneNumber:
+            return None  # the form names the problem when the person is made
+    people = Person.objects.in_workspace(workspace)
+    return (
+        people.filter(**{kind: value}).first()
+        or people.filter(contact_points__kind=kind, contact_points__value=value).first()
+    )
+
+
+def _log_and_promise(person, workspace, member, talked: str, follow_up_at) -> None:
     if talked.strip():
         Interaction.objects.create(
             workspace=workspace,
@@ -65,4 +95,3 @@ def capture(
             what=(_("Follow up with %(name)s") % {"name": person.first_name})[:300],
             due_at=follow_up_at,
         )
-    return person

@@ -236,9 +236,11 @@ def quick_add(request):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(
-                request,
-                _("Saved %(name)s. Next one?") % {"name": person.name},
+            said = (
+                _("%(name)s was known already: added to their timeline. Next one?")
+                if person.was_known
+                else _("Saved %(name)s. Next one?")
             )
+            messages.success(request, said % {"name": person.name})
             return redirect("quick_add")
     return render(request, "web/people/quick.html", {"form": form})
