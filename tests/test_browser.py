@@ -205,3 +205,42 @@ def test_at_an_event_a_member_captures_someone_on_a_phone_and_is_back_for_the_ne
 
     assert Promise.objects.get().what == "Follow up with Olivia"
     connections.close_all()
+
+
+@pytest.mark.parametrize(
+    ("width", "locale", "words"),
+    [
+        (390, "nl-NL", ["Vandaag", "Postvak uit", "Instellingen"]),
+        (1280, "en-GB", ["Today", "Outbox", "Settings"]),
+    ],
+)
+def test_every_page_a_new_member_meets_fits_the_screen_in_their_language(
+    live_server, browser, owner, workspace, person, width, locale, words
+):
+    """Today, People, a person, Met someone, Outbox, Calendars, Import and Settings: nothing
+    pushes the page sideways, and the navigation speaks the page's language."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.fill("#id_username", owner.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for path in (
+        "/",
+        "/people/",
+        person.get_absolute_url(),
+        "/people/quick/",
+        "/outbox/",
+        "/calendars/",
+        "/import/",
+        "/settings/",
+    ):
+        page.goto(live_server.url + path)
+        nav = page.locator("nav.mainnav").inner_text()
+        assert all(word in nav for word in words), (path, nav)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        name = path.strip("/").replace("/", "-") or "today"
+        page.screenshot(path=str(ARTIFACTS / f"page-{name}-{width}.png"), full_page=True)
+    context.close()
+    connections.close_all()
