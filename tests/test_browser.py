@@ -69,14 +69,18 @@ def phone(browser):
     context.close()
 
 
+def sign_in(page, live_server, owner) -> None:
+    page.goto(live_server.url + "/")
+    page.fill("#id_username", owner.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+
 def test_a_member_adds_a_person_and_an_appointment_and_marks_it_missed_by_us(
     live_server, phone, owner, workspace
 ):
     page = phone
-    page.goto(live_server.url + "/")
-    page.fill("#id_username", owner.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
+    sign_in(page, live_server, owner)
     expect(page.locator("h1")).to_have_text("Today")
 
     page.click("nav >> text=People")
@@ -186,10 +190,7 @@ def test_at_an_event_a_member_captures_someone_on_a_phone_and_is_back_for_the_ne
     live_server, phone, owner, workspace
 ):
     page = phone
-    page.goto(live_server.url + "/")
-    page.fill("#id_username", owner.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Sign in')")
+    sign_in(page, live_server, owner)
     page.click("text=Met someone")
     page.fill("input[name=name]", "Olivia Hart")
     page.fill("input[name=talked]", "Hotel project in Amsterdam next spring")
@@ -221,10 +222,7 @@ def test_every_page_a_new_member_meets_fits_the_screen_in_their_language(
     pushes the page sideways, and the navigation speaks the page's language."""
     context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
     page = context.new_page()
-    page.goto(live_server.url + "/")
-    page.fill("#id_username", owner.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server, owner)
     ARTIFACTS.mkdir(exist_ok=True)
     for path in (
         "/",

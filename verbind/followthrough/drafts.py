@@ -130,6 +130,22 @@ def make_draft(
         "next_step_block": next_step_block(language, step.times, step.due_at, their_zone, zone),
     }
     subject, body = render(template or purpose, language, context)
+    return _draft(
+        key,
+        purpose,
+        person,
+        sender,
+        repair,
+        appointment or (repair.lapse.appointment if repair else None),
+        promise or (repair.lapse.promise if repair else None),
+        subject,
+        body,
+        step,
+    )
+
+
+def _draft(key, purpose, person, sender, repair, appointment, promise, subject, body, step):
+    """The draft in the outbox, to the person by the channel they prefer, in their language."""
     message, _new = enqueue(
         key,
         then=DRAFT,
@@ -139,9 +155,9 @@ def make_draft(
         person=person,
         sender=sender,
         repair=repair,
-        appointment=appointment or (repair.lapse.appointment if repair else None),
-        promise=promise or (repair.lapse.promise if repair else None),
-        language=language,
+        appointment=appointment,
+        promise=promise,
+        language=person.language,
         to_address=person.email,
         subject=subject,
         body=body,
@@ -188,22 +204,15 @@ def _other_dates(purpose, person, sender, zone, promise, declined, key, repair, 
             "sender_name": sender.get_full_name() or sender.email,
         },
     )
-    message, _new = enqueue(
+    return _draft(
         key,
-        then=DRAFT,
-        workspace_id=person.workspace_id,
-        purpose=Purpose.APOLOGY if purpose == Purpose.APOLOGY else Purpose.NEW_DATES,
-        channel=preferred_channel(person),
-        person=person,
-        sender=sender,
-        repair=repair,
-        appointment=declined.replaces,
-        promise=promise,
-        language=language,
-        to_address=person.email,
-        subject=subject,
-        body=body,
-        has_apology=purpose == Purpose.APOLOGY,
-        next_step=step,
+        Purpose.APOLOGY if purpose == Purpose.APOLOGY else Purpose.NEW_DATES,
+        person,
+        sender,
+        repair,
+        declined.replaces,
+        promise,
+        subject,
+        body,
+        step,
     )
-    return message
