@@ -242,3 +242,70 @@ def test_every_page_a_new_member_meets_fits_the_screen_in_their_language(
         page.screenshot(path=str(ARTIFACTS / f"page-{name}-{width}.png"), full_page=True)
     context.close()
     connections.close_all()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="Europe/Amsterdam"
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_on_a_desktop_the_relation_picks_nothing_by_default_then_changes_the_time(
+    live_server, desktop, owner, workspace
+):
+    """Nothing is chosen for them; booking without a pick asks for one; the confirmation puts
+    it in their calendar; 'choose another time' shows fresh times on a new link."""
+    from verbind.obligations.models import Appointment
+    from verbind.people.models import Person
+    from verbind.scheduling.proposals import propose
+    from verbind.scheduling.slots import free_slots
+
+    ann = Person.objects.create(workspace=workspace, name="Ann Smith", language="en")
+    host = owner.memberships.get()
+    _proposal, raw = propose(
+        host,
+        ann,
+        "Studio visit",
+        free_slots(host, timedelta(hours=1)),
+        timedelta(hours=1),
+        place="Oudegracht 112, Utrecht",
+    )
+    page = desktop
+    page.goto(f"{live_server.url}/p/{raw}/")
+    expect(page.locator(".invited-by")).to_contain_text("Olga Owner")
+    expect(page.locator(".meeting-facts")).to_contain_text("Oudegracht 112, Utrecht")
+    assert page.locator("input[name=slot]:checked").count() == 0
+    page.locator(".slot").first.click()
+    page.locator("button[name=book]").click()
+    expect(page.locator("h1")).to_have_text("See you then!")
+    expect(page.locator("a:has-text('Google')")).to_be_visible()
+    page.click("summary:has-text('Change or cancel')")
+    page.click("button:has-text('Choose another time')")
+    expect(page.locator("h1")).to_have_text("Studio visit")
+    assert page.locator(".slot").count() == 3
+    assert page.url != f"{live_server.url}/p/{raw}/"  # a fresh link, on the same address
+    assert page.url.startswith(live_server.url)
+    assert Appointment.objects.get().status == "cancelled_by_them"
+    connections.close_all()
+
+
+def test_on_a_desktop_a_mistaken_missed_by_us_is_undone(live_server, desktop, owner, person):
+    from tests.conftest import make_appointment
+    from verbind.followthrough.models import Repair
+
+    meeting = make_appointment(person, owner, starts_in=-timedelta(hours=1))
+    page = desktop
+    sign_in(page, live_server, owner)
+    page.goto(live_server.url + person.get_absolute_url())
+    page.locator("#timeline .entry-appointment button:has-text('Missed by us')").click()
+    notice = page.locator("#timeline .after-change")
+    expect(notice).to_contain_text("Repair opened: apologise to Hans Verbeek by")
+    notice.locator("button:has-text('Undo')").click()
+    expect(page.locator("#timeline")).to_contain_text("is “Confirmed” again")
+    meeting.refresh_from_db()
+    assert meeting.status == "confirmed" and Repair.objects.get().closed_because == "undone"
+    connections.close_all()
