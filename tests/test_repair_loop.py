@@ -256,3 +256,30 @@ def test_times_another_offer_took_meanwhile_are_replaced_before_the_draft_goes_o
     said = [local_text(s, person.language, AMS) for s in starts]
     assert all(text in message.body for text in said)  # the text names the times on the link
     assert local_text(first, person.language, AMS) not in message.body
+
+
+@time_machine.travel(NOW, tick=False)
+def test_no_time_is_offered_when_they_already_meet_one_of_us(host, person, owner, colleague):
+    missed = make_appointment(person, owner, starts_in=-HOUR)
+    missed.transition(AppointmentStatus.MISSED_BY_US, by=owner)
+    free = offer(host, person)[0]  # where the times would fall
+    first = free.slots.order_by("starts_at").first().starts_at
+    free.delete()
+    other = make_appointment(person, colleague, starts_in=first - timezone_now(), title="Kick-off")
+    item = [i for i in agenda_for(host) if i.rule == "repair_due"][0]
+    times = actions.draft(host, item).next_step.times
+    assert times and all(not (t < other.ends_at and t + HOUR > other.starts_at) for t in times)
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def test_a_promise_past_its_time_reads_broken_even_before_the_worker_passes(api, person, owner):
+    from tests.conftest import make_promise
+
+    promise = make_promise(person, owner, due_in=-HOUR)
+    seen = api.get(f"/api/v1/promises/{promise.pk}").json()
+    assert (seen["status"], seen["outcome"]) == ("broken", "broken")

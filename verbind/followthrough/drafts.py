@@ -111,6 +111,7 @@ def make_draft(
                 appointment.ends_at - appointment.starts_at,
                 now,
                 guest_zone=person.zone(None),
+                guest=person,
             )
             if host is not None
             else []
@@ -175,7 +176,12 @@ def _other_dates(purpose, person, sender, zone, promise, declined, key, repair, 
     duration = timedelta(minutes=declined.duration_minutes)
     times = (
         times_to_offer(
-            host, duration, now, guest_zone=person.zone(None), **after_their_answer(declined)
+            host,
+            duration,
+            now,
+            guest_zone=person.zone(None),
+            guest=person,
+            **after_their_answer(declined),
         )
         if host is not None
         else []

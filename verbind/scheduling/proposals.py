@@ -138,7 +138,9 @@ def offer(
     theirs = person.zone(None)  # a relation abroad is offered times in their daytime
     if theirs is not None and str(theirs) == str(host.zone):
         theirs = None
-    starts = free_slots(host, duration, within, count, co_host=co_host, guest_zone=theirs)
+    starts = free_slots(
+        host, duration, within, count, co_host=co_host, guest_zone=theirs, guest=person
+    )
     return propose(
         host,
         person,
@@ -334,6 +336,7 @@ def refresh_slots(proposal: Proposal) -> list[ProposedSlot]:
                 count=len(slots),
                 co_host=proposal.co_host,
                 guest_zone=proposal.person.zone(None),
+                guest=proposal.person,
             )
             if start not in kept
         ][: len(gone)]

@@ -26,6 +26,18 @@ def meetings_of(memberships) -> Q:
     )
 
 
+def guest_meetings(person, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The person's open meetings with anyone in the workspace, in the window."""
+    return list(
+        Appointment.objects.filter(
+            person=person,
+            status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
+            starts_at__lt=end,
+            ends_at__gt=start,
+        ).values_list("starts_at", "ends_at")
+    )
+
+
 def busy(
     membership, start: datetime, end: datetime, ignore_proposal=None
 ) -> list[tuple[datetime, datetime]]:
@@ -87,6 +99,7 @@ def free_slots(
     part_of_day: str = "",
     not_before: datetime | None = None,
     avoid: list[tuple[datetime, datetime]] = (),
+    guest=None,
 ) -> list[datetime]:
     """*count* free start times, each on another day, at different times of day, never in the past.
 
@@ -111,6 +124,8 @@ def free_slots(
         for s, e in busy(membership, earliest - buffer, end + duration + buffer)
     ]
     taken += list(avoid)
+    if guest is not None:  # the person they are for: not when they meet one of us already
+        taken += guest_meetings(guest, earliest - buffer, end + duration + buffer)
     other = Availability.of(co_host) if co_host is not None else None
     if co_host is not None:
         earliest = max(earliest, now + timedelta(hours=other.notice_hours))
@@ -179,6 +194,7 @@ def times_to_offer(
     part_of_day: str = "",
     not_before: datetime | None = None,
     avoid: list[tuple[datetime, datetime]] = (),
+    guest=None,
 ) -> list[datetime]:
     """Times for a new-dates offer: free in the host's week and calendars, looking further if needed."""
     if guest_zone is not None and str(guest_zone) == str(membership.zone):
@@ -196,6 +212,7 @@ def times_to_offer(
             part_of_day=part_of_day,
             not_before=not_before,
             avoid=avoid,
+            guest=guest,
         )
         if len(found) == count:
             break

@@ -28,6 +28,19 @@ class PromiseOut(Schema):
     )
 
     @staticmethod
+    def resolve_status(obj) -> str:
+        # Past its time it is broken, also in the seconds before the worker opens its repair.
+        if obj.status == PromiseStatus.OPEN and obj.is_overdue:
+            return PromiseStatus.BROKEN
+        return obj.status
+
+    @staticmethod
+    def resolve_outcome(obj) -> str:
+        return (
+            Outcome.BROKEN if obj.status == PromiseStatus.OPEN and obj.is_overdue else obj.outcome
+        )
+
+    @staticmethod
     def resolve_repair_id(obj) -> int | None:
         if obj.status != PromiseStatus.BROKEN:
             return None

@@ -97,6 +97,7 @@ def calendars_page(request):
             absence.save()
             messages.success(request, _("Your absence is saved."))
             return redirect("calendars")
+    affected = _with_offers(absences.affected(membership))
     new_feed = request.session.pop(FEED_KEY, None)
     feed = CalendarFeed.objects.filter(membership=membership).first()
     return render(
@@ -118,7 +119,8 @@ def calendars_page(request):
             "absences": membership.absences.filter(ends_at__gt=_now()).select_related(
                 "backup__user"
             ),
-            "affected": _with_offers(absences.affected(membership)),
+            "affected": affected,
+            "all_offered": all(meeting.open_offer for meeting in affected),
             "feed": feed,
             "new_feed": new_feed and f"{settings.SITE_URL}/feed/{new_feed}.ics",
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from pathlib import Path
 
 from django import forms
@@ -12,10 +13,12 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from verbind.lib.uploads import FileTooBig, check_size
+from verbind.people.models import Person
 from verbind.transfer.apply import apply_in_steps
 from verbind.transfer.detect import FORMATS
 from verbind.transfer.exporting import csv_text, people_of, vcard
@@ -118,6 +121,12 @@ def preview(request, token):
             path.unlink(missing_ok=True)  # one import per upload
             request.session.pop(f"import:{token}", None)
             return StreamingHttpResponse(_progress_page(request, plan, valid_only))
+    for row in shown[:SHOWN_ROWS]:  # what each row changes, as the person page names it
+        row.said = [(_label(name), _value(value)) for name, value in row.changes.items()]
+        row.said += [(_label(kind), value) for kind, value in row.more]
+        row.conflicts_said = [
+            (_label(name), ours, theirs) for name, (ours, theirs) in row.conflicts.items()
+        ]
     return render(
         request,
         "web/import_preview.html",
@@ -130,6 +139,14 @@ def preview(request, token):
             "more_rows": max(len(shown) - SHOWN_ROWS, 0),
         },
     )
+
+
+def _label(name: str) -> str:
+    return str(Person._meta.get_field(name).verbose_name)
+
+
+def _value(value) -> str:
+    return formats.date_format(value, "j F Y") if isinstance(value, date) else str(value)
 
 
 STREAM_MARK = "<!--progress-->"
