@@ -42,7 +42,7 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True})
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"})
     )
     error_messages = {
         **AuthenticationForm.error_messages,

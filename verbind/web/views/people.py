@@ -37,6 +37,13 @@ ACTIONS = {
     "appointment": AppointmentForm,
     "offer": OfferTimesForm,
 }
+# The tabs above the four panels, in the same order.
+ACTION_TABS = (
+    ("interaction", gettext_lazy("Log contact")),
+    ("promise", gettext_lazy("Promise")),
+    ("appointment", gettext_lazy("Appointment")),
+    ("offer", gettext_lazy("Offer times")),
+)
 
 
 @member_required
@@ -83,7 +90,8 @@ def render_person_page(request, person, open_action: str = "", bound=None, statu
         "person": person,
         "timeline": person_timeline(person),
         "forms": forms,
-        "open_action": open_action,
+        "action_tabs": ACTION_TABS,
+        "open_action": open_action if open_action in ACTIONS else "",
     }
     return render(request, "web/people/detail.html", context, status=status)
 
