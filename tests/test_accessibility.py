@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import PASSWORD
 from verbind.demo.stories import load_demo
+from verbind.desk import visits as desk
 from verbind.messaging.enqueue import DRAFT, enqueue
 from verbind.people.models import Organisation, Person
 from verbind.scheduling.proposals import propose
@@ -47,6 +48,9 @@ SIGNED_IN = {
     "organisation_edit": lambda d: f"/organisations/{d['organisation'].pk}/edit/",
     "settings": lambda d: "/settings/",
     "calendars": lambda d: "/calendars/",
+    "desk": lambda d: "/desk/",
+    "desk_log": lambda d: "/desk/log/",
+    "desk_answer": lambda d: f"/desk/visits/{d['visit'].pk}/answer/",
 }
 SIGNED_OUT = {
     "login": lambda d: "/signin/",
@@ -82,6 +86,13 @@ NOT_PAGES = {
     "revoke_token": "a POST action",
     "switch_workspace": "a POST action",
     "proposal_event": "a calendar file (.ics)",
+    "desk_day": "a part of the desk page, polled by it",
+    "desk_for_me": "a part of every page (a visitor waiting for you), polled",
+    "desk_walk_in": "a POST action",
+    "desk_check_in": "a POST action",
+    "desk_hand_over": "a POST action",
+    "desk_failed": "a POST action",
+    "desk_check_out": "a POST action",
 }
 # Django's admin and the JSON API are not Verbind's pages; the admin is Django's own.
 NOT_OURS = ("admin", "api-1.0.0", "set_language")
@@ -169,7 +180,10 @@ def demo(owner):
         person=person,
         sender=owner,
     )
+    # Someone at the desk for the owner, so the desk shows its script and every page the notice.
+    visit = desk.walk_in(workspace, host, owner, name="Piet Passant")
     data = {
+        "visit": visit,
         "workspace": workspace,
         "person": person,
         "organisation": organisation,
@@ -278,7 +292,7 @@ def test_pages_met_along_a_flow(live_server, browser, owner, demo, width, locale
     sign_in(page, base, owner)
     # A form with errors: a new person without a name.
     page.goto(base + "/people/new/")
-    page.locator("form.main-form button[type=submit], main form button[type=submit]").first.click()
+    page.locator("form:has(#id_name) button[type=submit]").first.click()
     problems += audit(page, "new person with errors")
     # Every panel of the person page open in turn.
     page.goto(f"{base}/people/{demo['person'].pk}/")
@@ -288,7 +302,7 @@ def test_pages_met_along_a_flow(live_server, browser, owner, demo, width, locale
     # The import preview of a real export.
     page.goto(base + "/import/")
     page.set_input_files("input[type=file]", str(CORPUS / "google_contacts.csv"))
-    page.locator("main form button[type=submit]").first.click()
+    page.locator("form:has(input[type=file]) button[type=submit]").first.click()
     page.wait_for_url("**/import/*/")
     problems += audit(page, "import preview")
     context.close()

@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import make_appointment, make_promise
+from verbind.desk.models import Visit
 from verbind.followthrough.models import LapseKind
 from verbind.followthrough.repairs import open_repair
 from verbind.messaging.enqueue import new_message_id
@@ -88,6 +89,15 @@ def every_kind_of_row(person: Person, owner, other: Person) -> dict[tuple[str, s
             )
         ],
         ("scheduling.Proposal", "person"): [proposal],
+        ("desk.Visit", "person"): [
+            Visit.objects.create(
+                workspace=workspace,
+                person=person,
+                visitor_name=person.name,
+                host=owner,
+                expected_at=timezone.now(),
+            )
+        ],
         ("people.EntryChange", "person"): [
             EntryChange.objects.create(
                 workspace=workspace,
@@ -137,6 +147,7 @@ COVERED = {
     ("messaging.OutboxMessage", "person"),
     ("scheduling.Proposal", "person"),
     ("people.EntryChange", "person"),
+    ("desk.Visit", "person"),
 }
 
 

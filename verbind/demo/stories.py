@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from verbind.desk.models import Answer, Visit
 from verbind.followthrough.repairs import lapse_kind, open_repair
 from verbind.followthrough.steps import handle_one_escalation, handle_one_late_promise
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome, Promise
@@ -23,7 +24,7 @@ from verbind.obligations.models import PromiseKind as K
 from verbind.obligations.models.appointment import OUTCOME
 from verbind.people.models import Channel, Direction, Interaction, Organisation, Person
 from verbind.people.models import InteractionKind as I
-from verbind.scheduling.models import BusyBlock, Calendar
+from verbind.scheduling.models import Absence, BusyBlock, Calendar
 from verbind.workspaces.models import Membership, Role, Workspace
 
 SLUG = "demo"
@@ -165,6 +166,7 @@ class Story:
         self.generous_introduction()
         self.patient_chair()
         self.everyday_network()
+        self.at_the_desk_today()
 
     def host_on_a_trip(self) -> None:
         """Story 1: you invited Hans for coffee, and you will be travelling that week.
@@ -417,6 +419,45 @@ class Story:
             60,
             place="Stadskantoor, Utrecht",
         )
+
+    def at_the_desk_today(self) -> None:
+        """Story 2 again, live on the desk page: Sanne has a day off today and a visitor is
+        coming for her; Pieter is in a meeting when his visitor arrives; one came and went."""
+        members = {m.user_id: m for m in Membership.objects.filter(workspace=self.ws)}
+        for user, mobile in ((self.me, "+31612000001"), (self.pieter, "+31612000002"),
+                             (self.sanne, "+31612000003")):
+            members[user.pk].mobile = mobile
+            members[user.pk].save(update_fields=["mobile"])
+        Absence.objects.create(
+            workspace=self.ws,
+            membership=members[self.sanne.pk],
+            starts_at=at(0, 0),
+            ends_at=at(1, 0),
+            backup=members[self.pieter.pk],
+            note="Day off",
+        )
+        visser = self.org("Visser Bouw", city="Zeist")
+        noor = self.person(
+            "Noor Jansen", email="noor@visserbouw.example", organisation=visser, job_title="Buyer"
+        )
+        daan = self.person("Daan Visser", email="daan@visserbouw.example", organisation=visser)
+        jeroen = self.person("Jeroen de Vries", email="jeroen@devries-advies.example")
+        came = at(0, 9, 30) < timezone.now() - timedelta(minutes=45)
+        samples = self.meeting(
+            daan, self.pieter, "Samples for the new office", at(0, 9, 30), 30,
+            status=AppointmentStatus.HELD if came else None,
+        )
+        if came:  # Fatima checked him in, Pieter came down, he left at ten
+            Visit.objects.create(
+                workspace=self.ws, appointment=samples, person=daan, visitor_name=daan.name,
+                host=self.pieter, expected_at=samples.starts_at, checked_in_at=at(0, 9, 26),
+                checked_in_by=self.fatima, host_told_at=at(0, 9, 26), answer=Answer.COMING,
+                answered_at=at(0, 9, 27), checked_out_at=at(0, 10, 5),
+            )
+        self.meeting(jeroen, self.pieter, "Budget review", at(0, 11), 60)
+        self.meeting(noor, self.sanne, "Choosing the fabrics", at(0, 14), 60,
+                     place="Studio Lindeboom, Oudegracht 112, Utrecht")
+        self.meeting(jeroen, self.me, "Second opinion on the floor plan", at(0, 16), 45)
 
 
 # The demo's welcome on Today: the four stories, each with where to see it.

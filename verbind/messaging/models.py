@@ -23,6 +23,7 @@ class Purpose(models.TextChoices):
     INVITE = "invite", _("Invitation")
     CANCELLATION = "cancellation", _("Cancellation")
     ABSENCE = "absence", _("Absence warning")
+    VISITOR = "visitor", _("Visitor at the desk")
 
 
 class Channel(models.TextChoices):

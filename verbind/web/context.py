@@ -1,10 +1,12 @@
-"""What every signed-in page shows in its frame: how many messages wait for the member."""
+"""What every signed-in page shows in its frame: how many messages wait for the member, and
+whether the workspace has a front desk."""
 
 from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
 from verbind.messaging.outbox import waiting_for
+from verbind.workspaces.models import Membership, Role
 
 
 def outbox_count(request):
@@ -13,3 +15,17 @@ def outbox_count(request):
         return {}
     # Lazy: counted only on pages that show the navigation.
     return {"outbox_waiting": SimpleLazyObject(lambda: waiting_for(workspace, request.user))}
+
+
+def has_desk(request):
+    """Whether the navigation offers the desk: to reception, and in workspaces that have one."""
+    membership = getattr(request, "membership", None)
+    if membership is None or not request.user.is_authenticated:
+        return {}
+
+    def desk_in_use() -> bool:
+        return Membership.objects.filter(
+            workspace_id=membership.workspace_id, role=Role.RECEPTION
+        ).exists()
+
+    return {"has_desk": SimpleLazyObject(desk_in_use)}

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from verbind.lib.phones import BadPhoneNumber, normalise_phone
 from verbind.lib.zones import find_zone
 from verbind.obligations.models import Appointment, AppointmentStatus, Promise
 from verbind.people.models import Interaction, InteractionKind, Organisation, Person
@@ -279,7 +280,7 @@ class MembershipForm(forms.ModelForm):
 
     class Meta:
         model = Membership
-        fields = ["time_zone", "language", "digest_hour", "wants_digest", "backup"]
+        fields = ["time_zone", "language", "digest_hour", "wants_digest", "backup", "mobile"]
         widgets = {
             "digest_hour": forms.Select(choices=[(h, f"{h:02d}:00") for h in range(24)])
         }
@@ -296,6 +297,17 @@ class MembershipForm(forms.ModelForm):
         self.order_fields(["first_name", "last_name"])
         self.fields["backup"].queryset = self.instance.colleagues()
         self.fields["backup"].label_from_instance = lambda m: m.display_name
+
+    def clean_mobile(self):
+        raw = self.cleaned_data["mobile"].strip()
+        if not raw:
+            return ""
+        try:
+            return normalise_phone(raw)
+        except BadPhoneNumber:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a phone number we can call."), params={"value": raw}
+            ) from None
 
     def save(self, commit=True):
         membership = super().save(commit)

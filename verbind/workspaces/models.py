@@ -86,6 +86,12 @@ class Membership(models.Model):
         help_text=_("Escalations and warnings about your meetings come either way."),
     )
     next_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
+    mobile = models.CharField(
+        _("mobile number"),
+        max_length=40,
+        blank=True,
+        help_text=_("So the desk can put a visitor through to you when you cannot come down."),
+    )
 
     class Meta:
         verbose_name = _("member")
