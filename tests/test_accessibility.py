@@ -48,6 +48,7 @@ SIGNED_IN = {
     "organisation_edit": lambda d: f"/organisations/{d['organisation'].pk}/edit/",
     "settings": lambda d: "/settings/",
     "calendars": lambda d: "/calendars/",
+    "team": lambda d: "/team/",
     "desk": lambda d: "/desk/",
     "desk_log": lambda d: "/desk/log/",
     "desk_answer": lambda d: f"/desk/visits/{d['visit'].pk}/answer/",

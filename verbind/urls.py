@@ -16,6 +16,7 @@ from verbind.web.views import (
     outbox,
     people,
     public,
+    team,
     today,
 )
 
@@ -81,6 +82,7 @@ urlpatterns = [
     path("feed/<str:token>.ics", calendars.feed, name="calendar_feed"),
     path("settings/tokens/<int:pk>/revoke/", account.revoke_token, name="revoke_token"),
     path("workspace/", account.switch_workspace, name="switch_workspace"),
+    path("team/", team.team_page, name="team"),
     path("desk/", desk.desk_page, name="desk"),
     path("desk/day/", desk.desk_day, name="desk_day"),
     path("desk/log/", desk.visitor_log, name="desk_log"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from verbind.desk.models import Answer, DeskSettings, Visit, VisitEvent
 from verbind.followthrough.models import Repair, RepairState
 from verbind.lib.refusals import Invalid, Refused
+from verbind.messaging import keys
 from verbind.messaging.drafts import local_text, render
 from verbind.messaging.enqueue import SEND, enqueue, mail_member
 from verbind.messaging.links import site_url
@@ -311,7 +312,7 @@ def tell_host(visit: Visit, now: datetime) -> None:
     host = _membership(visit.workspace_id, visit.host_id)
     if host is None:
         return
-    _mail(visit, host, "desk_arrived", f"desk:arrived:{visit.pk}")
+    _mail(visit, host, "desk_arrived", keys.desk("arrived", visit.pk))
     Visit.objects.filter(pk=visit.pk).update(host_told_at=now)
     visit.host_told_at = now
     _note(visit, VisitEvent.What.HOST_TOLD, note=host.display_name, at=now)
@@ -332,7 +333,7 @@ def tell_backup(visit: Visit, now: datetime, away: bool = False) -> bool:
         _note(visit, VisitEvent.What.BACKUP_TOLD, note=_("no backup named"), at=now)
         return True
     minutes = DeskSettings.of(visit.workspace).answer_within // timedelta(minutes=1)
-    _mail(visit, backup, "desk_backup", f"desk:backup:{visit.pk}", away=away, minutes=minutes)
+    _mail(visit, backup, "desk_backup", keys.desk("backup", visit.pk), away=away, minutes=minutes)
     _note(visit, VisitEvent.What.BACKUP_TOLD, note=backup.display_name, at=now)
     return True
 
@@ -392,7 +393,7 @@ def hand_over(visit: Visit, to: Membership, by, now: datetime | None = None) -> 
         raise Refused(_("This visit is over."), "visit_over")
     Visit.objects.filter(pk=visit.pk).update(handed_to=to.user)
     visit.handed_to = to.user
-    _mail(visit, to, "desk_handed", f"desk:handed:{visit.pk}:{to.user_id}")
+    _mail(visit, to, "desk_handed", keys.desk("handed", visit.pk, to.user_id))
     _note(visit, VisitEvent.What.HANDED_OVER, by, note=to.display_name, at=now)
     return visit
 
@@ -442,7 +443,7 @@ def send_note(visit: Visit, repair: Repair, by, now: datetime) -> None:
         },
     )
     enqueue(
-        f"desk:note:{visit.pk}",
+        keys.desk("note", visit.pk),
         workspace_id=visit.workspace_id,
         purpose=Purpose.APOLOGY,
         language=person.language,

@@ -198,3 +198,16 @@ class AgendaMark(WorkspaceOwned):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "member", "key"], name="one_mark_per_item")
         ]
+
+
+class TeamDigestSchedule(models.Model):
+    """When an owner or manager next gets the team's week: Monday 08:00 in their zone. A new
+    manager's first digest is the Monday after they became one, never at once."""
+
+    membership = models.OneToOneField(
+        "workspaces.Membership", on_delete=models.CASCADE, related_name="team_digest"
+    )
+    next_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Team digest for {self.membership} at {self.next_at:%Y-%m-%d %H:%M}"

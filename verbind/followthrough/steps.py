@@ -12,9 +12,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
 from verbind.followthrough.agenda import agenda_for, sections
-from verbind.followthrough.models import Lapse, Repair, RepairState
+from verbind.followthrough.models import Lapse, Repair, RepairState, TeamDigestSchedule
 from verbind.followthrough.repairs import escalation_target, lapse_kind, open_repair, promise_late
 from verbind.followthrough.rules.repairs import repair_reason
+from verbind.followthrough.team import MANAGERS, at_risk, went_well
 from verbind.lib.steps import RowStep
 from verbind.messaging import keys
 from verbind.messaging.channels import email
@@ -23,6 +24,7 @@ from verbind.messaging.enqueue import mail_member
 from verbind.messaging.links import site_url
 from verbind.messaging.models import Purpose
 from verbind.obligations.models import Appointment, Outcome, Promise
+from verbind.scheduling.absences import affected
 from verbind.workspaces.models import Membership
 
 
@@ -36,9 +38,7 @@ class LatePromises(RowStep):
         return (
             Promise.objects.filter(outcome=Outcome.OPEN, due_at__lte=now)
             .exclude(
-                Exists(
-                    Lapse.objects.filter(promise=OuterRef("pk"), occurred_at=OuterRef("due_at"))
-                )
+                Exists(Lapse.objects.filter(promise=OuterRef("pk"), occurred_at=OuterRef("due_at")))
             )
             .select_related("workspace", "person", "owner")
             .order_by("due_at", "id")
@@ -121,6 +121,92 @@ def _mail_escalation(repair: Repair, target) -> None:
     )
 
 
+class TeamDigests(RowStep):
+    """Each owner and manager gets the team's week on Monday from 08:00 in their own zone."""
+
+    name = "handle_one_team_digest"
+    order = 45
+
+    def due(self, now):
+        if not email.configured():
+            return Membership.objects.none()
+        return (
+            Membership.objects.filter(role__in=MANAGERS, user__is_active=True, wants_digest=True)
+            .exclude(user__email="")
+            .filter(Q(team_digest__isnull=True) | Q(team_digest__next_at__lte=now))
+            .select_related("user", "workspace")
+            .order_by("pk")
+        )
+
+    @transaction.atomic  # the claim and its mail together: a failed mail leaves it due
+    def handle(self, membership, now):
+        after = next_monday_morning(now, membership.zone)
+        schedule = TeamDigestSchedule.objects.filter(membership=membership).first()
+        if schedule is None:  # new to managing: the first digest comes next Monday
+            TeamDigestSchedule.objects.get_or_create(
+                membership=membership, defaults={"next_at": after}
+            )
+            return
+        claimed = TeamDigestSchedule.objects.filter(
+            pk=schedule.pk, next_at=schedule.next_at
+        ).update(next_at=after)
+        if claimed:
+            _mail_team_digest(membership, now, schedule.next_at)
+
+
+def next_monday_morning(after: datetime, zone) -> datetime:
+    """The first Monday 08:00 in *zone* strictly after *after*."""
+    local = after.astimezone(zone)
+    monday = local.date() - timedelta(days=local.weekday())
+    candidate = datetime.combine(monday, time(8), zone)
+    while candidate <= after:
+        candidate = datetime.combine(candidate.date() + timedelta(days=7), time(8), zone)
+    return candidate
+
+
+def _mail_team_digest(membership: Membership, now: datetime, due_at: datetime) -> None:
+    language, zone, workspace = membership.language, membership.zone, membership.workspace
+    well = went_well(workspace, since=now - timedelta(days=7), now=now)
+    risky = [
+        {
+            "owner_name": repair.owner.get_full_name() or repair.owner.email,
+            "person": repair.person.name,
+            "deadline": local_text(repair.deadline_at, language, zone),
+        }
+        for repair in at_risk(workspace, now)[:20]
+    ]
+    away = []
+    for member in Membership.objects.filter(workspace=workspace).select_related("user"):
+        count = affected(member, now).filter(starts_at__lt=now + timedelta(days=7)).count()
+        if count:
+            away.append({"name": member.display_name, "count": count})
+    subject, body = render(
+        "team_digest",
+        language,
+        {
+            "first_name": membership.user.first_name or membership.display_name,
+            "workspace": workspace.name,
+            "repaired": well["repaired_in_time"],
+            "kept": well["promises_kept"],
+            "risky": risky,
+            "away": away,
+            "url": site_url("/team/"),
+        },
+    )
+    mail_member(
+        keys.team_digest(
+            membership.pk,
+            "{}-W{:02d}".format(*due_at.astimezone(membership.zone).isocalendar()[:2]),
+        ),
+        workspace.pk,
+        membership.user,
+        Purpose.DIGEST,
+        language,
+        subject,
+        body,
+    )
+
+
 def next_morning(after: datetime, hour: int, zone: zoneinfo.ZoneInfo) -> datetime:
     """The next moment it is *hour* o'clock in *zone*, strictly after *after*."""
     local = after.astimezone(zone)
@@ -186,7 +272,7 @@ def _mail_digest(membership: Membership, zone, now) -> None:
     )
 
 
-STEPS = [LatePromises, UnrecordedLapses, Escalations, Digests]
+STEPS = [LatePromises, UnrecordedLapses, Escalations, Digests, TeamDigests]
 
 # For tests and scripts that take one step by hand (the worker makes its own).
 handle_one_late_promise = LatePromises()

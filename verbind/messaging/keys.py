@@ -63,3 +63,13 @@ def invite(template: str, appointment_id: int, sequence: int, side: str) -> str:
 def withdrawal(appointment_id: int, sequence: int, user_id: int) -> str:
     """The CANCEL that takes a meeting out of one colleague's calendar."""
     return _join("cancellation", appointment_id, sequence, user_id)
+
+
+def team_digest(membership_id: int, week: str) -> str:
+    """A manager's weekly team digest: once per ISO week (e.g. 2026-W49)."""
+    return _join("team-digest", membership_id, week)
+
+
+def desk(kind: str, visit_id: int, *about: int) -> str:
+    """The desk's mails about one visit: arrived, backup, handed (to whom), note."""
+    return _join("desk", kind, visit_id, *about)
