@@ -157,6 +157,12 @@ WORKER_LEASE_SECONDS = env_int("VERBIND_WORKER_LEASE_SECONDS", 120)
 WORKER_SEND_CONNECTIONS = env_int("VERBIND_WORKER_SEND_CONNECTIONS", 8)
 # The largest contacts or calendar file read from the web, the API or the CLI.
 MAX_UPLOAD_MB = env_int("VERBIND_MAX_UPLOAD_MB", 20)
+# The limits every reader keeps (verbind.lib.limits): items, bytes after decompression, time.
+MAX_CONTACTS = env_int("VERBIND_MAX_CONTACTS", 50_000)
+MAX_BUSY_TIMES = env_int("VERBIND_MAX_BUSY_TIMES", 100_000)
+FETCH_MAX_MB = env_int("VERBIND_FETCH_MAX_MB", 50)
+FETCH_SECONDS = env_int("VERBIND_FETCH_SECONDS", 60)
+READ_SECONDS = env_int("VERBIND_READ_SECONDS", 30)
 # Calendars on the server's own network (loopback, private, link-local addresses).
 CALENDAR_PRIVATE_ADDRESSES = env_bool("VERBIND_CALENDAR_PRIVATE_ADDRESSES", False)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

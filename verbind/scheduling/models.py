@@ -168,7 +168,20 @@ class Calendar(models.Model):
     )
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Of the last good read: the events read, and those skipped (and why) as
+    # [{"file", "line", "field", "reason", "read"}]; "read" is true for a note on an
+    # event that was read all the same (an unknown time zone read as the member's).
+    events_read = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    @property
+    def skipped_events(self) -> list[dict]:
+        return [item for item in self.skipped if not item.get("read")]
+
+    @property
+    def notes(self) -> list[dict]:
+        return [item for item in self.skipped if item.get("read")]
 
     class Meta:
         verbose_name = _("calendar")

@@ -67,7 +67,13 @@ class Command(MemberCommand):
     def _report(self, calendar, label):
         blocks = calendar.blocks.count()
         away = calendar.blocks.filter(absence=True).count()
-        self.stdout.write(f"Read {label}: {blocks} busy times, {away} of them absences.")
+        skipped = calendar.skipped_events
+        self.stdout.write(
+            f"Read {label}: {calendar.events_read} events, {blocks} busy times, "
+            f"{away} of them absences" + (f"; {len(skipped)} skipped:" if skipped else ".")
+        )
+        for item in calendar.skipped:
+            self.stdout.write("  " + skipped_line(item, calendar))
 
     def do_sync(self, membership, name, **options):
         calendars = membership.calendars.exclude(source=CalendarSource.UPLOAD).order_by("name")
@@ -100,6 +106,8 @@ class Command(MemberCommand):
                 "busy": c.blocks.count(),
                 "last_synced_at": c.last_synced_at.isoformat() if c.last_synced_at else None,
                 "last_error": c.last_error,
+                "events_read": c.events_read,
+                "skipped": c.skipped,
             }
             for c in membership.calendars.order_by("name")
         ]
@@ -110,7 +118,9 @@ class Command(MemberCommand):
             self.stdout.write("(no calendars yet)")
             return
         zone = membership.zone
-        self.stdout.write(f"NAME\tSOURCE\tBUSY\tLAST READ ({membership.time_zone})\tERROR")
+        self.stdout.write(
+            f"NAME\tSOURCE\tBUSY\tSKIPPED\tLAST READ ({membership.time_zone})\tERROR"
+        )
         for calendar, row in zip(membership.calendars.order_by("name"), rows, strict=True):
             read = (
                 f"{calendar.last_synced_at.astimezone(zone):%Y-%m-%d %H:%M}"
@@ -118,7 +128,18 @@ class Command(MemberCommand):
                 else "never"
             )
             self.stdout.write(
-                f"{row['name']}\t{row['source']}\t{row['busy']}\t{read}\t{row['last_error']}"
+                f"{row['name']}\t{row['source']}\t{row['busy']}\t{len(calendar.skipped_events)}"
+                f"\t{read}\t{row['last_error']}"
             )
+            for item in calendar.skipped:
+                self.stdout.write("  " + skipped_line(item, calendar))
+
+
+def skipped_line(item: dict, calendar) -> str:
+    """One skipped event (or a note on one read), as the web page says it."""
+    where = f"line {item['line']}" + (f", {item['field']}" if item["field"] else "")
+    if item.get("file") and item["file"] not in (calendar.name, calendar.url):
+        where = f"{item['file']}, {where}"
+    return f"{'note' if item.get('read') else 'skipped'}: {where}: {item['reason']}"
 
 
