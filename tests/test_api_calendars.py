@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.radicale import PASSWORD, USER
@@ -57,5 +58,16 @@ def test_upload_an_export_and_a_broken_one(api):
     assert done.status_code == 201 and done.json()["busy"] > 0
     with open(CORPUS / "broken.ics", "rb") as handle:
         broken = client.post("/api/v1/calendars/upload", {"file": handle}, headers=api.headers)
-    assert broken.status_code == 422 and "line 11" in broken.json()["errors"]["file"][0]
+    assert broken.status_code == 201  # the readable event is read; the broken one is named
+    assert broken.json()["events_read"] == 1 and broken.json()["busy"] == 1
+    [skipped] = broken.json()["skipped"]
+    assert (skipped["line"], skipped["field"], skipped["read"]) == (11, "DTSTART", False)
+    assert "is not a date or time" in skipped["reason"]
+    unreadable = (CORPUS / "broken.ics").read_bytes().replace(b"T090000Z", b"nope")
+    refused = client.post(
+        "/api/v1/calendars/upload",
+        {"file": SimpleUploadedFile("none.ics", unreadable)},
+        headers=api.headers,
+    )
+    assert refused.status_code == 422 and "line 5" in refused.json()["errors"]["file"][0]
     assert api.post(f"/api/v1/calendars/{done.json()['id']}/sync").status_code == 409

@@ -386,10 +386,8 @@ def test_the_running_worker_does_not_wait_for_a_calendar_being_read(host):
     assert feed.last_synced_at is not None and feed.last_error == ""
 
 
-def test_a_feed_that_trickles_in_is_given_up_on(host, monkeypatch):
-    from verbind.scheduling import fetching
-
-    monkeypatch.setattr(fetching, "DEADLINE", 1)
+def test_a_feed_that_trickles_in_is_given_up_on(host, settings):
+    settings.FETCH_SECONDS = 1
 
     def trickle(handler, delay, clock):
         handler.send_response(200)

@@ -18,15 +18,15 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from verbind.lib import limits
 from verbind.lib.refusals import Refused
 
 TIMEOUT = 20  # seconds for a connection, and between two pieces of an answer
-DEADLINE = 60  # seconds for a whole feed, however slowly it trickles in
-MAX_BYTES = 50_000_000
 
 
 class SyncFailed(Refused):
@@ -131,28 +131,98 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
         return moved
 
 
-def _read_within(response, deadline: float) -> bytes:
-    chunks, size = [], 0
-    while True:
-        if time.monotonic() > deadline:
+class Reply:
+    """A reply taken in pieces: its size counted after decompression, its time from the first byte.
+
+    A server may send a small gzip reply that inflates to gigabytes, or trickle
+    a reply in forever; both are cut off at the limits (``verbind.lib.limits``).
+    """
+
+    def __init__(self):
+        self.ends = time.monotonic() + limits.fetch_seconds()
+        self.most = limits.fetch_bytes()
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.ends:
             raise SyncFailed(
-                _("the feed took longer than %(seconds)d seconds to send") % {"seconds": DEADLINE}
+                _("the calendar took longer than %(seconds)d seconds to send")
+                % {"seconds": limits.fetch_seconds()}
             )
+
+    def take(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.most:
+            raise SyncFailed(
+                _("the calendar is larger than %(mb)d MB (unpacked)")
+                % {"mb": self.most // 1_000_000}
+            )
+        self.chunks.append(chunk)
+        self.check_time()
+
+    def data(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+def _read_within(response) -> bytes:
+    """The body of a feed, unpacked if the server packed it, within the limits."""
+    reply = Reply()
+    packed = (response.headers.get("Content-Encoding") or "").strip().lower()
+    unpack = None
+    if packed in ("gzip", "x-gzip", "deflate"):
+        unpack = zlib.decompressobj(32 + zlib.MAX_WBITS if packed != "deflate" else zlib.MAX_WBITS)
+    while True:
+        reply.check_time()
         chunk = response.read(65536)
         if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise SyncFailed(
-                _("the feed is larger than %(mb)d MB") % {"mb": MAX_BYTES // 1_000_000}
-            )
+            if unpack is not None:
+                reply.take(unpack.flush())
+            return reply.data()
+        if unpack is None:
+            reply.take(chunk)
+            continue
+        try:
+            while chunk:  # never more than the room left at once: a bomb stops here
+                piece = unpack.decompress(chunk, reply.most - reply.size + 1)
+                reply.take(piece)
+                chunk = unpack.unconsumed_tail
+        except zlib.error:
+            raise SyncFailed(_("the server sent a packed (gzip) reply that cannot be unpacked")) from None
+
+
+def _limit_replies(session) -> None:
+    """Every reply of a CalDAV server is read within the limits, counted after decompression.
+
+    The HTTP library would unpack a gzip reply whole before the caldav library
+    sees it; reading it as a stream here stops at the limit instead.
+    """
+    plain = session.request
+    reply_time = Reply()  # one time limit for all the requests of one read
+
+    def request(method, url, **kwargs):
+        kwargs["stream"] = True
+        response = plain(method, url, **kwargs)
+        reply = Reply()
+        reply.ends = reply_time.ends
+        for chunk in response.iter_content(65536):
+            reply.take(chunk)
+        response._content = reply.data()
+        response._content_consumed = True
+        return response
+
+    session.request = request
 
 
 def fetch_feed(calendar) -> list[tuple[bytes, str]]:
     check_address(calendar.url)
     request = urllib.request.Request(
-        calendar.url, headers={"User-Agent": "Verbind calendar sync", "Accept": "text/calendar"}
+        calendar.url,
+        headers={
+            "User-Agent": "Verbind calendar sync",
+            "Accept": "text/calendar",
+            "Accept-Encoding": "gzip",
+        },
     )
     if calendar.username:
         pair = f"{calendar.username}:{calendar.password}".encode()
@@ -160,7 +230,7 @@ def fetch_feed(calendar) -> list[tuple[bytes, str]]:
     opener = urllib.request.build_opener(_CheckedRedirects)
     try:
         with opener.open(request, timeout=TIMEOUT) as response:
-            data = _read_within(response, time.monotonic() + DEADLINE)
+            data = _read_within(response)
     except urllib.error.HTTPError as exc:
         if exc.code in (401, 403):
             raise SyncFailed(_("the server refused the user name or password")) from None
@@ -187,6 +257,7 @@ def fetch_caldav(calendar, start, end) -> list[tuple[bytes, str]]:
         ) as client:
             if not settings.CALENDAR_PRIVATE_ADDRESSES:
                 client.session.max_redirects = 0  # a redirect could lead anywhere: refuse it
+            _limit_replies(client.session)
             collections = _collections(client, calendar.url)
             for collection in collections:  # calendars the server points to are checked too
                 check_address(str(collection.url))

@@ -16,6 +16,17 @@ from verbind.transfer.records import ImportFailed
 router = Router(tags=["calendars"])
 
 
+class SkippedOut(Schema):
+    file: str = Field(description="the file or CalDAV resource the event was in")
+    line: int
+    field: str = Field(description="the property, e.g. RRULE or DTSTART; empty for the whole event")
+    reason: str
+    read: bool = Field(
+        description="true: a note on an event read all the same (an unknown time zone); "
+        "false: the event was skipped"
+    )
+
+
 class CalendarOut(Schema):
     id: int
     name: str
@@ -26,6 +37,10 @@ class CalendarOut(Schema):
     last_synced_at: datetime | None
     last_error: str
     next_sync_at: datetime | None
+    events_read: int = Field(description="events read at the last good read")
+    skipped: list[SkippedOut] = Field(
+        description="events of the last good read that could not be read, with line and property"
+    )
 
     @staticmethod
     def resolve_busy(obj) -> int:

@@ -150,11 +150,19 @@ def _now():
 def _read_message(calendar) -> str:
     busy = calendar.blocks.count()
     away = calendar.blocks.filter(absence=True).count()
-    return ngettext(
+    said = ngettext(
         "Read “%(name)s”: %(busy)d busy time, %(away)d of them away.",
         "Read “%(name)s”: %(busy)d busy times, %(away)d of them away.",
         busy,
     ) % {"name": calendar.name, "busy": busy, "away": away}
+    skipped = len(calendar.skipped_events)
+    if skipped:
+        said += " " + ngettext(
+            "%(count)d event could not be read and was skipped; see why below.",
+            "%(count)d events could not be read and were skipped; see why below.",
+            skipped,
+        ) % {"count": skipped}
+    return said
 
 
 @member_required

@@ -138,7 +138,7 @@ class Command(MemberCommand):
 def skipped_line(item: dict, calendar) -> str:
     """One skipped event (or a note on one read), as the web page says it."""
     where = f"line {item['line']}" + (f", {item['field']}" if item["field"] else "")
-    if item.get("file") and item["file"] not in (calendar.name, calendar.url):
+    if calendar.source == CalendarSource.CALDAV and item.get("file"):  # one file per event
         where = f"{item['file']}, {where}"
     return f"{'note' if item.get('read') else 'skipped'}: {where}: {item['reason']}"
 
