@@ -7,6 +7,7 @@ and within the file. Nothing is written here: the plan is the preview.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -87,6 +88,8 @@ def normalise(record: ContactRecord, filename: str, region: str) -> tuple[str, s
     emails = []
     for raw in record.emails:
         value = raw.strip().lower()
+        if "<" in value:  # "Sanne Vermeulen <sanne@…>", as lists and some CSVs write it
+            value = parseaddr(value)[1] or value
         try:
             validate_email(value)
         except ValidationError:

@@ -6,6 +6,9 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+
+from verbind.lib import limits
 from verbind.transfer.decoding import sniff_dialect
 from verbind.transfer.records import ImportFailed, Problem
 
@@ -25,6 +28,7 @@ def rows(text: str, filename: str, header_at: int = 0) -> Iterator[tuple[int, di
     except csv.Error as exc:
         raise ImportFailed(Problem(filename, header_at + 1, "", f"unreadable CSV: {exc}")) from None
     previous = reader.line_num
+    most, deadline, count = limits.max_contacts(), limits.Deadline(filename), 0
     while True:
         try:
             row = next(reader)
@@ -38,6 +42,12 @@ def rows(text: str, filename: str, header_at: int = 0) -> Iterator[tuple[int, di
         previous = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
+        count += 1
+        if count > most:
+            rest = sum(1 for line in lines[header_at + previous :] if line.strip())
+            raise limits.too_many(filename, count + rest, most, _("contacts"))
+        if count % 500 == 0:
+            deadline.check(start)
         yield (
             start,
             {

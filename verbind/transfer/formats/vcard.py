@@ -10,12 +10,17 @@ each card starts on, for error messages.
 
 from __future__ import annotations
 
+import logging
 import quopri
 import re
 
 import vobject
+from django.utils.translation import gettext as _
 
+from verbind.lib import limits
 from verbind.transfer.records import ContactRecord, ImportFailed, Parsed, Problem
+
+log = logging.getLogger(__name__)
 
 SKIPPED = ("PHOTO", "LOGO", "SOUND", "KEY")  # pictures and keys: left out, never a reason to fail
 PROPERTY = re.compile(r"^(?P<name>[A-Za-z0-9.-]+)(?P<params>(;[^:]*)?):(?P<value>.*)$", re.S)
@@ -57,8 +62,11 @@ def _soft_break(line: str) -> bool:
     return "QUOTED-PRINTABLE" in head and line.endswith("=")
 
 
-def clean(line: str) -> str | None:
-    """One logical line as vCard 3.0: quoted-printable decoded into UTF-8, photos dropped."""
+def clean(line: str, version: str = "3.0") -> str | None:
+    """One logical line as vCard 3.0: quoted-printable decoded into UTF-8, photos dropped.
+
+    vCard 2.1 knows no comma as a separator, so its commas ("Acme, Inc.") are text.
+    """
     match = PROPERTY.match(line)
     if not match:
         return line
@@ -86,6 +94,8 @@ def clean(line: str) -> str | None:
             .replace("\r\n", "\\n")
             .replace("\n", "\\n")
         )
+    elif version.startswith("2"):
+        value = re.sub(r"(?<!\\),", r"\\,", value)
     kept = [
         p
         for p in parts
@@ -102,20 +112,27 @@ def cards(text: str) -> list[tuple[int, list[tuple[int, str]]]]:
     found: list[tuple[int, list[tuple[int, str]]]] = []
     current: list[tuple[int, str]] | None = None
     start = 0
+    version = "3.0"
     for number, line in logical_lines(text):
         upper = line.strip().upper()
         if upper == "BEGIN:VCARD":
-            current, start = [], number
+            if current:  # the card before it was never closed: it ends here
+                found.append((start, current))
+            current, start, version = [], number, "3.0"
             continue
+        if upper.startswith("VERSION:"):
+            version = upper.split(":", 1)[1].strip()
         if upper == "END:VCARD":
             if current is not None:
                 found.append((start, current))
             current = None
             continue
         if current is not None:
-            cleaned = clean(line)
+            cleaned = clean(line, version)
             if cleaned is not None and cleaned.strip():
                 current.append((number, cleaned))
+    if current:  # the file ends inside a card (a cut-off export): read what is there
+        found.append((start, current))
     return found
 
 
@@ -133,41 +150,79 @@ def _problem(filename: str, start: int, lines: list[tuple[int, str]], exc: Excep
     return Problem(filename, line, field, f"unreadable card: {message}")
 
 
+def _flat(value) -> list[str]:
+    """Text parts of a value, however vobject shaped it: a string, a list, lists in a list.
+
+    A comma splits a value into a list in some properties (N, ORG, CATEGORIES)
+    and a vCard 2.1 export escapes none; what matters is the text.
+    """
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [part for item in value for part in _flat(item)]
+    text = str(value).strip()
+    return [text] if text else []
+
+
 def _values(card, name: str) -> list[str]:
     return [
-        str(item.value).strip() for item in card.contents.get(name, []) if str(item.value).strip()
+        " ".join(_flat(item.value)) for item in card.contents.get(name, []) if _flat(item.value)
     ]
 
 
+def _name(card) -> str:
+    name = (_values(card, "fn") or [""])[0]
+    if name or "n" not in card.contents:
+        return name
+    n = card.contents["n"][0].value
+    if hasattr(n, "family"):
+        parts = [getattr(n, part, "") for part in ("prefix", "given", "additional", "family")]
+    else:  # vobject could not make a structured name of it: the text as written
+        parts = [n]
+    return " ".join(part for value in parts for part in _flat(value)).strip()
+
+
+def _organisation(card) -> str:
+    if "org" not in card.contents:
+        return ""
+    return next(iter(_flat(card.contents["org"][0].value)), "")
+
+
+def _record(card, start: int) -> ContactRecord:
+    return ContactRecord(
+        line=start,
+        name=_name(card),
+        emails=_values(card, "email"),
+        phones=[v.removeprefix("tel:") for v in _values(card, "tel")],
+        organisation=_organisation(card),
+        job_title=(_values(card, "title") or [""])[0],
+        notes=(_values(card, "note") or [""])[0],
+    )
+
+
 def parse(text: str, filename: str) -> Parsed:
+    count = len(re.findall(r"^BEGIN:VCARD", text, re.I | re.M))
+    if count > limits.max_contacts():
+        raise limits.too_many(filename, count, limits.max_contacts(), _("contacts"))
+    deadline = limits.Deadline(filename)
     found = cards(text)
     if not found:
         raise ImportFailed(Problem(filename, 1, "", "no BEGIN:VCARD … END:VCARD card in the file"))
     parsed = Parsed("vcard")
-    for start, lines in found:
+    for index, (start, lines) in enumerate(found):
+        if index % 100 == 0:
+            deadline.check(start)
         body = "BEGIN:VCARD\r\n" + "\r\n".join(text for _n, text in lines) + "\r\nEND:VCARD\r\n"
         try:
             card = vobject.readOne(body)
         except Exception as exc:  # noqa: BLE001 - vobject raises many kinds; each names the problem
             parsed.problems.append(_problem(filename, start, lines, exc))
             continue
-        name = (_values(card, "fn") or [""])[0]
-        if not name and "n" in card.contents:
-            n = card.n.value
-            name = " ".join(p for p in (n.prefix, n.given, n.additional, n.family) if p).strip()
-        organisation = ""
-        if "org" in card.contents:
-            org = card.org.value
-            organisation = (org[0] if isinstance(org, list) and org else str(org)).strip()
-        parsed.records.append(
-            ContactRecord(
-                line=start,
-                name=name,
-                emails=_values(card, "email"),
-                phones=[v.removeprefix("tel:") for v in _values(card, "tel")],
-                organisation=organisation,
-                job_title=(_values(card, "title") or [""])[0],
-                notes=(_values(card, "note") or [""])[0],
+        try:
+            parsed.records.append(_record(card, start))
+        except Exception as exc:  # noqa: BLE001 - a shape of card no program should write
+            log.warning("card at line %s of %s: %r", start, filename, exc)
+            parsed.problems.append(
+                Problem(filename, start, "", f"unreadable card: {type(exc).__name__}")
             )
-        )
     return parsed
