@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from verbind.scheduling.calendars import load, parse
+from verbind.scheduling.calendars import parse
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=AMS)

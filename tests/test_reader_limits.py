@@ -31,7 +31,9 @@ def calendar_with(*rules: str, start: str = "20261201T090000Z") -> bytes:
         f"DTSTART:{start}\r\nDURATION:PT1M\r\nRRULE:{rule}\r\nEND:VEVENT\r\n"
         for n, rule in enumerate(rules)
     )
-    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n{events}END:VCALENDAR\r\n".encode()
+    return (
+        f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n{events}END:VCALENDAR\r\n".encode()
+    )
 
 
 EVERY_MINUTE_OF_EVERY_HOUR = "FREQ=HOURLY;BYMINUTE=" + ",".join(str(m) for m in range(60))
@@ -215,3 +217,54 @@ def test_a_caldav_server_that_trickles_is_given_up_on(host, settings):
             )
     finally:
         server.shutdown()
+
+
+def test_a_preview_is_read_once_however_often_it_is_opened(web, workspace, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from verbind.transfer import detect
+
+    calls = []
+    real = detect.parse
+
+    def counted(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(detect, "parse", counted)
+    data = b"Name,Email\nAnna de Vries,anna@example.org\nBram Smit,bram@example.org\n"
+    answer = web.post(
+        reverse("import"), {"file": SimpleUploadedFile("c.csv", data), "format": "auto"}
+    )
+    for _ in range(3):
+        page = web.get(answer["Location"])
+        assert "Anna de Vries" in page.content.decode()
+    assert calls == ["c.csv"]  # was parsed again on every view
+
+
+def test_a_contacts_file_with_more_cards_than_the_limit_is_refused_before_reading(
+    workspace, settings
+):
+    from verbind.transfer.importing import plan_import
+
+    settings.MAX_CONTACTS = 1000
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna {n}\r\nEMAIL:a{n}@example.org\r\nEND:VCARD\r\n"
+    data = "".join(card.format(n=n) for n in range(5000)).encode()
+    refused, seconds, _peak = measured(lambda: plan_import(data, "many.vcf", workspace))
+    assert isinstance(refused, ImportFailed)
+    assert "it holds 5,000 contacts; Verbind reads at most 1,000" in str(refused)
+    assert seconds < 1
+    rows = "Name,Email\n" + "".join(f"Anna {n},a{n}@example.org\n" for n in range(5000))
+    with pytest.raises(ImportFailed, match="it holds 5,000 contacts"):
+        plan_import(rows.encode(), "many.csv", workspace)
+
+
+def test_reading_a_contacts_file_stops_at_the_time_limit(workspace, settings):
+    from verbind.transfer.importing import plan_import
+
+    settings.READ_SECONDS = 0
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna {n}\r\nEND:VCARD\r\n"
+    data = "".join(card.format(n=n) for n in range(300)).encode()
+    with pytest.raises(ImportFailed, match="took longer than 0 seconds"):
+        plan_import(data, "slow.vcf", workspace)

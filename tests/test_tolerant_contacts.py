@@ -37,7 +37,9 @@ def test_outlook_2003_commas_in_names_and_companies_and_windows_1252_quoted_prin
     assert (piet.name, piet.organisation) == ("Piet Bakker, jr.", "Bakker, Smit & Zn.")
     assert piet.phones == ["(030) 123 45 67", "06 - 12 34 56 78"]
     assert (renee.name, renee.organisation) == ("Renée François", "Café Noir")
-    assert renee.notes == "Ontmoet op de beurs\nWil in het voorjaar een offerte, één voor elk filiaal."
+    assert (
+        renee.notes == "Ontmoet op de beurs\nWil in het voorjaar een offerte, één voor elk filiaal."
+    )
 
 
 def test_macos_groups_labels_a_company_card_and_an_export_cut_off_inside_a_card():
@@ -52,7 +54,9 @@ def test_evolution_lists_and_thunderbird_40_uris(workspace):
     sanne, board = read("evolution.vcf").records
     assert sanne.notes == "Advies over duurzaam bouwen, groot netwerk in de regio."
     plan = plan_import((CORPUS / "evolution.vcf").read_bytes(), "evolution.vcf", workspace)
-    assert {row.email for row in plan.rows} == {"sanne@vermeulenadvies.example"}  # the list repeats her
+    assert {row.email for row in plan.rows} == {
+        "sanne@vermeulenadvies.example"
+    }  # the list repeats her
     lotte, _address_only = read("thunderbird_40.vcf").records
     assert lotte.phones == ["+31 20 555 0101", "+31-6-5555-0101"]  # "tel:" taken off
 
@@ -70,6 +74,7 @@ def test_evolution_lists_and_thunderbird_40_uris(workspace):
 def test_cards_that_crashed_the_import_now_import_or_name_their_line(card, workspace):
     data = ("BEGIN:VCARD\r\nVERSION:2.1\r\n" + card + "END:VCARD\r\n").encode()
     assert_named(lambda: plan_import(data, "odd.vcf", workspace), "odd.vcf")
+
 
 # Text the way people write names and notes, with the characters vCard treats as structure.
 WORDS = st.text(
@@ -89,7 +94,9 @@ def value(draw, version: str):
         except (LookupError, UnicodeEncodeError):
             raw = text.encode("utf-8")
         encoded = quopri.encodestring(raw, quotetabs=True).decode("ascii")
-        encoded = encoded.replace("\n", "=\r\n") if draw(st.booleans()) else encoded.replace("\n", "")
+        encoded = (
+            encoded.replace("\n", "=\r\n") if draw(st.booleans()) else encoded.replace("\n", "")
+        )
         params = ";ENCODING=QUOTED-PRINTABLE" if draw(st.booleans()) else ";QUOTED-PRINTABLE"
         if charset:
             params = f";CHARSET={charset}" + params
@@ -99,8 +106,8 @@ def value(draw, version: str):
 
 TYPES = {
     "2.1": ["", ";HOME", ";WORK;PREF", ";CELL;VOICE", ";INTERNET", ";X-CUSTOM"],
-    "3.0": ["", ";TYPE=WORK", ";type=INTERNET;type=pref", ";TYPE=CELL,VOICE", ";TYPE=\"work\""],
-    "4.0": ["", ";TYPE=work", ";TYPE=\"cell,voice\";PREF=1", ";VALUE=uri;TYPE=home", ";PID=1.1"],
+    "3.0": ["", ";TYPE=WORK", ";type=INTERNET;type=pref", ";TYPE=CELL,VOICE", ';TYPE="work"'],
+    "4.0": ["", ";TYPE=work", ';TYPE="cell,voice";PREF=1', ";VALUE=uri;TYPE=home", ";PID=1.1"],
 }
 
 
@@ -108,8 +115,25 @@ TYPES = {
 def prop(draw, version: str):
     kind = draw(
         st.sampled_from(
-            ["N", "FN", "ORG", "TITLE", "NOTE", "EMAIL", "TEL", "ADR", "BDAY", "CATEGORIES",
-             "URL", "X-ABLabel", "PHOTO", "LABEL", "X-EVOLUTION-FILE-AS", "NICKNAME", "GARBAGE"]
+            [
+                "N",
+                "FN",
+                "ORG",
+                "TITLE",
+                "NOTE",
+                "EMAIL",
+                "TEL",
+                "ADR",
+                "BDAY",
+                "CATEGORIES",
+                "URL",
+                "X-ABLabel",
+                "PHOTO",
+                "LABEL",
+                "X-EVOLUTION-FILE-AS",
+                "NICKNAME",
+                "GARBAGE",
+            ]
         )
     )
     params, text = draw(value(version))
@@ -124,8 +148,16 @@ def prop(draw, version: str):
         kinds = draw(st.sampled_from(TYPES[version]))
         address = draw(
             st.sampled_from(
-                ["anna@example.org", "ANNA@EXAMPLE.ORG ", "anna(at)example", "+31 6 1234 5678",
-                 "tel:+31-20-555-0101", "06-55544433", "", text]
+                [
+                    "anna@example.org",
+                    "ANNA@EXAMPLE.ORG ",
+                    "anna(at)example",
+                    "+31 6 1234 5678",
+                    "tel:+31-20-555-0101",
+                    "06-55544433",
+                    "",
+                    text,
+                ]
             )
         )
         many = ",".join([address] * draw(st.integers(1, 2)))
@@ -133,7 +165,9 @@ def prop(draw, version: str):
     if kind == "ADR":
         return f"{group}ADR{params};TYPE=WORK:;;{text};Utrecht;;3511 AB;Nederland"
     if kind == "BDAY":
-        return "BDAY:" + draw(st.sampled_from(["19800105", "1980-01-05", "--0105", "1980-13-45", ""]))
+        return "BDAY:" + draw(
+            st.sampled_from(["19800105", "1980-01-05", "--0105", "1980-13-45", ""])
+        )
     if kind == "CATEGORIES":
         return f"CATEGORIES:{text},klant,{text}"
     if kind == "X-ABLabel":
@@ -192,7 +226,7 @@ def test_any_vcard_shaped_like_a_real_export_imports_or_names_its_problems(data,
 
 CSV_HEADERS = {
     "linkedin": (
-        "Notes:\r\n\"When exporting your connection data, you may notice...\"\r\n\r\n"
+        'Notes:\r\n"When exporting your connection data, you may notice..."\r\n\r\n'
         "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
     ),
     "google": "Name,Given Name,Family Name,E-mail 1 - Value,Phone 1 - Value,Organization 1 - Name\r\n",
@@ -212,8 +246,16 @@ def csv_file(draw):
         NAMES,
         WORDS,
         st.sampled_from(
-            ["anna@example.org", "a@b ::: c@d.example", "15 Jun 2026", "32 Foo 2026",
-             "+31 6 1234 5678", '"quoted, with comma"', '"unclosed', "=HYPERLINK(\"x\")"]
+            [
+                "anna@example.org",
+                "a@b ::: c@d.example",
+                "15 Jun 2026",
+                "32 Foo 2026",
+                "+31 6 1234 5678",
+                '"quoted, with comma"',
+                '"unclosed',
+                '=HYPERLINK("x")',
+            ]
         ),
     )
     rows = []
@@ -246,7 +288,7 @@ def test_an_excel_unicode_text_export_utf16_with_tabs_and_a_bom(workspace):
 
 def test_a_linkedin_export_with_a_bom_and_a_display_name_in_the_address(workspace):
     text = (
-        "\ufeffNotes:\r\n\"When exporting your connection data...\"\r\n\r\n"
+        '\ufeffNotes:\r\n"When exporting your connection data..."\r\n\r\n'
         "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
         "Anna,Smit,https://www.linkedin.com/in/annasmit,Anna Smit <anna@smit.example>,Smit BV,CEO,"
         "03 Feb 2025\r\n"

@@ -34,7 +34,13 @@ def _keywords(calendar: Calendar) -> list[str]:
 
 def _skipped(reading: Reading) -> list[dict]:
     return [
-        {"file": p.file, "line": p.line, "field": p.field, "reason": p.message, "read": not p.fatal_for_row}
+        {
+            "file": p.file,
+            "line": p.line,
+            "field": p.field,
+            "reason": p.message,
+            "read": not p.fatal_for_row,
+        }
         for p in reading.skipped[:200]
     ]
 

@@ -188,7 +188,9 @@ def _read_within(response) -> bytes:
                 reply.take(piece)
                 chunk = unpack.unconsumed_tail
         except zlib.error:
-            raise SyncFailed(_("the server sent a packed (gzip) reply that cannot be unpacked")) from None
+            raise SyncFailed(
+                _("the server sent a packed (gzip) reply that cannot be unpacked")
+            ) from None
 
 
 def _limit_replies(session) -> None:

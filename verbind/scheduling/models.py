@@ -175,14 +175,6 @@ class Calendar(models.Model):
     skipped = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    @property
-    def skipped_events(self) -> list[dict]:
-        return [item for item in self.skipped if not item.get("read")]
-
-    @property
-    def notes(self) -> list[dict]:
-        return [item for item in self.skipped if item.get("read")]
-
     class Meta:
         verbose_name = _("calendar")
         verbose_name_plural = _("calendars")
@@ -192,6 +184,14 @@ class Calendar(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def skipped_events(self) -> list[dict]:
+        return [item for item in self.skipped if not item.get("read")]
+
+    @property
+    def notes(self) -> list[dict]:
+        return [item for item in self.skipped if item.get("read")]
 
 
 class BusyBlock(models.Model):

@@ -93,7 +93,9 @@ def _register_timezones(timezones: list[str]) -> None:
     if not timezones:
         return
     try:
-        icalendar.Calendar.from_ical("BEGIN:VCALENDAR\r\n" + "\r\n".join(timezones) + "\r\nEND:VCALENDAR\r\n")
+        icalendar.Calendar.from_ical(
+            "BEGIN:VCALENDAR\r\n" + "\r\n".join(timezones) + "\r\nEND:VCALENDAR\r\n"
+        )
         return
     except Exception:  # noqa: BLE001 - icalendar raises several kinds for a broken zone
         pass
@@ -109,12 +111,14 @@ def _decoded(event, chunk: Chunk, name: str):
         return event.decoded(name)
     except Exception:  # noqa: BLE001 - a broken value raises only when read, in several kinds
         line, raw = chunk.line_of(name)
-        raise _Skip(line, name, _("“%(value)s” is not a date or time") % {"value": raw.strip()}) from None
+        raise _Skip(
+            line, name, _("“%(value)s” is not a date or time") % {"value": raw.strip()}
+        ) from None
 
 
 def _check(event, chunk: Chunk, zone, notes: list[Problem], filename: str):
     """The event's start and end, or _Skip naming what is wrong."""
-    for name, reason in event.errors:
+    for name, _reason in event.errors:
         line, raw = chunk.line_of(name)
         if name in ("DURATION",):
             message = _("“%(value)s” is not a duration") % {"value": raw.strip()}
@@ -130,7 +134,9 @@ def _check(event, chunk: Chunk, zone, notes: list[Problem], filename: str):
     start = _decoded(event, chunk, "DTSTART")
     if not isinstance(start, datetime) and not hasattr(start, "year"):
         line, raw = chunk.line_of("DTSTART")
-        raise _Skip(line, "DTSTART", _("“%(value)s” is not a date or time") % {"value": raw.strip()})
+        raise _Skip(
+            line, "DTSTART", _("“%(value)s” is not a date or time") % {"value": raw.strip()}
+        )
     if "DTEND" in event:
         end = _decoded(event, chunk, "DTEND")
     elif "DURATION" in event:
@@ -143,7 +149,9 @@ def _check(event, chunk: Chunk, zone, notes: list[Problem], filename: str):
         end = start + (timedelta(days=1) if not isinstance(start, datetime) else timedelta(0))
     if _aware(end, zone) < _aware(start, zone):
         line, _raw = chunk.line_of("DTEND" if "DTEND" in event else "DURATION")
-        raise _Skip(line, "DTEND" if "DTEND" in event else "DURATION", _("the event ends before it starts"))
+        raise _Skip(
+            line, "DTEND" if "DTEND" in event else "DURATION", _("the event ends before it starts")
+        )
     tzid = event["DTSTART"].params.get("TZID") if hasattr(event["DTSTART"], "params") else None
     if tzid and isinstance(start, datetime) and start.tzinfo is None:
         line, _raw = chunk.line_of("DTSTART")
@@ -244,7 +252,9 @@ def read_events(
             try:
                 event = icalendar.Event.from_ical(chunk.text())
             except Exception as exc:  # noqa: BLE001 - icalendar raises several kinds
-                raise _Skip(chunk.line, "", _("unreadable event: %(reason)s") % {"reason": str(exc)[:200]}) from None
+                raise _Skip(
+                    chunk.line, "", _("unreadable event: %(reason)s") % {"reason": str(exc)[:200]}
+                ) from None
             start, end = _check(event, chunk, floating, reading.skipped, filename)
             uid = str(event.get("UID", "")).strip()
             recurrence_id = str(event.get("RECURRENCE-ID", "") and event["RECURRENCE-ID"].to_ical())
@@ -255,7 +265,8 @@ def read_events(
                     raise _Skip(
                         line,
                         "UID",
-                        _("the same event (UID) as on line %(line)d; read once") % {"line": earlier},
+                        _("the same event (UID) as on line %(line)d; read once")
+                        % {"line": earlier},
                     )
                 seen[(uid, recurrence_id)] = chunk.line
             if any(name in event for name in RECURRING):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from verbind.lib.problems import ImportFailed, Problem  # noqa: F401  (importers raise them)
@@ -28,3 +29,23 @@ class Parsed:
     records: list[ContactRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped_empty: int = 0  # rows with nothing to import (LinkedIn's hidden connections)
+
+    def to_json(self) -> str:
+        """Kept with an upload, so its preview is never parsed again (a parse can take seconds)."""
+        return json.dumps(asdict(self), default=lambda d: d.isoformat())
+
+    @classmethod
+    def from_json(cls, text: str) -> Parsed:
+        raw = json.loads(text)
+        records = []
+        for item in raw["records"]:
+            met_on = item.pop("met_on")
+            records.append(
+                ContactRecord(**item, met_on=date.fromisoformat(met_on) if met_on else None)
+            )
+        return cls(
+            raw["format"],
+            records,
+            [Problem(**problem) for problem in raw["problems"]],
+            raw["skipped_empty"],
+        )

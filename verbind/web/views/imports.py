@@ -17,13 +17,15 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from verbind.lib.refusals import Refused
 from verbind.lib.uploads import FileTooBig, check_size
 from verbind.people.models import Person
 from verbind.transfer.apply import apply_in_steps
 from verbind.transfer.detect import FORMATS
 from verbind.transfer.exporting import csv_text, people_of, vcard
-from verbind.transfer.importing import plan_import
-from verbind.transfer.records import ImportFailed
+from verbind.transfer.importing import read_contacts
+from verbind.transfer.plan import make_plan
+from verbind.transfer.records import ImportFailed, Parsed
 from verbind.web.views.common import member_required
 
 SHOWN_ROWS = 300  # rows listed in the preview, each with what it changes and a way to leave it out
@@ -73,16 +75,25 @@ def _folder() -> Path:
 
 @member_required
 def upload(request):
+    """The file is read once, here; the preview shows what was read, however often it is opened."""
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        name = Path(form.cleaned_data["file"].name).name
+        try:
+            parsed = read_contacts(
+                form.cleaned_data["file"].read(),
+                name,
+                form.cleaned_data["format"],
+                form.cleaned_data["mapping"],
+            )
+        except Refused as exc:
+            messages.error(
+                request, str(exc.problem) if isinstance(exc, ImportFailed) else exc.message
+            )
+            return redirect("import")
         token = secrets.token_urlsafe(16)
-        (_folder() / token).write_bytes(form.cleaned_data["file"].read())
-        request.session[f"import:{token}"] = {
-            "workspace": request.workspace.pk,
-            "name": Path(form.cleaned_data["file"].name).name,
-            "format": form.cleaned_data["format"],
-            "mapping": form.cleaned_data["mapping"],
-        }
+        (_folder() / token).write_text(parsed.to_json(), encoding="utf-8")
+        request.session[f"import:{token}"] = {"workspace": request.workspace.pk, "name": name}
         return redirect("import_preview", token)
     return render(request, "web/import.html", {"form": form})
 
@@ -93,18 +104,9 @@ def preview(request, token):
     path = _folder() / token
     if not meta or meta["workspace"] != request.workspace.pk or not path.exists():
         raise Http404
-    try:
-        plan = plan_import(
-            path.read_bytes(),
-            meta["name"],
-            request.workspace,
-            meta["format"],
-            meta.get("mapping", ""),
-        )
-    except ImportFailed as exc:
-        path.unlink(missing_ok=True)
-        messages.error(request, str(exc.problem))
-        return redirect("import")
+    # What is matched against the workspace is worked out anew (people change); the file is not.
+    parsed = Parsed.from_json(path.read_text(encoding="utf-8"))
+    plan = make_plan(parsed, request.workspace, meta["name"])
     shown = [row for row in plan.rows if row.action in ("new", "update") or row.conflicts]
     if request.method == "POST":
         if "rows_shown" in request.POST:  # the rows the member unticked stay out
