@@ -129,3 +129,23 @@ def test_the_page_says_it_in_dutch(owner, workspace, web):
     page = web.get("/calendars/", headers={"Accept-Language": "nl"}).content.decode()
     assert "3 afspraken gelezen, 2 overgeslagen: waarom" in page
     assert "regel 48, DTSTART" in page and "de afspraak heeft geen begin (DTSTART)" in page
+
+
+def test_two_files_that_define_the_same_custom_zone_differently_each_keep_their_own():
+    """icalendar keeps the first zone of a name for the whole process; a file's own zone wins."""
+
+    def outlook(offset: str) -> bytes:
+        return (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Customized Time Zone\r\n"
+            f"BEGIN:STANDARD\r\nDTSTART:16010101T000000\r\nTZOFFSETFROM:{offset}\r\n"
+            f"TZOFFSETTO:{offset}\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+            "BEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Call\r\n"
+            'DTSTART;TZID="Customized Time Zone":20261201T100000\r\n'
+            "DTEND;TZID=Customized Time Zone:20261201T110000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        ).encode()
+
+    tokyo = parse(outlook("+0900"), "tokyo.ics", AMS, [], now=NOW).blocks
+    lima = parse(outlook("-0500"), "lima.ics", AMS, [], now=NOW).blocks
+    assert tokyo[0]["starts_at"].strftime("%H:%M") == "01:00"  # 10:00 at +09:00, in UTC
+    assert lima[0]["starts_at"].strftime("%H:%M") == "15:00"
+    assert lima[0]["ends_at"] - lima[0]["starts_at"] == tokyo[0]["ends_at"] - tokyo[0]["starts_at"]

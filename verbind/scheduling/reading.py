@@ -10,6 +10,7 @@ all, or one over a limit (``verbind.lib.limits``), is refused whole.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -86,6 +87,51 @@ def _floating_zone(properties: dict, zone):
         except (ZoneInfoNotFoundError, ValueError):
             pass
     return zone
+
+
+def _own_zones(timezones: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The file's VTIMEZONEs under names of their own, and the renaming.
+
+    icalendar keeps a zone it has read under its TZID for the whole process, and
+    the first definition wins: two members' Outlook files that both define a
+    "Customized Time Zone" differently would read one in the other's zone. So a
+    zone that is not a known (IANA) name is renamed after its own content.
+    """
+    renamed, kept = {}, []
+    for text in timezones:
+        found = re.search(r"^TZID[^:\r\n]*:(.*)$", text, re.M)
+        name = found[1].strip() if found else ""
+        if not name or _known(name):
+            kept.append(text)
+            continue
+        own = f"{name} [{hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]}]"
+        renamed[name] = own
+        kept.append(text[: found.start(1)] + own + text[found.end(1) :])
+    return kept, renamed
+
+
+def _known(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _rename_zones(chunk: Chunk, renamed: dict[str, str]) -> None:
+    if not renamed:
+        return
+    for index, (number, line) in enumerate(chunk.lines):
+        head, colon, value = line.partition(":")
+        if "TZID=" not in head.upper() or not colon:
+            continue
+
+        def swap(match):
+            own = renamed.get(match[2])
+            return f";TZID={match[1]}{own}{match[1]}" if own else match[0]
+
+        head = re.sub(r';TZID=("?)([^";:]*)\1', swap, head, flags=re.I)
+        chunk.lines[index] = (number, f"{head}:{value}")
 
 
 def _register_timezones(timezones: list[str]) -> None:
@@ -233,7 +279,8 @@ def read_events(
     if b"BEGIN:VCALENDAR" not in data[:2000].upper() and b"BEGIN:VEVENT" not in data[:2000].upper():
         raise ImportFailed(Problem(filename, 1, "", _("this is not an iCalendar (.ics) file")))
     parts = cut(data)
-    _register_timezones(parts.timezones)
+    timezones, renamed = _own_zones(parts.timezones)
+    _register_timezones(timezones)
     floating = _floating_zone(parts.properties, zone)
     window = (now - timedelta(days=1), now + HORIZON)
     cutoff = (now - timedelta(days=2)).strftime("%Y%m%d")
@@ -248,6 +295,7 @@ def read_events(
         if _ended_before(chunk, cutoff):
             reading.events += 1  # over and done: read, never busy again
             continue
+        _rename_zones(chunk, renamed)
         try:
             try:
                 event = icalendar.Event.from_ical(chunk.text())
