@@ -19,6 +19,7 @@ from verbind.web.views import (
     team,
     today,
 )
+from verbind.workspaces.permissions import guard
 
 urlpatterns = [
     path("", today.today, name="home"),
@@ -32,15 +33,17 @@ urlpatterns = [
     path("outbox/<int:pk>/invite.ics", outbox.message_invite, name="message_invite"),
     path(
         "signin/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
+        guard(None)(
+            auth_views.LoginView.as_view(
+                authentication_form=SignInForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),
-    path("signout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signout/", guard(None)(auth_views.LogoutView.as_view()), name="logout"),
     path("people/", people.people_list, name="people"),
     path("people/quick/", people.quick_add, name="quick_add"),
-    path("people/new/", people.person_edit, name="person_new"),
+    path("people/new/", people.person_new, name="person_new"),
     path("duplicates/", duplicates.duplicates_page, name="duplicates"),
     path("duplicates/merge/", duplicates.merge_people, name="merge_people"),
     path("duplicates/undo/<int:pk>/", duplicates.undo_merge, name="undo_merge"),
@@ -52,7 +55,7 @@ urlpatterns = [
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
     path("people/<int:pk>/<str:action>/", people.person_action, name="person_action"),
     path("organisations/", organisations.organisation_list, name="organisations"),
-    path("organisations/new/", organisations.organisation_edit, name="organisation_new"),
+    path("organisations/new/", organisations.organisation_new, name="organisation_new"),
     path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation"),
     path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
     path(

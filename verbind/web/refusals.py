@@ -38,6 +38,8 @@ class ShowRefusals:
     def process_exception(self, request, exception):
         if not isinstance(exception, Refused) or request.path.startswith("/api/"):
             return None
+        if exception.status == 403:  # not for this role: say so where they are, not elsewhere
+            return render(request, "web/403.html", {"reason": exception.message}, status=403)
         messages.error(request, exception.message)
         back = request.META.get("HTTP_REFERER", "")
         if not url_has_allowed_host_and_scheme(

@@ -13,11 +13,13 @@ from verbind.web.forms import MembershipForm, TokenForm
 from verbind.web.views.common import member_required
 from verbind.workspaces.middleware import SESSION_KEY
 from verbind.workspaces.models import ApiToken
+from verbind.workspaces.permissions import Action, guard
 
 NEW_KEY = "verbind_new_token"
 
 
 @member_required
+@guard(Action.OWN_SETTINGS)
 def settings_page(request):
     membership = request.membership
     zone_form = MembershipForm(
@@ -57,6 +59,7 @@ def settings_page(request):
 
 
 @member_required
+@guard(Action.OWN_SETTINGS)
 @require_POST
 def revoke_token(request, pk):
     token = get_object_or_404(request.membership.tokens, pk=pk, revoked_at__isnull=True)
@@ -66,6 +69,7 @@ def revoke_token(request, pk):
 
 
 @member_required
+@guard(Action.OWN_SETTINGS)
 @require_POST
 def switch_workspace(request):
     chosen = request.POST.get("workspace", "")

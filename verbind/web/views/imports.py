@@ -25,6 +25,7 @@ from verbind.transfer.exporting import csv_text, people_of, vcard
 from verbind.transfer.importing import plan_import
 from verbind.transfer.records import ImportFailed
 from verbind.web.views.common import member_required
+from verbind.workspaces.permissions import Action, guard
 
 SHOWN_ROWS = 300  # rows listed in the preview, each with what it changes and a way to leave it out
 FORMAT_NAMES = {
@@ -72,6 +73,7 @@ def _folder() -> Path:
 
 
 @member_required
+@guard(Action.IMPORT)
 def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -88,6 +90,7 @@ def upload(request):
 
 
 @member_required
+@guard(Action.IMPORT)
 def preview(request, token):
     meta = request.session.get(f"import:{token}")
     path = _folder() / token
@@ -176,6 +179,7 @@ def _progress_page(request, plan, valid_only: bool):
 
 
 @member_required
+@guard(Action.EXPORT)
 def export_vcard(request):
     response = HttpResponse(
         vcard(people_of(request.workspace)), content_type="text/vcard; charset=utf-8"
@@ -185,6 +189,7 @@ def export_vcard(request):
 
 
 @member_required
+@guard(Action.EXPORT)
 def export_csv(request):
     response = HttpResponse(
         csv_text(people_of(request.workspace)), content_type="text/csv; charset=utf-8"

@@ -17,20 +17,24 @@ from verbind.people.models import Interaction
 from verbind.web.forms import RescheduleForm
 from verbind.web.views.common import member_required, scoped
 from verbind.web.views.people import render_timeline
+from verbind.workspaces.permissions import Action, guard, require
 
 MODELS = {"appointment": Appointment, "promise": Promise}
 
 
 @member_required
+@guard((Action.RECORD_MEETING, Action.CHANGE_OBLIGATION))
 @require_POST
 def transition(request, kind, pk):
     model = MODELS.get(kind)
     if model is None:
         return render(request, "web/404.html", status=404)
     obligation = scoped(request, model, pk)
+    to = request.POST.get("to", "")
+    require(request.membership, obligation.action_for(to), obligation)
     error = ""
     try:
-        obligation.transition(request.POST.get("to", ""), by=request.user)
+        obligation.transition(to, by=request.user)
     except TransitionRefused as exc:
         error = exc.message
     changed = obligation if isinstance(obligation, Appointment) and not error else None
@@ -38,6 +42,7 @@ def transition(request, kind, pk):
 
 
 @member_required
+@guard(Action.UNDO)
 @require_POST
 def undo(request, pk):
     appointment = scoped(request, Appointment, pk)
@@ -51,9 +56,11 @@ def undo(request, pk):
 
 
 @member_required
+@guard(Action.CHANGE_OBLIGATION)
 @require_POST
 def reschedule(request, pk):
     appointment = scoped(request, Appointment, pk)
+    require(request.membership, Action.CHANGE_OBLIGATION, appointment)
     form = RescheduleForm(request.POST)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
@@ -79,6 +86,7 @@ class EntryForm(forms.ModelForm):
 
 
 @member_required
+@guard(Action.EDIT_ENTRY)
 @require_POST
 def entry_edit(request, pk):
     interaction = scoped(request, Interaction, pk)
@@ -94,6 +102,7 @@ def entry_edit(request, pk):
 
 
 @member_required
+@guard(Action.DELETE_ENTRY)
 @require_POST
 def entry_delete(request, pk):
     interaction = scoped(request, Interaction, pk)
