@@ -60,18 +60,14 @@ urlpatterns = [
     path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
     path(
         "appointments/<int:pk>/transition/",
-        obligations.transition,
-        {"kind": "appointment"},
+        obligations.appointment_transition,
         name="appointment_transition",
     ),
     path("appointments/<int:pk>/undo/", obligations.undo, name="appointment_undo"),
     path("entries/<int:pk>/edit/", obligations.entry_edit, name="entry_edit"),
     path("entries/<int:pk>/delete/", obligations.entry_delete, name="entry_delete"),
     path(
-        "promises/<int:pk>/transition/",
-        obligations.transition,
-        {"kind": "promise"},
-        name="promise_transition",
+        "promises/<int:pk>/transition/", obligations.promise_transition, name="promise_transition"
     ),
     path("appointments/<int:pk>/reschedule/", obligations.reschedule, name="reschedule"),
     path("settings/", account.settings_page, name="settings"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from enum import Enum, StrEnum
 from functools import wraps
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -206,3 +207,19 @@ def guard_by(kwarg: str, actions: dict[str, Action]):
         return checked
 
     return decorate
+
+
+MARKS = {ANY: "yes", OWN: "own", NO: "—"}
+
+
+def markdown_table() -> str:
+    """The table as docs/roles.md prints it (a test keeps the two the same)."""
+    lines = [
+        "| action | " + " | ".join(str(role) for role in ROLES) + " |",
+        "|---|" + "---|" * len(ROLES),
+    ]
+    with translation.override("en"):
+        for action, levels in TABLE.items():
+            marks = " | ".join(MARKS[found] for found in levels)
+            lines.append(f"| {action.label} (`{action.value}`) | {marks} |")
+    return "\n".join(lines)

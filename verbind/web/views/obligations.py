@@ -7,7 +7,6 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,17 +18,22 @@ from verbind.web.views.common import member_required, scoped
 from verbind.web.views.people import render_timeline
 from verbind.workspaces.permissions import Action, guard, require
 
-MODELS = {"appointment": Appointment, "promise": Promise}
-
 
 @member_required
 @guard((Action.RECORD_MEETING, Action.CHANGE_OBLIGATION))
 @require_POST
-def transition(request, kind, pk):
-    model = MODELS.get(kind)
-    if model is None:
-        return render(request, "web/404.html", status=404)
-    obligation = scoped(request, model, pk)
+def appointment_transition(request, pk):
+    return _transition(request, scoped(request, Appointment, pk))
+
+
+@member_required
+@guard(Action.CHANGE_OBLIGATION)
+@require_POST
+def promise_transition(request, pk):
+    return _transition(request, scoped(request, Promise, pk))
+
+
+def _transition(request, obligation):
     to = request.POST.get("to", "")
     require(request.membership, obligation.action_for(to), obligation)
     error = ""
