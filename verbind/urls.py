@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from verbind.api.api import api
-from verbind.web.forms import SignInForm
 from verbind.web.views import (
     account,
     calendars,
@@ -16,10 +14,10 @@ from verbind.web.views import (
     outbox,
     people,
     public,
+    signin,
     team,
     today,
 )
-from verbind.workspaces.permissions import guard
 
 urlpatterns = [
     path("", today.today, name="home"),
@@ -31,16 +29,14 @@ urlpatterns = [
     path("outbox/<int:pk>/sent/", outbox.message_mark_sent, name="message_sent"),
     path("outbox/<int:pk>/cancel/", outbox.message_cancel, name="message_cancel"),
     path("outbox/<int:pk>/invite.ics", outbox.message_invite, name="message_invite"),
+    path("signin/", signin.sign_in, name="login"),
+    path("signout/", signin.sign_out, name="logout"),
+    path("signin/reset/", signin.reset, name="password_reset"),
+    path("signin/reset/sent/", signin.reset_sent, name="password_reset_done"),
     path(
-        "signin/",
-        guard(None)(
-            auth_views.LoginView.as_view(
-                authentication_form=SignInForm, redirect_authenticated_user=True
-            )
-        ),
-        name="login",
+        "signin/reset/<uidb64>/<token>/", signin.reset_confirm, name="password_reset_confirm"
     ),
-    path("signout/", guard(None)(auth_views.LogoutView.as_view()), name="logout"),
+    path("signin/reset/done/", signin.reset_complete, name="password_reset_complete"),
     path("people/", people.people_list, name="people"),
     path("people/quick/", people.quick_add, name="quick_add"),
     path("people/new/", people.person_new, name="person_new"),
@@ -80,6 +76,7 @@ urlpatterns = [
     path("calendars/feed/renew/", calendars.feed_renew, name="feed_renew"),
     path("feed/<str:token>.ics", calendars.feed, name="calendar_feed"),
     path("settings/tokens/<int:pk>/revoke/", account.revoke_token, name="revoke_token"),
+    path("settings/unlock/<int:pk>/", account.unlock_member, name="unlock_member"),
     path("workspace/", account.switch_workspace, name="switch_workspace"),
     path("team/", team.team_page, name="team"),
     path("desk/", desk.desk_page, name="desk"),
