@@ -3,9 +3,9 @@
 The rule (docs/roles.md, "Signing in"):
 
 - Wrong passwords are counted per account (the e-mail address typed) and per address
-  the tries come from (IPv6: its /64 network). The first ``FREE`` wrong tries cost
-  nothing; the next one locks for 1 minute, and every one after a lock doubles it
-  (2, 4, 8 … minutes), at most ``LONGEST``.
+  the tries come from (IPv6: its /64 network). The ``FREE``-th wrong try locks for
+  1 minute, and every one after a lock doubles it (2, 4, 8 … minutes), at most
+  ``LONGEST``.
 - While locked, every try is refused before the password is even checked (the right one
   too), and does not count again.
 - A day without a wrong try forgets them; a right password forgets the account's count;
