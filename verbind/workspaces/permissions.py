@@ -9,6 +9,7 @@ new row.
 
 from __future__ import annotations
 
+import inspect
 from enum import Enum, StrEnum
 from functools import wraps
 
@@ -53,6 +54,8 @@ class Action(StrEnum):
     OWN_AGENDA = "own_agenda"
     OWN_SETTINGS = "own_settings"
     UNLOCK_SIGN_IN = "unlock_sign_in"
+    DESK = "desk"
+    ANSWER_VISIT = "answer_visit"
 
     @property
     def label(self) -> str:
@@ -83,6 +86,8 @@ LABELS = {
     Action.OWN_AGENDA: gettext_lazy("act on your own agenda"),
     Action.OWN_SETTINGS: gettext_lazy("change your own settings, calendars and absences"),
     Action.UNLOCK_SIGN_IN: gettext_lazy("unlock someone's sign-in"),
+    Action.DESK: gettext_lazy("receive visitors at the desk (check in and out, hand over)"),
+    Action.ANSWER_VISIT: gettext_lazy("answer the desk about your visitor"),
 }
 
 ROLES = (Role.OWNER, Role.MANAGER, Role.MEMBER, Role.RECEPTION)
@@ -110,6 +115,8 @@ TABLE: dict[Action, tuple[Level, Level, Level, Level]] = {
     Action.OWN_AGENDA: (OWN, OWN, OWN, OWN),
     Action.OWN_SETTINGS: (OWN, OWN, OWN, OWN),
     Action.UNLOCK_SIGN_IN: (ANY, NO, NO, NO),
+    Action.DESK: (ANY, ANY, ANY, ANY),
+    Action.ANSWER_VISIT: (ANY, ANY, ANY, ANY),  # the visit's own rule: its host or backup
 }
 
 
@@ -187,9 +194,19 @@ def guard(action: Action | tuple[Action, ...] | None):
             return view(request, *args, **kwargs)
 
         checked.permission = action
+        checked.__signature__ = _signature(view)
         return checked
 
     return decorate
+
+
+def _signature(view) -> inspect.Signature:
+    """The view's own signature with its annotations evaluated: the API reads parameter
+    types from it, also in a module with ``from __future__ import annotations``."""
+    try:
+        return inspect.signature(view, eval_str=True)
+    except NameError:
+        return inspect.signature(view)
 
 
 def guard_by(kwarg: str, actions: dict[str, Action]):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workspaces', '0003_membership_wants_digest'),
+        ('workspaces', '0004_membership_mobile'),
     ]
 
     operations = [
