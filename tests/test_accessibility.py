@@ -55,6 +55,10 @@ SIGNED_IN = {
 }
 SIGNED_OUT = {
     "login": lambda d: "/signin/",
+    "password_reset": lambda d: "/signin/reset/",
+    "password_reset_done": lambda d: "/signin/reset/sent/",
+    "password_reset_confirm": lambda d: "/signin/reset/MQ/no-such-token/",
+    "password_reset_complete": lambda d: "/signin/reset/done/",
     "proposal_public": lambda d: f"/p/{d['link']}/",
 }
 # Pages reached by a step of a flow: visited in test_pages_met_along_a_flow.
@@ -85,6 +89,7 @@ NOT_PAGES = {
     "feed_renew": "a POST action",
     "calendar_feed": "a calendar feed (.ics)",
     "revoke_token": "a POST action",
+    "unlock_member": "a POST action",
     "switch_workspace": "a POST action",
     "proposal_event": "a calendar file (.ics)",
     "desk_day": "a part of the desk page, polled by it",

@@ -20,6 +20,7 @@ COMMANDS = [
     "restore",
     "demo",
     "token",
+    "unlock",
     "bench",
 ]
 

@@ -1,9 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from verbind.api.api import api
-from verbind.web.forms import SignInForm
 from verbind.web.views import (
     account,
     calendars,
@@ -16,6 +14,7 @@ from verbind.web.views import (
     outbox,
     people,
     public,
+    signin,
     team,
     today,
 )
@@ -30,17 +29,17 @@ urlpatterns = [
     path("outbox/<int:pk>/sent/", outbox.message_mark_sent, name="message_sent"),
     path("outbox/<int:pk>/cancel/", outbox.message_cancel, name="message_cancel"),
     path("outbox/<int:pk>/invite.ics", outbox.message_invite, name="message_invite"),
+    path("signin/", signin.sign_in, name="login"),
+    path("signout/", signin.sign_out, name="logout"),
+    path("signin/reset/", signin.reset, name="password_reset"),
+    path("signin/reset/sent/", signin.reset_sent, name="password_reset_done"),
     path(
-        "signin/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
+        "signin/reset/<uidb64>/<token>/", signin.reset_confirm, name="password_reset_confirm"
     ),
-    path("signout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signin/reset/done/", signin.reset_complete, name="password_reset_complete"),
     path("people/", people.people_list, name="people"),
     path("people/quick/", people.quick_add, name="quick_add"),
-    path("people/new/", people.person_edit, name="person_new"),
+    path("people/new/", people.person_new, name="person_new"),
     path("duplicates/", duplicates.duplicates_page, name="duplicates"),
     path("duplicates/merge/", duplicates.merge_people, name="merge_people"),
     path("duplicates/undo/<int:pk>/", duplicates.undo_merge, name="undo_merge"),
@@ -52,23 +51,19 @@ urlpatterns = [
     path("people/<int:pk>/edit/", people.person_edit, name="person_edit"),
     path("people/<int:pk>/<str:action>/", people.person_action, name="person_action"),
     path("organisations/", organisations.organisation_list, name="organisations"),
-    path("organisations/new/", organisations.organisation_edit, name="organisation_new"),
+    path("organisations/new/", organisations.organisation_new, name="organisation_new"),
     path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation"),
     path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
     path(
         "appointments/<int:pk>/transition/",
-        obligations.transition,
-        {"kind": "appointment"},
+        obligations.appointment_transition,
         name="appointment_transition",
     ),
     path("appointments/<int:pk>/undo/", obligations.undo, name="appointment_undo"),
     path("entries/<int:pk>/edit/", obligations.entry_edit, name="entry_edit"),
     path("entries/<int:pk>/delete/", obligations.entry_delete, name="entry_delete"),
     path(
-        "promises/<int:pk>/transition/",
-        obligations.transition,
-        {"kind": "promise"},
-        name="promise_transition",
+        "promises/<int:pk>/transition/", obligations.promise_transition, name="promise_transition"
     ),
     path("appointments/<int:pk>/reschedule/", obligations.reschedule, name="reschedule"),
     path("settings/", account.settings_page, name="settings"),
@@ -81,6 +76,7 @@ urlpatterns = [
     path("calendars/feed/renew/", calendars.feed_renew, name="feed_renew"),
     path("feed/<str:token>.ics", calendars.feed, name="calendar_feed"),
     path("settings/tokens/<int:pk>/revoke/", account.revoke_token, name="revoke_token"),
+    path("settings/unlock/<int:pk>/", account.unlock_member, name="unlock_member"),
     path("workspace/", account.switch_workspace, name="switch_workspace"),
     path("team/", team.team_page, name="team"),
     path("desk/", desk.desk_page, name="desk"),

@@ -6,14 +6,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja.errors import HttpError
-
-from verbind.workspaces.models import Role
-
-
-def may_delete(request) -> None:
-    if request.membership.role == Role.RECEPTION:
-        raise HttpError(403, "Reception can look up and log, but not delete; ask a member.")
 
 
 def scoped_get(request, model, pk: int):

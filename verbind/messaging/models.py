@@ -130,6 +130,10 @@ class OutboxMessage(WorkspaceOwned):
     def can_cancel(self) -> bool:
         return self.state in CANCELLABLE
 
+    def belongs_to(self, membership) -> bool:
+        """Sent in the member's name (or, for a digest, written to them)."""
+        return (self.sender_id or self.member_id) == membership.user_id
+
     @property
     def waits_for_member(self) -> bool:
         """Ready for the member to send themself (a link, a call): they mark it sent."""

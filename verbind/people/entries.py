@@ -5,33 +5,24 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from verbind.lib.refusals import Refused
 from verbind.people.models import EntryChange, Interaction
-from verbind.workspaces.models import Role
+from verbind.workspaces.permissions import Action, allows, require
 
 EDITABLE = ("kind", "direction", "channel", "occurred_at", "notes")
 
 
-class EntryRefused(Refused):
-    code = "entry"
-    status = 403
-
-
 def may_change(interaction: Interaction, membership) -> bool:
-    """The member who logged it, or a manager or owner of the workspace."""
+    """The member who logged it, or a manager or owner of the workspace (docs/roles.md)."""
     if membership is None or membership.workspace_id != interaction.workspace_id:
         return False
-    return membership.user_id == interaction.member_id or membership.role in (
-        Role.OWNER,
-        Role.MANAGER,
-    )
+    return allows(membership, Action.EDIT_ENTRY, interaction)
 
 
-def _check(interaction: Interaction, membership) -> None:
-    if not may_change(interaction, membership):
-        raise EntryRefused(_("Only who logged it, or a manager, can change this entry."))
+def may_remove(interaction: Interaction, membership) -> bool:
+    if membership is None or membership.workspace_id != interaction.workspace_id:
+        return False
+    return allows(membership, Action.DELETE_ENTRY, interaction)
 
 
 def _snapshot(interaction: Interaction) -> dict:
@@ -48,7 +39,7 @@ def _snapshot(interaction: Interaction) -> dict:
 @transaction.atomic
 def edit(interaction: Interaction, membership, **changes) -> Interaction:
     """Change what the entry says; the old text is kept on record. Invalid: nothing changes."""
-    _check(interaction, membership)
+    require(membership, Action.EDIT_ENTRY, interaction)
     before = _snapshot(interaction)
     for name, value in changes.items():
         if name not in EDITABLE:
@@ -71,7 +62,7 @@ def edit(interaction: Interaction, membership, **changes) -> Interaction:
 @transaction.atomic
 def delete(interaction: Interaction, membership) -> None:
     """Take the entry off the timeline; the record keeps what it said and who removed it."""
-    _check(interaction, membership)
+    require(membership, Action.DELETE_ENTRY, interaction)
     EntryChange.objects.create(
         workspace_id=interaction.workspace_id,
         person_id=interaction.person_id,

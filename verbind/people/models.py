@@ -248,6 +248,10 @@ class Interaction(WorkspaceOwned):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.person}"
 
+    def belongs_to(self, membership) -> bool:
+        """The member who logged it (for ``workspaces.permissions``)."""
+        return self.member_id == membership.user_id
+
     def clean(self) -> None:
         super().clean()
         if self.person_id and self.person.workspace_id != self.workspace_id:

@@ -104,6 +104,10 @@ class Proposal(WorkspaceOwned):
     def new_token(cls) -> tuple[str, str]:
         return new_token()
 
+    def belongs_to(self, membership) -> bool:
+        """The host's offer, or the co-host's (for ``workspaces.permissions``)."""
+        return membership.pk in (self.host_id, self.co_host_id)
+
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from verbind.people.models import Person
 from verbind.scheduling.models import Availability, Calendar
+from verbind.workspaces.permissions import Action, allows
 
 
 def first_steps(membership) -> list[dict]:
@@ -15,17 +16,22 @@ def first_steps(membership) -> list[dict]:
     if Person.objects.in_workspace(workspace).exists():
         return []
     user = membership.user
-    return [
+    steps = [
         {
             "text": _("Your name and how you sign your messages"),
             "done": bool(user.first_name),
             "url": reverse("settings"),
         },
-        {
-            "text": _("Import your contacts (vCard, LinkedIn, Google, Outlook)"),
-            "done": False,
-            "url": reverse("import"),
-        },
+    ]
+    if allows(membership, Action.IMPORT):
+        steps.append(
+            {
+                "text": _("Import your contacts (vCard, LinkedIn, Google, Outlook)"),
+                "done": False,
+                "url": reverse("import"),
+            }
+        )
+    return steps + [
         {
             "text": _("Connect a calendar, so nobody is offered a time you are busy"),
             "done": Calendar.objects.filter(membership=membership).exists(),

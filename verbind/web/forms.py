@@ -53,6 +53,16 @@ class SignInForm(AuthenticationForm):
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
 
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            lock = getattr(self.request, "sign_in_lock", None)
+            if lock is None:
+                raise
+            # Locked (or just now locked): say so plainly, with how long and what helps.
+            raise forms.ValidationError(lock.message(), code="locked") from None
+
 
 class WorkspaceForm(forms.ModelForm):
     """A form for a row that belongs to a workspace; sets it before validation."""

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from verbind.lib.refusals import Refused
+from verbind.workspaces.permissions import NotAllowed
 
 
 class ShowRefusals:
@@ -38,6 +39,8 @@ class ShowRefusals:
     def process_exception(self, request, exception):
         if not isinstance(exception, Refused) or request.path.startswith("/api/"):
             return None
+        if isinstance(exception, NotAllowed):  # not for this role: say so here, not elsewhere
+            return render(request, "web/403.html", {"reason": exception.message}, status=403)
         messages.error(request, exception.message)
         back = request.META.get("HTTP_REFERER", "")
         if not url_has_allowed_host_and_scheme(

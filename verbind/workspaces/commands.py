@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from verbind.lib import jsontext
 from verbind.lib.refusals import Refused
 from verbind.workspaces.accounts import MembershipNotFound, find_membership
+from verbind.workspaces.permissions import Action, require
 
 
 class VerbindCommand(BaseCommand):
@@ -38,6 +39,8 @@ class MemberCommand(VerbindCommand):
 
     json_option = True
     member_help = "as this member"
+    # What the command does in the role table (docs/roles.md); None: it only reads.
+    action: Action | None = None
 
     def add_arguments(self, parser):
         add_member_arguments(parser, self.json_option, self.member_help)
@@ -48,6 +51,9 @@ class MemberCommand(VerbindCommand):
 
     def membership(self, member: str | None, workspace: str | None):
         try:
-            return find_membership(member, workspace)
+            found = find_membership(member, workspace)
         except MembershipNotFound as exc:
             raise CommandError(str(exc), returncode=2) from None
+        if self.action is not None:
+            require(found, self.action)
+        return found

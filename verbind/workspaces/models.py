@@ -173,3 +173,29 @@ class ApiToken(models.Model):
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class SignInFailures(models.Model):
+    """Wrong passwords (or unknown API tokens) counted for one account or one address; the
+    rule that turns them into a lock is in ``workspaces.throttle``."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", _("account")
+        ADDRESS = "address", _("address")
+        TOKEN = "token", _("API tokens from an address")
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    key = models.CharField(max_length=254)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("failed sign-ins")
+        verbose_name_plural = _("failed sign-ins")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="one_count_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.failures}"

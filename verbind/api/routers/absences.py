@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from verbind.scheduling.models import Absence
+from verbind.workspaces.permissions import Action, guard
 
 router = Router(tags=["absences"])
 
@@ -44,6 +45,7 @@ def list_absences(request):
     summary="Add an absence",
     description="Meetings inside it go on your agenda at once; nobody is offered a time then.",
 )
+@guard(Action.OWN_SETTINGS)
 def add_absence(request, payload: AbsenceIn):
     errors = {}
     for name in ("starts_at", "ends_at"):
@@ -70,6 +72,7 @@ def add_absence(request, payload: AbsenceIn):
 
 
 @router.delete("/{int:absence_id}", response={204: None}, summary="Remove an absence")
+@guard(Action.OWN_SETTINGS)
 def delete_absence(request, absence_id: int):
     get_object_or_404(request.membership.absences, pk=absence_id).delete()
     return 204, None

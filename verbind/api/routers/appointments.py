@@ -5,10 +5,11 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime, model_validator
 
-from verbind.api.crud import may_delete, resolve, resolve_member, save, scoped_get
+from verbind.api.crud import resolve, resolve_member, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome
 from verbind.people.models import Person
+from verbind.workspaces.permissions import Action, guard, require
 
 router = Router(tags=["appointments"])
 
@@ -90,6 +91,7 @@ def list_appointments(
 
 
 @router.post("", response={201: AppointmentOut}, summary="Add an appointment")
+@guard(Action.ADD_OBLIGATION)
 @transaction.atomic
 def create_appointment(request, payload: AppointmentIn):
     data = payload.dict()
@@ -119,8 +121,10 @@ def get_appointment(request, appointment_id: int):
     description="held, cancelled_by_us, cancelled_by_them, missed_by_us, missed_by_them, … "
     "A change the lifecycle does not allow answers 409 with the reason.",
 )
+@guard((Action.RECORD_MEETING, Action.CHANGE_OBLIGATION))
 def transition_appointment(request, appointment_id: int, payload: AppointmentTransitionIn):
     appointment = scoped_get(request, Appointment, appointment_id)
+    require(request.membership, appointment.action_for(payload.to), appointment)
     appointment.transition(payload.to, by=request.user)
     return appointment
 
@@ -132,6 +136,7 @@ def transition_appointment(request, appointment_id: int, payload: AppointmentTra
     description="The meeting returns to its state before; a repair the change opened closes "
     "as undone (the lapse stays on record). 409 when it can no longer be undone.",
 )
+@guard(Action.UNDO)
 def undo_appointment(request, appointment_id: int):
     appointment = scoped_get(request, Appointment, appointment_id)
     appointment.undo(by=request.user)
@@ -143,13 +148,17 @@ def undo_appointment(request, appointment_id: int):
     response={201: AppointmentOut},
     summary="Agree a new time; returns the new appointment",
 )
+@guard(Action.CHANGE_OBLIGATION)
 def reschedule_appointment(request, appointment_id: int, payload: RescheduleIn):
     appointment = scoped_get(request, Appointment, appointment_id)
+    require(request.membership, Action.CHANGE_OBLIGATION, appointment)
     return 201, appointment.reschedule(payload.starts_at, payload.ends_at, by=request.user)
 
 
 @router.delete("/{int:appointment_id}", response={204: None})
+@guard(Action.DELETE_OBLIGATION)
 def delete_appointment(request, appointment_id: int):
-    may_delete(request)
-    scoped_get(request, Appointment, appointment_id).delete()
+    appointment = scoped_get(request, Appointment, appointment_id)
+    require(request.membership, Action.DELETE_OBLIGATION, appointment)
+    appointment.delete()
     return 204, None

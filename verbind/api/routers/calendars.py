@@ -12,6 +12,7 @@ from verbind.lib.uploads import check_size
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
 from verbind.scheduling.models import CalendarSource
 from verbind.transfer.records import ImportFailed
+from verbind.workspaces.permissions import Action, guard
 
 router = Router(tags=["calendars"])
 
@@ -71,6 +72,7 @@ def list_calendars(request):
     description="Read at once (nothing is added if that fails: 422 with the reason), "
     "then again by the worker every 30 minutes.",
 )
+@guard(Action.OWN_SETTINGS)
 def follow_calendar(request, payload: CalendarIn):
     if payload.source == CalendarSource.UPLOAD:
         raise ValidationError({"source": ["Upload a file with POST /calendars/upload."]})
@@ -93,6 +95,7 @@ def follow_calendar(request, payload: CalendarIn):
     response={201: CalendarOut},
     summary="Read an .ics file (again: the same name replaces its times)",
 )
+@guard(Action.OWN_SETTINGS)
 def upload_calendar(request, file: File[UploadedFile], name: str = ""):
     check_size(file.size, file.name)
     try:
@@ -109,6 +112,7 @@ def upload_calendar(request, file: File[UploadedFile], name: str = ""):
     description="502 with the reason when the calendar server cannot be read; "
     "the times from the last good read stay.",
 )
+@guard(Action.OWN_SETTINGS)
 def sync_calendar(request, calendar_id: int):
     calendar = get_object_or_404(request.membership.calendars, pk=calendar_id)
     if calendar.source == CalendarSource.UPLOAD:
@@ -120,6 +124,7 @@ def sync_calendar(request, calendar_id: int):
 
 
 @router.delete("/{int:calendar_id}", response={204: None}, summary="Stop using a calendar")
+@guard(Action.OWN_SETTINGS)
 def delete_calendar(request, calendar_id: int):
     get_object_or_404(request.membership.calendars, pk=calendar_id).delete()
     return 204, None

@@ -15,6 +15,7 @@ from verbind.desk.visits import NotHere
 from verbind.obligations.models import Appointment
 from verbind.people.models import Person
 from verbind.workspaces.models import Membership
+from verbind.workspaces.permissions import Action, guard
 
 router = Router(tags=["desk"])
 
@@ -124,6 +125,7 @@ def list_visits(request, day: date | None = None):
     description="The host is told at once. Two check-ins of one visitor make one; the second "
     "is refused with 409.",
 )
+@guard(Action.DESK)
 def check_in(request, appointment_id: int):
     meeting = scoped_get(request, Appointment, appointment_id)
     return 201, desk.check_in(meeting, request.user)
@@ -132,6 +134,7 @@ def check_in(request, appointment_id: int):
 @router.post(
     "/walk-ins", response={201: VisitOut}, summary="Check in someone without an appointment"
 )
+@guard(Action.DESK)
 def walk_in(request, payload: WalkInIn):
     host = _member(request, payload.host_id)
     person = scoped_get(request, Person, payload.person_id) if payload.person_id else None
@@ -148,6 +151,7 @@ def walk_in(request, payload: WalkInIn):
 
 
 @router.post("/visits/{visit_id}/answer", response=VisitOut, summary="The host's answer")
+@guard(Action.ANSWER_VISIT)
 def answer(request, visit_id: int, payload: AnswerIn):
     visit = scoped_get(request, Visit, visit_id)
     return desk.answer(visit, payload.answer, request.user)
@@ -156,6 +160,7 @@ def answer(request, visit_id: int, payload: AnswerIn):
 @router.post(
     "/visits/{visit_id}/hand-over", response=VisitOut, summary="Hand the visitor to a colleague"
 )
+@guard(Action.DESK)
 def hand_over(request, visit_id: int, payload: HandOverIn):
     visit = scoped_get(request, Visit, visit_id)
     return desk.hand_over(visit, _member(request, payload.to_id), request.user)
@@ -168,6 +173,7 @@ def hand_over(request, visit_id: int, payload: HandOverIn):
     description="The appointment becomes missed by us; the repair is the host's (or their "
     "backup's while the host is away), due within a day.",
 )
+@guard(Action.DESK)
 def failed(request, visit_id: int, payload: FailedIn):
     visit = scoped_get(request, Visit, visit_id)
     repair = desk.fail(visit, request.user, note_to_visitor=payload.note_to_visitor)
@@ -179,6 +185,7 @@ def failed(request, visit_id: int, payload: FailedIn):
 
 
 @router.post("/visits/{visit_id}/check-out", response=VisitOut, summary="Check the visitor out")
+@guard(Action.DESK)
 def check_out(request, visit_id: int):
     visit = scoped_get(request, Visit, visit_id)
     return desk.check_out(visit, request.user)

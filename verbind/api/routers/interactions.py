@@ -5,10 +5,11 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
-from verbind.api.crud import may_delete, resolve, save, scoped_get
+from verbind.api.crud import resolve, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people import entries
 from verbind.people.models import Channel, Direction, Interaction, InteractionKind, Person
+from verbind.workspaces.permissions import Action, guard
 
 router = Router(tags=["interactions"])
 
@@ -47,6 +48,7 @@ def list_interactions(request, person_id: int | None = None):
 
 
 @router.post("", response={201: InteractionOut}, summary="Log an interaction")
+@guard(Action.LOG_ENTRY)
 def create_interaction(request, payload: InteractionIn):
     data = payload.dict()
     interaction = Interaction(
@@ -77,6 +79,7 @@ class InteractionPatch(Schema):
     response=InteractionOut,
     summary="Correct an entry (who logged it, or a manager); the old text is kept on record",
 )
+@guard(Action.EDIT_ENTRY)
 def edit_interaction(request, interaction_id: int, payload: InteractionPatch):
     interaction = scoped_get(request, Interaction, interaction_id)
     changes = payload.dict(exclude_unset=True)
@@ -91,7 +94,7 @@ def edit_interaction(request, interaction_id: int, payload: InteractionPatch):
     response={204: None},
     summary="Remove an entry (who logged it, or a manager); the record keeps what it said",
 )
+@guard(Action.DELETE_ENTRY)
 def delete_interaction(request, interaction_id: int):
-    may_delete(request)
     entries.delete(scoped_get(request, Interaction, interaction_id), request.membership)
     return 204, None

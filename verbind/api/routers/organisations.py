@@ -3,9 +3,10 @@ from datetime import datetime
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from verbind.api.crud import may_delete, save, scoped_get
+from verbind.api.crud import save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people.models import Organisation
+from verbind.workspaces.permissions import Action, guard
 
 router = Router(tags=["organisations"])
 
@@ -51,6 +52,7 @@ def _with_scheme(data: dict) -> dict:
 
 
 @router.post("", response={201: OrganisationOut})
+@guard(Action.ADD_PERSON)
 def create_organisation(request, payload: OrganisationIn):
     return 201, save(Organisation(workspace=request.workspace), **_with_scheme(payload.dict()))
 
@@ -61,13 +63,14 @@ def get_organisation(request, organisation_id: int):
 
 
 @router.patch("/{int:organisation_id}", response=OrganisationOut)
+@guard(Action.EDIT_PERSON)
 def update_organisation(request, organisation_id: int, payload: OrganisationPatch):
     organisation = scoped_get(request, Organisation, organisation_id)
     return save(organisation, **_with_scheme(payload.dict(exclude_unset=True)))
 
 
 @router.delete("/{int:organisation_id}", response={204: None})
+@guard(Action.DELETE_PERSON)
 def delete_organisation(request, organisation_id: int):
-    may_delete(request)
     scoped_get(request, Organisation, organisation_id).delete()
     return 204, None

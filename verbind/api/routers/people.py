@@ -3,10 +3,11 @@ from datetime import date, datetime
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from verbind.api.crud import may_delete, resolve, save, scoped_get
+from verbind.api.crud import resolve, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people.models import Channel, Language, Organisation, Person
 from verbind.people.search import search_people
+from verbind.workspaces.permissions import Action, guard
 
 router = Router(tags=["people"])
 
@@ -72,6 +73,7 @@ def list_people(request, q: str = "", organisation_id: int | None = None):
 
 
 @router.post("", response={201: PersonOut}, summary="Add a person")
+@guard(Action.ADD_PERSON)
 def create_person(request, payload: PersonIn):
     person = Person(workspace=request.workspace)
     data = payload.dict()
@@ -85,13 +87,14 @@ def get_person(request, person_id: int):
 
 
 @router.patch("/{int:person_id}", response=PersonOut, summary="Change some fields of a person")
+@guard(Action.EDIT_PERSON)
 def update_person(request, person_id: int, payload: PersonPatch):
     person = scoped_get(request, Person, person_id)
     return save(person, **_changes(request, payload.dict(exclude_unset=True)))
 
 
 @router.delete("/{int:person_id}", response={204: None})
+@guard(Action.DELETE_PERSON)
 def delete_person(request, person_id: int):
-    may_delete(request)
     scoped_get(request, Person, person_id).delete()
     return 204, None

@@ -4,11 +4,12 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
-from verbind.api.crud import may_delete, resolve, resolve_member, save, scoped_get
+from verbind.api.crud import resolve, resolve_member, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.followthrough.models import Repair, RepairState
 from verbind.obligations.models import Outcome, Promise, PromiseKind, PromiseStatus
 from verbind.people.models import Person
+from verbind.workspaces.permissions import Action, guard, require
 
 router = Router(tags=["promises"])
 
@@ -80,6 +81,7 @@ def list_promises(request, person_id: int | None = None, status: PromiseStatus |
 
 
 @router.post("", response={201: PromiseOut}, summary="Add a promise")
+@guard(Action.ADD_OBLIGATION)
 def create_promise(request, payload: PromiseIn):
     data = payload.dict()
     promise = Promise(
@@ -101,8 +103,10 @@ def get_promise(request, promise_id: int):
     response=PromiseOut,
     summary="Mark a promise kept, released (by agreement) or broken",
 )
+@guard(Action.CHANGE_OBLIGATION)
 def transition_promise(request, promise_id: int, payload: PromiseTransitionIn):
     promise = scoped_get(request, Promise, promise_id)
+    require(request.membership, Action.CHANGE_OBLIGATION, promise)
     promise.transition(payload.to, by=request.user)
     return promise
 
@@ -112,14 +116,18 @@ def transition_promise(request, promise_id: int, payload: PromiseTransitionIn):
     response=PromiseOut,
     summary="Agree a new time (also for a promise that came too late: it is open again)",
 )
+@guard(Action.CHANGE_OBLIGATION)
 def renew_promise(request, promise_id: int, payload: RenewIn):
     promise = scoped_get(request, Promise, promise_id)
+    require(request.membership, Action.CHANGE_OBLIGATION, promise)
     promise.renew(payload.due_at, by=request.user)
     return promise
 
 
 @router.delete("/{int:promise_id}", response={204: None})
+@guard(Action.DELETE_OBLIGATION)
 def delete_promise(request, promise_id: int):
-    may_delete(request)
-    scoped_get(request, Promise, promise_id).delete()
+    promise = scoped_get(request, Promise, promise_id)
+    require(request.membership, Action.DELETE_OBLIGATION, promise)
+    promise.delete()
     return 204, None

@@ -11,6 +11,7 @@ from verbind.people.models import Person
 from verbind.scheduling.models import Proposal, ProposalState
 from verbind.scheduling.proposals import link, offer, withdraw
 from verbind.workspaces.models import Membership
+from verbind.workspaces.permissions import Action, guard, require
 
 router = Router(tags=["proposals"])
 
@@ -78,6 +79,7 @@ class ProposalIn(Schema):
     description="Finds free times in your working week and calendars (and the co-host's), "
     "holds them, and returns the link to send. 409 when there is no free time in the window.",
 )
+@guard(Action.OFFER_TIMES)
 def create_proposal(request, payload: ProposalIn):
     person = resolve(request, Person, payload.person_id, "person_id")
     replaces = resolve(request, Appointment, payload.replaces_id, "replaces_id")
@@ -135,7 +137,9 @@ def get_proposal(request, proposal_id: int):
     response=ProposalOut,
     summary="Take an offer back; its times are free again",
 )
+@guard(Action.WITHDRAW_OFFER)
 def withdraw_proposal(request, proposal_id: int):
     proposal = scoped_get(request, Proposal, proposal_id)
+    require(request.membership, Action.WITHDRAW_OFFER, proposal)
     withdraw(proposal)
     return proposal

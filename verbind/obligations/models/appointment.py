@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from verbind.obligations.models.base import Obligation, Outcome, TransitionRefused
+from verbind.workspaces.permissions import Action
 
 
 class AppointmentStatus(models.TextChoices):
@@ -123,6 +124,10 @@ class Appointment(Obligation):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end must come after the start.")})
+
+    def action_for(self, to: str) -> Action:
+        """What moving it to *to* is in the role table: the desk may record how it went."""
+        return Action.RECORD_MEETING if to in NEEDS_START else Action.CHANGE_OBLIGATION
 
     def allowed_next(self, now=None) -> list[str]:
         """The states it may move to now, in the order a person would look for them."""

@@ -64,6 +64,10 @@ class Obligation(WorkspaceOwned):
     def due(self):
         return getattr(self, self.DUE_FIELD)
 
+    def belongs_to(self, membership) -> bool:
+        """The member who owes it: the host of a meeting, whoever made the promise."""
+        return self.owner_id == membership.user_id
+
     @property
     def is_open(self) -> bool:
         return self.outcome == Outcome.OPEN

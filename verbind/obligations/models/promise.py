@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from verbind.obligations.models.base import Obligation, Outcome, TransitionRefused
+from verbind.workspaces.permissions import Action
 
 
 class PromiseKind(models.TextChoices):
@@ -91,6 +92,9 @@ class Promise(Obligation):
         self.due_at = due_at
 
     promise_new_time = renew
+
+    def action_for(self, to: str) -> Action:
+        return Action.CHANGE_OBLIGATION
 
     def allowed_next(self, now=None) -> list[str]:
         if self.status == P.BROKEN:

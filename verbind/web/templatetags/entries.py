@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from verbind.people.entries import may_change
+from verbind.people.entries import may_change, may_remove
 
 register = template.Library()
 
@@ -12,3 +12,8 @@ register = template.Library()
 @register.filter
 def changeable_by(interaction, membership) -> bool:
     return may_change(interaction, membership)
+
+
+@register.filter
+def removable_by(interaction, membership) -> bool:
+    return may_remove(interaction, membership)

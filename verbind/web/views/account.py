@@ -11,13 +11,16 @@ from django.views.decorators.http import require_POST
 
 from verbind.web.forms import MembershipForm, TokenForm
 from verbind.web.views.common import member_required
+from verbind.workspaces import throttle
 from verbind.workspaces.middleware import SESSION_KEY
-from verbind.workspaces.models import ApiToken
+from verbind.workspaces.models import ApiToken, Membership
+from verbind.workspaces.permissions import Action, allows, guard
 
 NEW_KEY = "verbind_new_token"
 
 
 @member_required
+@guard(Action.OWN_SETTINGS)
 def settings_page(request):
     membership = request.membership
     zone_form = MembershipForm(
@@ -52,11 +55,41 @@ def settings_page(request):
             "password_form": password_form,
             "tokens": membership.tokens.filter(revoked_at__isnull=True),
             "new_key": new_key,
+            "locked": _locked_members(membership),
         },
     )
 
 
+def _locked_members(membership) -> list:
+    """Members of this workspace whose sign-in is locked now (for an owner to unlock)."""
+    if not allows(membership, Action.UNLOCK_SIGN_IN):
+        return []
+    keys = {row.key: row for row in throttle.locked_now().filter(scope=throttle.Scope.ACCOUNT)}
+    found = []
+    for member in Membership.objects.filter(
+        workspace_id=membership.workspace_id, user__username__in=keys
+    ).select_related("user"):
+        member.locked_until = keys[member.user.username].locked_until
+        found.append(member)
+    return found
+
+
 @member_required
+@guard(Action.UNLOCK_SIGN_IN)
+@require_POST
+def unlock_member(request, pk):
+    member = get_object_or_404(
+        Membership.objects.select_related("user"), workspace=request.workspace, user_id=pk
+    )
+    throttle.forget(throttle.Scope.ACCOUNT, throttle.account_key(member.user.username))
+    messages.success(
+        request, _("%(name)s can sign in again.") % {"name": member.display_name}
+    )
+    return redirect("settings")
+
+
+@member_required
+@guard(Action.OWN_SETTINGS)
 @require_POST
 def revoke_token(request, pk):
     token = get_object_or_404(request.membership.tokens, pk=pk, revoked_at__isnull=True)
@@ -66,6 +99,7 @@ def revoke_token(request, pk):
 
 
 @member_required
+@guard(Action.OWN_SETTINGS)
 @require_POST
 def switch_workspace(request):
     chosen = request.POST.get("workspace", "")

@@ -34,6 +34,7 @@ from verbind.web.forms import (
     CalendarFileForm,
 )
 from verbind.web.views.common import member_required
+from verbind.workspaces.permissions import Action, guard
 
 FEED_KEY = "verbind_new_feed"
 
@@ -45,6 +46,7 @@ def _bound(request, form_class, name, **kwargs):
 
 
 @member_required
+@guard(Action.OWN_SETTINGS)
 def calendars_page(request):
     membership = request.membership
     week = _bound(request, AvailabilityForm, "save_week", instance=Availability.of(membership))
@@ -166,6 +168,7 @@ def _read_message(calendar) -> str:
 
 
 @member_required
+@guard(Action.OWN_SETTINGS)
 @require_POST
 def calendar_sync(request, pk):
     calendar = get_object_or_404(
@@ -185,6 +188,7 @@ def calendar_sync(request, pk):
 
 
 @member_required
+@guard(Action.OWN_SETTINGS)
 @require_POST
 def calendar_remove(request, pk):
     calendar = get_object_or_404(request.membership.calendars, pk=pk)
@@ -197,6 +201,7 @@ def calendar_remove(request, pk):
 
 
 @member_required
+@guard(Action.OWN_SETTINGS)
 @require_POST
 def absence_remove(request, pk):
     get_object_or_404(request.membership.absences, pk=pk).delete()
@@ -205,6 +210,7 @@ def absence_remove(request, pk):
 
 
 @member_required
+@guard(Action.OWN_AGENDA)
 @require_POST
 def absence_offer_all(request):
     sent = followthrough_absences.offer_new_dates(request.membership, by=request.user)
@@ -224,6 +230,7 @@ def absence_offer_all(request):
 
 
 @member_required
+@guard(Action.OWN_AGENDA)
 @require_POST
 def absence_to_backup(request):
     moved, stuck = followthrough_absences.hand_to_backup(request.membership, by=request.user)
@@ -247,12 +254,14 @@ def absence_to_backup(request):
 
 
 @member_required
+@guard(Action.OWN_SETTINGS)
 @require_POST
 def feed_renew(request):
     request.session[FEED_KEY] = CalendarFeed.renew(request.membership)
     return redirect("calendars")
 
 
+@guard(None)
 @require_safe
 def feed(request, token):
     """The subscription feed: no sign-in, the private token is the key."""

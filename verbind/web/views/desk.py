@@ -17,6 +17,7 @@ from verbind.obligations.models import Appointment
 from verbind.people.models import Person
 from verbind.web.views.common import member_required, scoped
 from verbind.workspaces.models import Membership, Role
+from verbind.workspaces.permissions import Action, guard
 
 
 def _day(request) -> date:
@@ -54,11 +55,13 @@ def _context(request, day=None):
 
 
 @member_required
+@guard(None)
 def desk_page(request):
     return render(request, "web/desk/desk.html", _context(request))
 
 
 @member_required
+@guard(None)
 def desk_day(request):
     """The list alone, polled by the desk page so hosts' answers show up live."""
     return render(request, "web/desk/_day.html", _context(request))
@@ -70,6 +73,7 @@ def _back(request, message: str):
 
 
 @member_required
+@guard(Action.DESK)
 @require_POST
 def check_in(request, pk):
     meeting = scoped(request, Appointment, pk)
@@ -85,6 +89,7 @@ def check_in(request, pk):
 
 
 @member_required
+@guard(Action.DESK)
 @require_POST
 def walk_in(request):
     name = request.POST.get("name", "").strip()
@@ -124,6 +129,7 @@ def _int(text) -> int:
 
 
 @member_required
+@guard(Action.ANSWER_VISIT)
 def answer_page(request, pk):
     """Where the host's mail and page notice lead: three answers, one tap each."""
     visit = scoped(request, Visit, pk)
@@ -144,6 +150,7 @@ def answer_page(request, pk):
 
 
 @member_required
+@guard(Action.DESK)
 @require_POST
 def hand_over(request, pk):
     visit = scoped(request, Visit, pk)
@@ -161,6 +168,7 @@ def hand_over(request, pk):
 
 
 @member_required
+@guard(Action.DESK)
 @require_POST
 def failed(request, pk):
     visit = scoped(request, Visit, pk)
@@ -176,6 +184,7 @@ def failed(request, pk):
 
 
 @member_required
+@guard(Action.DESK)
 @require_POST
 def check_out(request, pk):
     visit = scoped(request, Visit, pk)
@@ -184,6 +193,7 @@ def check_out(request, pk):
 
 
 @member_required
+@guard(None)
 def visitor_log(request):
     day = _day(request)
     visits = (
@@ -196,6 +206,7 @@ def visitor_log(request):
 
 
 @member_required
+@guard(None)
 def for_me(request):
     """Visitors waiting for the signed-in member, shown on every page they have open."""
     return render(

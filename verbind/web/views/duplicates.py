@@ -11,9 +11,11 @@ from verbind.people.duplicates import suggestions
 from verbind.people.merging import MergeRefused, merge, undo
 from verbind.people.models import Merge, Person
 from verbind.web.views.common import member_required, scoped
+from verbind.workspaces.permissions import Action, guard
 
 
 @member_required
+@guard(None)
 def duplicates_page(request):
     recent = (
         Merge.objects.in_workspace(request.workspace)
@@ -32,6 +34,7 @@ def duplicates_page(request):
 
 
 @member_required
+@guard(Action.MERGE_PEOPLE)
 @require_POST
 def merge_people(request):
     keep, remove = _person(request, "keep"), _person(request, "remove")
@@ -53,6 +56,7 @@ def _person(request, name: str) -> Person:
 
 
 @member_required
+@guard(Action.MERGE_PEOPLE)
 @require_POST
 def undo_merge(request, pk):
     record = get_object_or_404(Merge.objects.in_workspace(request.workspace), pk=pk)

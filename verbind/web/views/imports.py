@@ -27,6 +27,7 @@ from verbind.transfer.importing import read_contacts
 from verbind.transfer.plan import make_plan
 from verbind.transfer.records import ImportFailed, Parsed
 from verbind.web.views.common import member_required
+from verbind.workspaces.permissions import Action, guard
 
 SHOWN_ROWS = 300  # rows listed in the preview, each with what it changes and a way to leave it out
 FORMAT_NAMES = {
@@ -74,6 +75,7 @@ def _folder() -> Path:
 
 
 @member_required
+@guard(Action.IMPORT)
 def upload(request):
     """The file is read once, here; the preview shows what was read, however often it is opened."""
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -99,6 +101,7 @@ def upload(request):
 
 
 @member_required
+@guard(Action.IMPORT)
 def preview(request, token):
     meta = request.session.get(f"import:{token}")
     path = _folder() / token
@@ -178,6 +181,7 @@ def _progress_page(request, plan, valid_only: bool):
 
 
 @member_required
+@guard(Action.EXPORT)
 def export_vcard(request):
     response = HttpResponse(
         vcard(people_of(request.workspace)), content_type="text/vcard; charset=utf-8"
@@ -187,6 +191,7 @@ def export_vcard(request):
 
 
 @member_required
+@guard(Action.EXPORT)
 def export_csv(request):
     response = HttpResponse(
         csv_text(people_of(request.workspace)), content_type="text/csv; charset=utf-8"

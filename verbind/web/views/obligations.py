@@ -7,7 +7,6 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,20 +16,29 @@ from verbind.people.models import Interaction
 from verbind.web.forms import RescheduleForm
 from verbind.web.views.common import member_required, scoped
 from verbind.web.views.people import render_timeline
-
-MODELS = {"appointment": Appointment, "promise": Promise}
+from verbind.workspaces.permissions import Action, guard, require
 
 
 @member_required
+@guard((Action.RECORD_MEETING, Action.CHANGE_OBLIGATION))
 @require_POST
-def transition(request, kind, pk):
-    model = MODELS.get(kind)
-    if model is None:
-        return render(request, "web/404.html", status=404)
-    obligation = scoped(request, model, pk)
+def appointment_transition(request, pk):
+    return _transition(request, scoped(request, Appointment, pk))
+
+
+@member_required
+@guard(Action.CHANGE_OBLIGATION)
+@require_POST
+def promise_transition(request, pk):
+    return _transition(request, scoped(request, Promise, pk))
+
+
+def _transition(request, obligation):
+    to = request.POST.get("to", "")
+    require(request.membership, obligation.action_for(to), obligation)
     error = ""
     try:
-        obligation.transition(request.POST.get("to", ""), by=request.user)
+        obligation.transition(to, by=request.user)
     except TransitionRefused as exc:
         error = exc.message
     changed = obligation if isinstance(obligation, Appointment) and not error else None
@@ -38,6 +46,7 @@ def transition(request, kind, pk):
 
 
 @member_required
+@guard(Action.UNDO)
 @require_POST
 def undo(request, pk):
     appointment = scoped(request, Appointment, pk)
@@ -51,9 +60,11 @@ def undo(request, pk):
 
 
 @member_required
+@guard(Action.CHANGE_OBLIGATION)
 @require_POST
 def reschedule(request, pk):
     appointment = scoped(request, Appointment, pk)
+    require(request.membership, Action.CHANGE_OBLIGATION, appointment)
     form = RescheduleForm(request.POST)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
@@ -79,6 +90,7 @@ class EntryForm(forms.ModelForm):
 
 
 @member_required
+@guard(Action.EDIT_ENTRY)
 @require_POST
 def entry_edit(request, pk):
     interaction = scoped(request, Interaction, pk)
@@ -94,6 +106,7 @@ def entry_edit(request, pk):
 
 
 @member_required
+@guard(Action.DELETE_ENTRY)
 @require_POST
 def entry_delete(request, pk):
     interaction = scoped(request, Interaction, pk)

@@ -9,9 +9,11 @@ from verbind.obligations.timeline import timeline_for
 from verbind.people.models import Organisation
 from verbind.web.forms import OrganisationForm
 from verbind.web.views.common import member_required, scoped
+from verbind.workspaces.permissions import Action, guard
 
 
 @member_required
+@guard(None)
 def organisation_list(request):
     query = request.GET.get("q", "").strip()
     organisations = (
@@ -27,6 +29,7 @@ def organisation_list(request):
 
 
 @member_required
+@guard(None)
 def organisation_detail(request, pk):
     organisation = scoped(request, Organisation, pk)
     people = organisation.people.all()
@@ -42,8 +45,18 @@ def organisation_detail(request, pk):
 
 
 @member_required
-def organisation_edit(request, pk=None):
-    organisation = scoped(request, Organisation, pk) if pk else None
+@guard(Action.ADD_PERSON)
+def organisation_new(request):
+    return _organisation_form(request, None)
+
+
+@member_required
+@guard(Action.EDIT_PERSON)
+def organisation_edit(request, pk):
+    return _organisation_form(request, scoped(request, Organisation, pk))
+
+
+def _organisation_form(request, organisation):
     form = OrganisationForm(
         request.POST or None, instance=organisation, workspace=request.workspace
     )

@@ -17,6 +17,7 @@ from verbind.messaging.links import links_for
 from verbind.messaging.models import Channel, OutboxMessage, State
 from verbind.web.forms import DateTimeLocalInput
 from verbind.web.views.common import member_required, scoped
+from verbind.workspaces.permissions import Action, allows, guard, require
 
 
 class ComposeForm(forms.Form):
@@ -75,10 +76,14 @@ class ComposeForm(forms.Form):
 
 
 @member_required
+@guard(Action.SEND_MESSAGE)
 def message_page(request, pk):
     message = scoped(request, OutboxMessage, pk)
+    if request.method == "POST":
+        require(request.membership, Action.SEND_MESSAGE, message)
     form = None
-    if message.state == State.DRAFT:
+    may_send = allows(request.membership, Action.SEND_MESSAGE, message)
+    if message.state == State.DRAFT and may_send:
         form = ComposeForm(request.POST or None, message=message)
         if request.method == "POST" and form.is_valid():
             try:
@@ -104,14 +109,22 @@ def message_page(request, pk):
     return render(
         request,
         "web/message.html",
-        {"message": message, "form": form, "links": links_for(message)},
+        {
+            "message": message,
+            "form": form,
+            "links": links_for(message) if may_send else [],
+            "may_send": may_send,
+            "may_cancel": allows(request.membership, Action.CANCEL_MESSAGE, message),
+        },
     )
 
 
 @member_required
+@guard(Action.SEND_MESSAGE)
 @require_POST
 def message_mark_sent(request, pk):
     message = scoped(request, OutboxMessage, pk)
+    require(request.membership, Action.SEND_MESSAGE, message)
     try:
         outbox.mark_sent(message, by=request.user)
         messages.success(
@@ -125,9 +138,11 @@ def message_mark_sent(request, pk):
 
 
 @member_required
+@guard(Action.CANCEL_MESSAGE)
 @require_POST
 def message_cancel(request, pk):
     message = scoped(request, OutboxMessage, pk)
+    require(request.membership, Action.CANCEL_MESSAGE, message)
     try:
         outbox.cancel(message)
         messages.success(request, _("Message discarded."))
@@ -137,6 +152,7 @@ def message_cancel(request, pk):
 
 
 @member_required
+@guard(None)
 def outbox_page(request):
     show = request.GET.get("show", "")
     show = show if show in outbox.SHOWN else ""
@@ -155,6 +171,7 @@ def outbox_page(request):
 
 
 @member_required
+@guard(None)
 def message_invite(request, pk):
     """The calendar invite of a message, to attach by hand when Verbind does not send mail."""
     message = scoped(request, OutboxMessage, pk)

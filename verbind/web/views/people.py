@@ -30,6 +30,7 @@ from verbind.web.forms import (
     page_language,
 )
 from verbind.web.views.common import member_required, scoped
+from verbind.workspaces.permissions import Action, allows, guard, guard_by
 
 ACTIONS = {
     "interaction": InteractionForm,
@@ -44,9 +45,16 @@ ACTION_TABS = (
     ("appointment", gettext_lazy("Appointment")),
     ("offer", gettext_lazy("Offer times")),
 )
+PERSON_ACTIONS = {
+    "interaction": Action.LOG_ENTRY,
+    "promise": Action.ADD_OBLIGATION,
+    "appointment": Action.ADD_OBLIGATION,
+    "offer": Action.OFFER_TIMES,
+}
 
 
 @member_required
+@guard(None)
 def people_list(request):
     query = request.GET.get("q", "").strip()
     page = Paginator(search_people(request.workspace, query), 50).get_page(request.GET.get("page"))
@@ -57,8 +65,18 @@ def people_list(request):
 
 
 @member_required
-def person_edit(request, pk=None):
-    person = scoped(request, Person, pk) if pk else None
+@guard(Action.ADD_PERSON)
+def person_new(request):
+    return _person_form(request, None)
+
+
+@member_required
+@guard(Action.EDIT_PERSON)
+def person_edit(request, pk):
+    return _person_form(request, scoped(request, Person, pk))
+
+
+def _person_form(request, person):
     form = PersonForm(request.POST or None, instance=person, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         person = form.save()
@@ -83,6 +101,7 @@ def render_person_page(request, person, open_action: str = "", bound=None, statu
             person=person, member=request.user, workspace=request.workspace, auto_id=ids(name)
         )
         for name, form_class in ACTIONS.items()
+        if allows(request.membership, PERSON_ACTIONS[name])
     }
     if bound is not None:
         forms[bound[0]] = bound[1]
@@ -90,19 +109,21 @@ def render_person_page(request, person, open_action: str = "", bound=None, statu
         "person": person,
         "timeline": person_timeline(person),
         "forms": forms,
-        "action_tabs": ACTION_TABS,
+        "action_tabs": [(name, label) for name, label in ACTION_TABS if name in forms],
         "open_action": open_action if open_action in ACTIONS else "",
     }
     return render(request, "web/people/detail.html", context, status=status)
 
 
 @member_required
+@guard(None)
 def person_detail(request, pk):
     person = scoped(request, Person, pk)
     return render_person_page(request, person, open_action=request.GET.get("action", ""))
 
 
 @member_required
+@guard_by("action", PERSON_ACTIONS)
 @require_POST
 def person_action(request, pk, action):
     """Log an interaction, add a promise or an appointment from the person page."""
@@ -220,6 +241,7 @@ class QuickAddForm(forms.Form):
 
 
 @member_required
+@guard(Action.ADD_PERSON)
 def quick_add(request):
     """Met someone? A name, a line, how to reach them, and when to follow up: saved, then back."""
     form = QuickAddForm(request.POST or None)

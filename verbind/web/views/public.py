@@ -25,6 +25,7 @@ from verbind.scheduling.proposals import (
     refresh_slots,
 )
 from verbind.web.forms import zone_choices
+from verbind.workspaces.permissions import guard
 
 
 def _zone(request, proposal):
@@ -73,6 +74,7 @@ def _booked(request, context, meeting):
     )
 
 
+@guard(None)  # the relation's private link: the token is the key
 @require_http_methods(["GET", "POST"])
 def proposal_page(request, token):
     proposal = find(token)
@@ -172,6 +174,7 @@ def _booked_with(request, context, meeting, error=""):
     )
 
 
+@guard(None)
 @require_safe
 def proposal_event(request, token):
     """The booked meeting as an .ics file for their own calendar."""

@@ -7,9 +7,11 @@ from django.utils import formats, timezone
 
 from verbind.followthrough.team import MANAGERS, at_risk, by_member, by_month
 from verbind.web.views.common import member_required
+from verbind.workspaces.permissions import guard
 
 
 @member_required
+@guard(None)  # reads only; who may see it is the page's own rule
 def team_page(request):
     if request.membership.role not in MANAGERS:
         return render(request, "web/403.html", status=403)

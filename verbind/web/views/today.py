@@ -20,6 +20,7 @@ from verbind.obligations.models import TransitionRefused
 from verbind.web.checklist import first_steps
 from verbind.web.forms import DateTimeLocalInput
 from verbind.web.views.common import member_required
+from verbind.workspaces.permissions import Action, guard
 
 
 class SnoozeForm(forms.Form):
@@ -36,6 +37,7 @@ WELCOME_SEEN = "verbind_welcome_seen"
 
 
 @member_required
+@guard(None)
 def today(request):
     items = agenda_for(request.membership)
     return render(
@@ -54,6 +56,7 @@ def today(request):
 
 
 @member_required
+@guard(Action.OWN_SETTINGS)
 @require_POST
 def welcome_seen(request):
     request.session[WELCOME_SEEN] = True
@@ -83,6 +86,7 @@ FIGURES = {
 
 
 @member_required
+@guard(None)
 def figure(request, name):
     if name not in FIGURES:
         return render(request, "web/404.html", status=404)
@@ -96,6 +100,7 @@ def figure(request, name):
 
 
 @member_required
+@guard(Action.OWN_AGENDA)
 @require_POST
 def act(request, key, action):
     item = actions.find_item(request.membership, key)

@@ -9,9 +9,11 @@ from verbind.lib.uploads import read_file
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
 from verbind.scheduling.models import CalendarSource
 from verbind.workspaces.commands import MemberCommand, add_member_arguments
+from verbind.workspaces.permissions import Action
 
 
 class Command(MemberCommand):
+    action = Action.OWN_SETTINGS
     help = "Add a calendar (.ics file, ICS feed or CalDAV) so free times and absences follow it; sync or list them."
 
     def add_arguments(self, parser):

@@ -9,6 +9,7 @@ from verbind.people.models import Person
 from verbind.scheduling.proposals import link, offer
 from verbind.workspaces.accounts import MembershipNotFound, find_membership
 from verbind.workspaces.commands import MemberCommand
+from verbind.workspaces.permissions import Action
 
 
 def parse_within(text: str) -> timedelta:
@@ -24,6 +25,7 @@ def parse_within(text: str) -> timedelta:
 
 
 class Command(MemberCommand):
+    action = Action.OFFER_TIMES
     member_help = "the host"
     help = "Offer a person a few free times to pick from a private link, and print the link."
 

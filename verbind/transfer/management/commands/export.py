@@ -8,9 +8,11 @@ from django.core.management.base import CommandError
 from verbind.lib import jsontext
 from verbind.transfer.exporting import csv_text, people_of, vcard, workspace_json
 from verbind.workspaces.commands import MemberCommand
+from verbind.workspaces.permissions import Action
 
 
 class Command(MemberCommand):
+    action = Action.EXPORT
     json_option = False
     help = "Export people as vCard 4.0 or CSV, or a whole workspace as JSON."
 

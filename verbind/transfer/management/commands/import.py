@@ -13,9 +13,11 @@ from verbind.transfer.detect import FORMATS
 from verbind.transfer.importing import plan_import
 from verbind.transfer.records import ImportFailed
 from verbind.workspaces.commands import MemberCommand
+from verbind.workspaces.permissions import Action
 
 
 class Command(MemberCommand):
+    action = Action.IMPORT
     member_help = "import as this member"
     help = "Import contacts from vCard, LinkedIn, Google, Outlook or any CSV, with a preview."
 
