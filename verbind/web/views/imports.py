@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from verbind.lib.uploads import FileTooBig, check_size
 from verbind.people.models import Person
+from verbind.transfer import pending
 from verbind.transfer.apply import apply_in_steps
 from verbind.transfer.detect import FORMATS
 from verbind.transfer.exporting import csv_text, people_of, vcard
@@ -66,17 +65,14 @@ class UploadForm(forms.Form):
 
 
 def _folder() -> Path:
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(exist_ok=True)
-    return folder
+    return pending.folder()
 
 
 @member_required
 def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        token = secrets.token_urlsafe(16)
-        (_folder() / token).write_bytes(form.cleaned_data["file"].read())
+        token = pending.keep(form.cleaned_data["file"].read())
         request.session[f"import:{token}"] = {
             "workspace": request.workspace.pk,
             "name": Path(form.cleaned_data["file"].name).name,
