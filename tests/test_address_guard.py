@@ -154,8 +154,10 @@ def test_a_public_name_is_read_over_the_checked_address_with_its_own_name(
     # Loopback counts as public for this test only, so the whole path can be followed.
     monkeypatch.setattr("verbind.lib.addresses.is_public", lambda text: text == "127.0.0.1")
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    url = str(collection.url).replace("127.0.0.1", "cal.pinned.test").replace(
-        "localhost", "cal.pinned.test"
+    url = (
+        str(collection.url)
+        .replace("127.0.0.1", "cal.pinned.test")
+        .replace("localhost", "cal.pinned.test")
     )
     assert f":{port}/" in url
     calendar = add_remote(host, "Pinned", url, CalendarSource.CALDAV, USER, PASSWORD)

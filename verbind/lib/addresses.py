@@ -69,9 +69,7 @@ def resolve_public(host: str, port: int, **hints) -> list[tuple]:
 def connect_public(host: str, port: int, timeout: float | None) -> socket.socket:
     """A TCP connection to a checked address of *host* (tried in the order the DNS gave)."""
     error: OSError | None = None
-    for family, kind, proto, _name, sockaddr in resolve_public(
-        host, port, type=socket.SOCK_STREAM
-    ):
+    for family, kind, proto, _name, sockaddr in resolve_public(host, port, type=socket.SOCK_STREAM):
         sock = socket.socket(family, kind, proto)
         try:
             if timeout is not None:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from verbind.lib.nul import strip_nul
 from verbind.lib.problems import ImportFailed, Problem
 from verbind.scheduling.fetching import SyncFailed, fetch_caldav, fetch_feed, normalise_url
 from verbind.scheduling.models import BusyBlock, Calendar, CalendarSource
@@ -177,7 +178,7 @@ def parse(
 ) -> list[dict]:
     """Busy blocks from an .ics file, or ImportFailed naming the file, line and field."""
     now = now or timezone.now()
-    text = data.decode("utf-8-sig", errors="replace")
+    text = strip_nul(data.decode("utf-8-sig", errors="replace"))
     if "BEGIN:VCALENDAR" not in text[:2000].upper():
         raise ImportFailed(Problem(filename, 1, "", "this is not an iCalendar (.ics) file"))
     try:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
+from verbind.api.crud import Id, UserId
 from verbind.scheduling.models import Absence
 
 router = Router(tags=["absences"])
@@ -27,7 +28,7 @@ class AbsenceOut(Schema):
 class AbsenceIn(Schema):
     starts_at: datetime
     ends_at: datetime
-    backup_id: int | None = Field(None, ge=1, le=2**31 - 1, description="a colleague's user id")
+    backup_id: UserId | None = Field(None, ge=1, le=2**31 - 1, description="a colleague's user id")
     note: str = Field("", max_length=300)
 
 
@@ -70,6 +71,6 @@ def add_absence(request, payload: AbsenceIn):
 
 
 @router.delete("/{int:absence_id}", response={204: None}, summary="Remove an absence")
-def delete_absence(request, absence_id: int):
+def delete_absence(request, absence_id: Id):
     get_object_or_404(request.membership.absences, pk=absence_id).delete()
     return 204, None

@@ -5,7 +5,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime, model_validator
 
-from verbind.api.crud import may_delete, resolve, resolve_member, save, scoped_get
+from verbind.api.crud import Id, UserId, may_delete, resolve, resolve_member, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome
 from verbind.people.models import Person
@@ -39,9 +39,9 @@ class AppointmentOut(Schema):
 
 class AppointmentIn(Schema):
     title: str = Field(min_length=1, max_length=200)
-    person_id: int
-    participant_ids: list[int] = []
-    host_id: int | None = Field(None, description="A member of the workspace; default: you.")
+    person_id: Id
+    participant_ids: list[Id] = []
+    host_id: UserId | None = Field(None, description="A member of the workspace; default: you.")
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     place: str = ""
@@ -70,7 +70,7 @@ class RescheduleIn(Schema):
 @paginate(Page)
 def list_appointments(
     request,
-    person_id: int | None = None,
+    person_id: Id | None = None,
     status: AppointmentStatus | None = None,
     starts_after: AwareDatetime | None = None,
     starts_before: AwareDatetime | None = None,
@@ -108,7 +108,7 @@ def create_appointment(request, payload: AppointmentIn):
 
 
 @router.get("/{int:appointment_id}", response=AppointmentOut)
-def get_appointment(request, appointment_id: int):
+def get_appointment(request, appointment_id: Id):
     return scoped_get(request, Appointment, appointment_id)
 
 
@@ -119,7 +119,7 @@ def get_appointment(request, appointment_id: int):
     description="held, cancelled_by_us, cancelled_by_them, missed_by_us, missed_by_them, … "
     "A change the lifecycle does not allow answers 409 with the reason.",
 )
-def transition_appointment(request, appointment_id: int, payload: AppointmentTransitionIn):
+def transition_appointment(request, appointment_id: Id, payload: AppointmentTransitionIn):
     appointment = scoped_get(request, Appointment, appointment_id)
     appointment.transition(payload.to, by=request.user)
     return appointment
@@ -132,7 +132,7 @@ def transition_appointment(request, appointment_id: int, payload: AppointmentTra
     description="The meeting returns to its state before; a repair the change opened closes "
     "as undone (the lapse stays on record). 409 when it can no longer be undone.",
 )
-def undo_appointment(request, appointment_id: int):
+def undo_appointment(request, appointment_id: Id):
     appointment = scoped_get(request, Appointment, appointment_id)
     appointment.undo(by=request.user)
     return appointment
@@ -143,13 +143,13 @@ def undo_appointment(request, appointment_id: int):
     response={201: AppointmentOut},
     summary="Agree a new time; returns the new appointment",
 )
-def reschedule_appointment(request, appointment_id: int, payload: RescheduleIn):
+def reschedule_appointment(request, appointment_id: Id, payload: RescheduleIn):
     appointment = scoped_get(request, Appointment, appointment_id)
     return 201, appointment.reschedule(payload.starts_at, payload.ends_at, by=request.user)
 
 
 @router.delete("/{int:appointment_id}", response={204: None})
-def delete_appointment(request, appointment_id: int):
+def delete_appointment(request, appointment_id: Id):
     may_delete(request)
     scoped_get(request, Appointment, appointment_id).delete()
     return 204, None

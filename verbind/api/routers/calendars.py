@@ -8,6 +8,7 @@ from ninja import Field, File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from verbind.api.crud import Id
 from verbind.lib.uploads import check_size
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
 from verbind.scheduling.models import CalendarSource
@@ -94,7 +95,7 @@ def upload_calendar(request, file: File[UploadedFile], name: str = ""):
     description="502 with the reason when the calendar server cannot be read; "
     "the times from the last good read stay.",
 )
-def sync_calendar(request, calendar_id: int):
+def sync_calendar(request, calendar_id: Id):
     calendar = get_object_or_404(request.membership.calendars, pk=calendar_id)
     if calendar.source == CalendarSource.UPLOAD:
         raise HttpError(409, "An uploaded file is read again by uploading it again.")
@@ -105,6 +106,6 @@ def sync_calendar(request, calendar_id: int):
 
 
 @router.delete("/{int:calendar_id}", response={204: None}, summary="Stop using a calendar")
-def delete_calendar(request, calendar_id: int):
+def delete_calendar(request, calendar_id: Id):
     get_object_or_404(request.membership.calendars, pk=calendar_id).delete()
     return 204, None

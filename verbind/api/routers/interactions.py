@@ -5,7 +5,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
-from verbind.api.crud import may_delete, resolve, save, scoped_get
+from verbind.api.crud import Id, may_delete, resolve, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people import entries
 from verbind.people.models import Channel, Direction, Interaction, InteractionKind, Person
@@ -29,7 +29,7 @@ class InteractionOut(Schema):
 
 
 class InteractionIn(Schema):
-    person_id: int
+    person_id: Id
     kind: InteractionKind
     direction: Direction = Direction.MUTUAL
     channel: Channel | None = None
@@ -39,7 +39,7 @@ class InteractionIn(Schema):
 
 @router.get("", response=list[InteractionOut])
 @paginate(Page)
-def list_interactions(request, person_id: int | None = None):
+def list_interactions(request, person_id: Id | None = None):
     interactions = Interaction.objects.in_workspace(request.workspace)
     if person_id is not None:
         interactions = interactions.filter(person_id=person_id)
@@ -60,7 +60,7 @@ def create_interaction(request, payload: InteractionIn):
 
 
 @router.get("/{int:interaction_id}", response=InteractionOut)
-def get_interaction(request, interaction_id: int):
+def get_interaction(request, interaction_id: Id):
     return scoped_get(request, Interaction, interaction_id)
 
 
@@ -77,7 +77,7 @@ class InteractionPatch(Schema):
     response=InteractionOut,
     summary="Correct an entry (who logged it, or a manager); the old text is kept on record",
 )
-def edit_interaction(request, interaction_id: int, payload: InteractionPatch):
+def edit_interaction(request, interaction_id: Id, payload: InteractionPatch):
     interaction = scoped_get(request, Interaction, interaction_id)
     changes = payload.dict(exclude_unset=True)
     if "channel" in changes:
@@ -91,7 +91,7 @@ def edit_interaction(request, interaction_id: int, payload: InteractionPatch):
     response={204: None},
     summary="Remove an entry (who logged it, or a manager); the record keeps what it said",
 )
-def delete_interaction(request, interaction_id: int):
+def delete_interaction(request, interaction_id: Id):
     may_delete(request)
     entries.delete(scoped_get(request, Interaction, interaction_id), request.membership)
     return 204, None

@@ -3,7 +3,7 @@ from datetime import datetime
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from verbind.api.crud import may_delete, save, scoped_get
+from verbind.api.crud import Id, may_delete, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people.models import Organisation
 
@@ -56,18 +56,18 @@ def create_organisation(request, payload: OrganisationIn):
 
 
 @router.get("/{int:organisation_id}", response=OrganisationOut)
-def get_organisation(request, organisation_id: int):
+def get_organisation(request, organisation_id: Id):
     return scoped_get(request, Organisation, organisation_id)
 
 
 @router.patch("/{int:organisation_id}", response=OrganisationOut)
-def update_organisation(request, organisation_id: int, payload: OrganisationPatch):
+def update_organisation(request, organisation_id: Id, payload: OrganisationPatch):
     organisation = scoped_get(request, Organisation, organisation_id)
     return save(organisation, **_with_scheme(payload.dict(exclude_unset=True)))
 
 
 @router.delete("/{int:organisation_id}", response={204: None})
-def delete_organisation(request, organisation_id: int):
+def delete_organisation(request, organisation_id: Id):
     may_delete(request)
     scoped_get(request, Organisation, organisation_id).delete()
     return 204, None

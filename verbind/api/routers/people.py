@@ -3,7 +3,7 @@ from datetime import date, datetime
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from verbind.api.crud import may_delete, resolve, save, scoped_get
+from verbind.api.crud import Id, may_delete, resolve, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people.models import Channel, Language, Organisation, Person
 from verbind.people.search import search_people
@@ -30,7 +30,7 @@ class PersonIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     email: str = ""
     phone: str = ""
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
     job_title: str = ""
     language: Language | None = Field(
         None, description="nl or en; default: the language of your own e-mails"
@@ -45,7 +45,7 @@ class PersonPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
     email: str | None = None
     phone: str | None = None
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
     job_title: str | None = None
     language: Language | None = None
     preferred_channel: Channel | None = None
@@ -64,7 +64,7 @@ def _changes(request, data: dict) -> dict:
 
 @router.get("", response=list[PersonOut], summary="List or search people")
 @paginate(Page)
-def list_people(request, q: str = "", organisation_id: int | None = None):
+def list_people(request, q: str = "", organisation_id: Id | None = None):
     people = search_people(request.workspace, q)
     if organisation_id is not None:
         people = people.filter(organisation_id=organisation_id)
@@ -80,18 +80,18 @@ def create_person(request, payload: PersonIn):
 
 
 @router.get("/{int:person_id}", response=PersonOut)
-def get_person(request, person_id: int):
+def get_person(request, person_id: Id):
     return scoped_get(request, Person, person_id)
 
 
 @router.patch("/{int:person_id}", response=PersonOut, summary="Change some fields of a person")
-def update_person(request, person_id: int, payload: PersonPatch):
+def update_person(request, person_id: Id, payload: PersonPatch):
     person = scoped_get(request, Person, person_id)
     return save(person, **_changes(request, payload.dict(exclude_unset=True)))
 
 
 @router.delete("/{int:person_id}", response={204: None})
-def delete_person(request, person_id: int):
+def delete_person(request, person_id: Id):
     may_delete(request)
     scoped_get(request, Person, person_id).delete()
     return 204, None

@@ -4,7 +4,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
-from verbind.api.crud import may_delete, resolve, resolve_member, save, scoped_get
+from verbind.api.crud import Id, UserId, may_delete, resolve, resolve_member, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.followthrough.models import Repair, RepairState
 from verbind.obligations.models import Outcome, Promise, PromiseKind, PromiseStatus
@@ -54,8 +54,8 @@ class PromiseOut(Schema):
 class PromiseIn(Schema):
     what: str = Field(min_length=1, max_length=300)
     kind: PromiseKind = PromiseKind.OTHER
-    person_id: int
-    owner_id: int | None = Field(None, description="A member of the workspace; default: you.")
+    person_id: Id
+    owner_id: UserId | None = Field(None, description="A member of the workspace; default: you.")
     due_at: AwareDatetime
     notes: str = ""
 
@@ -70,7 +70,7 @@ class RenewIn(Schema):
 
 @router.get("", response=list[PromiseOut])
 @paginate(Page)
-def list_promises(request, person_id: int | None = None, status: PromiseStatus | None = None):
+def list_promises(request, person_id: Id | None = None, status: PromiseStatus | None = None):
     promises = Promise.objects.in_workspace(request.workspace)
     if person_id is not None:
         promises = promises.filter(person_id=person_id)
@@ -92,7 +92,7 @@ def create_promise(request, payload: PromiseIn):
 
 
 @router.get("/{int:promise_id}", response=PromiseOut)
-def get_promise(request, promise_id: int):
+def get_promise(request, promise_id: Id):
     return scoped_get(request, Promise, promise_id)
 
 
@@ -101,7 +101,7 @@ def get_promise(request, promise_id: int):
     response=PromiseOut,
     summary="Mark a promise kept, released (by agreement) or broken",
 )
-def transition_promise(request, promise_id: int, payload: PromiseTransitionIn):
+def transition_promise(request, promise_id: Id, payload: PromiseTransitionIn):
     promise = scoped_get(request, Promise, promise_id)
     promise.transition(payload.to, by=request.user)
     return promise
@@ -112,14 +112,14 @@ def transition_promise(request, promise_id: int, payload: PromiseTransitionIn):
     response=PromiseOut,
     summary="Agree a new time (also for a promise that came too late: it is open again)",
 )
-def renew_promise(request, promise_id: int, payload: RenewIn):
+def renew_promise(request, promise_id: Id, payload: RenewIn):
     promise = scoped_get(request, Promise, promise_id)
     promise.renew(payload.due_at, by=request.user)
     return promise
 
 
 @router.delete("/{int:promise_id}", response={204: None})
-def delete_promise(request, promise_id: int):
+def delete_promise(request, promise_id: Id):
     may_delete(request)
     scoped_get(request, Promise, promise_id).delete()
     return 204, None

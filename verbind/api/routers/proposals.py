@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from verbind.api.crud import resolve, scoped_get
+from verbind.api.crud import Id, UserId, resolve, scoped_get
 from verbind.api.pagination import Page
 from verbind.obligations.models import Appointment
 from verbind.people.models import Person
@@ -54,16 +54,16 @@ class NewProposalOut(ProposalOut):
 
 
 class ProposalIn(Schema):
-    person_id: int = Field(ge=1, le=2**31 - 1)
+    person_id: Id = Field(ge=1, le=2**31 - 1)
     count: int = Field(3, ge=1, le=10, description="how many times to offer")
     within_days: int = Field(14, ge=1, le=365, description="look this many days ahead")
     duration_minutes: int = Field(60, ge=5, le=480)
     title: str = Field("", max_length=200, description="default: Meeting with NAME")
     place: str = Field("", max_length=300)
-    co_host_id: int | None = Field(
+    co_host_id: UserId | None = Field(
         None, ge=1, le=2**31 - 1, description="user id of a colleague who joins"
     )
-    replaces_id: int | None = Field(
+    replaces_id: Id | None = Field(
         None,
         ge=1,
         le=2**31 - 1,
@@ -126,7 +126,7 @@ def list_proposals(
 
 
 @router.get("/{int:proposal_id}", response=ProposalOut)
-def get_proposal(request, proposal_id: int):
+def get_proposal(request, proposal_id: Id):
     return scoped_get(request, Proposal, proposal_id)
 
 
@@ -135,7 +135,7 @@ def get_proposal(request, proposal_id: int):
     response=ProposalOut,
     summary="Take an offer back; its times are free again",
 )
-def withdraw_proposal(request, proposal_id: int):
+def withdraw_proposal(request, proposal_id: Id):
     proposal = scoped_get(request, Proposal, proposal_id)
     withdraw(proposal)
     return proposal

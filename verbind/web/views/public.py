@@ -24,6 +24,7 @@ from verbind.scheduling.proposals import (
     find,
     refresh_slots,
 )
+from verbind.web.edges import id_from
 from verbind.web.forms import zone_choices
 
 
@@ -119,7 +120,7 @@ def proposal_page(request, token):
                 slot = request.POST.get("slot", "")
                 if not slot:
                     raise Refused(_("Pick one of the times first."))
-                chosen = int(slot) if slot.isascii() and slot.isdigit() and len(slot) < 12 else 0
+                chosen = id_from(slot)
                 return _booked(request, context, book(proposal, chosen))
             except Refused as exc:
                 error = exc.message
