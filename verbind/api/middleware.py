@@ -23,7 +23,10 @@ class JsonApiErrors:
             message = {405: "This method is not allowed here."}.get(
                 response.status_code, response.reason_phrase
             )
-            return JsonResponse({"message": message}, status=response.status_code)
+            answer = JsonResponse({"message": message}, status=response.status_code)
+            if response.has_header("Allow"):  # a 405 says which methods there are
+                answer["Allow"] = response["Allow"]
+            return answer
         return response
 
 

@@ -5,6 +5,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime, model_validator
 
+from verbind.api.answers import answers
 from verbind.api.crud import Id, UserId, may_delete, resolve, resolve_member, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome
@@ -66,7 +67,7 @@ class RescheduleIn(Schema):
     ends_at: AwareDatetime
 
 
-@router.get("", response=list[AppointmentOut])
+@router.get("", response=answers(list[AppointmentOut]))
 @paginate(Page)
 def list_appointments(
     request,
@@ -89,7 +90,7 @@ def list_appointments(
     return appointments.order_by("starts_at", "id")
 
 
-@router.post("", response={201: AppointmentOut}, summary="Add an appointment")
+@router.post("", response=answers({201: AppointmentOut}, 409, 413), summary="Add an appointment")
 @transaction.atomic
 def create_appointment(request, payload: AppointmentIn):
     data = payload.dict()
@@ -107,14 +108,14 @@ def create_appointment(request, payload: AppointmentIn):
     return 201, appointment
 
 
-@router.get("/{int:appointment_id}", response=AppointmentOut)
+@router.get("/{int:appointment_id}", response=answers(AppointmentOut, 404))
 def get_appointment(request, appointment_id: Id):
     return scoped_get(request, Appointment, appointment_id)
 
 
 @router.post(
     "/{int:appointment_id}/transition",
-    response=AppointmentOut,
+    response=answers(AppointmentOut, 404, 409, 413),
     summary="Move an appointment to its next state",
     description="held, cancelled_by_us, cancelled_by_them, missed_by_us, missed_by_them, … "
     "A change the lifecycle does not allow answers 409 with the reason.",
@@ -127,7 +128,7 @@ def transition_appointment(request, appointment_id: Id, payload: AppointmentTran
 
 @router.post(
     "/{int:appointment_id}/undo",
-    response=AppointmentOut,
+    response=answers(AppointmentOut, 404, 409, 413),
     summary="Take back the last change (a mistaken click), within 10 minutes, by whoever made it",
     description="The meeting returns to its state before; a repair the change opened closes "
     "as undone (the lapse stays on record). 409 when it can no longer be undone.",
@@ -140,7 +141,7 @@ def undo_appointment(request, appointment_id: Id):
 
 @router.post(
     "/{int:appointment_id}/reschedule",
-    response={201: AppointmentOut},
+    response=answers({201: AppointmentOut}, 404, 409, 413),
     summary="Agree a new time; returns the new appointment",
 )
 def reschedule_appointment(request, appointment_id: Id, payload: RescheduleIn):
@@ -148,7 +149,7 @@ def reschedule_appointment(request, appointment_id: Id, payload: RescheduleIn):
     return 201, appointment.reschedule(payload.starts_at, payload.ends_at, by=request.user)
 
 
-@router.delete("/{int:appointment_id}", response={204: None})
+@router.delete("/{int:appointment_id}", response=answers({204: None}, 403, 404, 409))
 def delete_appointment(request, appointment_id: Id):
     may_delete(request)
     scoped_get(request, Appointment, appointment_id).delete()

@@ -5,6 +5,7 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
+from verbind.api.answers import answers
 from verbind.api.crud import Id, may_delete, resolve, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people import entries
@@ -37,7 +38,7 @@ class InteractionIn(Schema):
     notes: str = ""
 
 
-@router.get("", response=list[InteractionOut])
+@router.get("", response=answers(list[InteractionOut]))
 @paginate(Page)
 def list_interactions(request, person_id: Id | None = None):
     interactions = Interaction.objects.in_workspace(request.workspace)
@@ -46,7 +47,7 @@ def list_interactions(request, person_id: Id | None = None):
     return interactions.order_by("-occurred_at", "-id")
 
 
-@router.post("", response={201: InteractionOut}, summary="Log an interaction")
+@router.post("", response=answers({201: InteractionOut}, 409, 413), summary="Log an interaction")
 def create_interaction(request, payload: InteractionIn):
     data = payload.dict()
     interaction = Interaction(
@@ -59,7 +60,7 @@ def create_interaction(request, payload: InteractionIn):
     return 201, save(interaction, **data)
 
 
-@router.get("/{int:interaction_id}", response=InteractionOut)
+@router.get("/{int:interaction_id}", response=answers(InteractionOut, 404))
 def get_interaction(request, interaction_id: Id):
     return scoped_get(request, Interaction, interaction_id)
 
@@ -74,7 +75,7 @@ class InteractionPatch(Schema):
 
 @router.patch(
     "/{int:interaction_id}",
-    response=InteractionOut,
+    response=answers(InteractionOut, 404, 409, 413),
     summary="Correct an entry (who logged it, or a manager); the old text is kept on record",
 )
 def edit_interaction(request, interaction_id: Id, payload: InteractionPatch):
@@ -88,7 +89,7 @@ def edit_interaction(request, interaction_id: Id, payload: InteractionPatch):
 
 @router.delete(
     "/{int:interaction_id}",
-    response={204: None},
+    response=answers({204: None}, 403, 404, 409),
     summary="Remove an entry (who logged it, or a manager); the record keeps what it said",
 )
 def delete_interaction(request, interaction_id: Id):

@@ -3,6 +3,7 @@ from datetime import datetime
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from verbind.api.answers import answers
 from verbind.api.crud import Id, may_delete, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people.models import Organisation
@@ -33,7 +34,7 @@ class OrganisationPatch(Schema):
     notes: str | None = None
 
 
-@router.get("", response=list[OrganisationOut])
+@router.get("", response=answers(list[OrganisationOut]))
 @paginate(Page)
 def list_organisations(request, q: str = ""):
     organisations = Organisation.objects.in_workspace(request.workspace)
@@ -50,23 +51,23 @@ def _with_scheme(data: dict) -> dict:
     return data
 
 
-@router.post("", response={201: OrganisationOut})
+@router.post("", response=answers({201: OrganisationOut}, 409, 413))
 def create_organisation(request, payload: OrganisationIn):
     return 201, save(Organisation(workspace=request.workspace), **_with_scheme(payload.dict()))
 
 
-@router.get("/{int:organisation_id}", response=OrganisationOut)
+@router.get("/{int:organisation_id}", response=answers(OrganisationOut, 404))
 def get_organisation(request, organisation_id: Id):
     return scoped_get(request, Organisation, organisation_id)
 
 
-@router.patch("/{int:organisation_id}", response=OrganisationOut)
+@router.patch("/{int:organisation_id}", response=answers(OrganisationOut, 404, 409, 413))
 def update_organisation(request, organisation_id: Id, payload: OrganisationPatch):
     organisation = scoped_get(request, Organisation, organisation_id)
     return save(organisation, **_with_scheme(payload.dict(exclude_unset=True)))
 
 
-@router.delete("/{int:organisation_id}", response={204: None})
+@router.delete("/{int:organisation_id}", response=answers({204: None}, 403, 404, 409))
 def delete_organisation(request, organisation_id: Id):
     may_delete(request)
     scoped_get(request, Organisation, organisation_id).delete()

@@ -3,6 +3,7 @@ from datetime import date, datetime
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from verbind.api.answers import answers
 from verbind.api.crud import Id, may_delete, resolve, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people.models import Channel, Language, Organisation, Person
@@ -62,7 +63,7 @@ def _changes(request, data: dict) -> dict:
     return data
 
 
-@router.get("", response=list[PersonOut], summary="List or search people")
+@router.get("", response=answers(list[PersonOut]), summary="List or search people")
 @paginate(Page)
 def list_people(request, q: str = "", organisation_id: Id | None = None):
     people = search_people(request.workspace, q)
@@ -71,7 +72,7 @@ def list_people(request, q: str = "", organisation_id: Id | None = None):
     return people
 
 
-@router.post("", response={201: PersonOut}, summary="Add a person")
+@router.post("", response=answers({201: PersonOut}, 409, 413), summary="Add a person")
 def create_person(request, payload: PersonIn):
     person = Person(workspace=request.workspace)
     data = payload.dict()
@@ -79,18 +80,22 @@ def create_person(request, payload: PersonIn):
     return 201, save(person, **_changes(request, data))
 
 
-@router.get("/{int:person_id}", response=PersonOut)
+@router.get("/{int:person_id}", response=answers(PersonOut, 404))
 def get_person(request, person_id: Id):
     return scoped_get(request, Person, person_id)
 
 
-@router.patch("/{int:person_id}", response=PersonOut, summary="Change some fields of a person")
+@router.patch(
+    "/{int:person_id}",
+    response=answers(PersonOut, 404, 409, 413),
+    summary="Change some fields of a person",
+)
 def update_person(request, person_id: Id, payload: PersonPatch):
     person = scoped_get(request, Person, person_id)
     return save(person, **_changes(request, payload.dict(exclude_unset=True)))
 
 
-@router.delete("/{int:person_id}", response={204: None})
+@router.delete("/{int:person_id}", response=answers({204: None}, 403, 404, 409))
 def delete_person(request, person_id: Id):
     may_delete(request)
     scoped_get(request, Person, person_id).delete()

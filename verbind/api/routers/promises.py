@@ -4,6 +4,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
+from verbind.api.answers import answers
 from verbind.api.crud import Id, UserId, may_delete, resolve, resolve_member, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.followthrough.models import Repair, RepairState
@@ -68,7 +69,7 @@ class RenewIn(Schema):
     due_at: AwareDatetime = Field(description="the new time agreed with them, in the future")
 
 
-@router.get("", response=list[PromiseOut])
+@router.get("", response=answers(list[PromiseOut]))
 @paginate(Page)
 def list_promises(request, person_id: Id | None = None, status: PromiseStatus | None = None):
     promises = Promise.objects.in_workspace(request.workspace)
@@ -79,7 +80,7 @@ def list_promises(request, person_id: Id | None = None, status: PromiseStatus | 
     return promises.order_by("due_at", "id")
 
 
-@router.post("", response={201: PromiseOut}, summary="Add a promise")
+@router.post("", response=answers({201: PromiseOut}, 409, 413), summary="Add a promise")
 def create_promise(request, payload: PromiseIn):
     data = payload.dict()
     promise = Promise(
@@ -91,14 +92,14 @@ def create_promise(request, payload: PromiseIn):
     return 201, save(promise, **data)
 
 
-@router.get("/{int:promise_id}", response=PromiseOut)
+@router.get("/{int:promise_id}", response=answers(PromiseOut, 404))
 def get_promise(request, promise_id: Id):
     return scoped_get(request, Promise, promise_id)
 
 
 @router.post(
     "/{int:promise_id}/transition",
-    response=PromiseOut,
+    response=answers(PromiseOut, 404, 409, 413),
     summary="Mark a promise kept, released (by agreement) or broken",
 )
 def transition_promise(request, promise_id: Id, payload: PromiseTransitionIn):
@@ -109,7 +110,7 @@ def transition_promise(request, promise_id: Id, payload: PromiseTransitionIn):
 
 @router.post(
     "/{int:promise_id}/renew",
-    response=PromiseOut,
+    response=answers(PromiseOut, 404, 409, 413),
     summary="Agree a new time (also for a promise that came too late: it is open again)",
 )
 def renew_promise(request, promise_id: Id, payload: RenewIn):
@@ -118,7 +119,7 @@ def renew_promise(request, promise_id: Id, payload: RenewIn):
     return promise
 
 
-@router.delete("/{int:promise_id}", response={204: None})
+@router.delete("/{int:promise_id}", response=answers({204: None}, 403, 404, 409))
 def delete_promise(request, promise_id: Id):
     may_delete(request)
     scoped_get(request, Promise, promise_id).delete()

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from verbind.api.answers import answers
 from verbind.api.crud import Id, UserId, resolve, scoped_get
 from verbind.api.pagination import Page
 from verbind.obligations.models import Appointment
@@ -73,7 +74,7 @@ class ProposalIn(Schema):
 
 @router.post(
     "",
-    response={201: NewProposalOut},
+    response=answers({201: NewProposalOut}, 409, 413),
     summary="Offer a person free times to pick from a private link",
     description="Finds free times in your working week and calendars (and the co-host's), "
     "holds them, and returns the link to send. 409 when there is no free time in the window.",
@@ -105,7 +106,7 @@ def create_proposal(request, payload: ProposalIn):
     return 201, proposal
 
 
-@router.get("", response=list[ProposalOut], summary="Offers made in this workspace")
+@router.get("", response=answers(list[ProposalOut]), summary="Offers made in this workspace")
 @paginate(Page)
 def list_proposals(
     request,
@@ -125,14 +126,14 @@ def list_proposals(
     return found
 
 
-@router.get("/{int:proposal_id}", response=ProposalOut)
+@router.get("/{int:proposal_id}", response=answers(ProposalOut, 404))
 def get_proposal(request, proposal_id: Id):
     return scoped_get(request, Proposal, proposal_id)
 
 
 @router.post(
     "/{int:proposal_id}/withdraw",
-    response=ProposalOut,
+    response=answers(ProposalOut, 404, 409, 413),
     summary="Take an offer back; its times are free again",
 )
 def withdraw_proposal(request, proposal_id: Id):
