@@ -69,7 +69,6 @@ def token(owner, workspace, person):
 def test_no_request_makes_the_api_fail(case, token):
 
     CALLS.append(case.operation.label)
-        f.write(f"{case.operation.label}\n")
     case.call_and_validate(
         headers={"Authorization": f"Bearer {token}"},
         # Not errors but strictness: pydantic reads 0 as a date (lax mode), and a 422 for a
