@@ -155,19 +155,20 @@ def _progress_page(request, plan, valid_only: bool):
         "web/import_progress.html", {"total": total, "summary": plan.summary()}, request
     )
     head, _mark, tail = page.partition(STREAM_MARK)
+    script = f'<script nonce="{getattr(request, "csp_nonce", "")}">'  # the page's Content-Security-Policy
     yield head
     steps = apply_in_steps(plan, request.workspace, valid_only)
     try:
         while True:
             written = next(steps)
-            yield f"<script>step({written})</script>\n"
+            yield f"{script}step({written})</script>\n"
     except StopIteration as finished:
         result = finished.value
     except Exception:  # noqa: BLE001 - the headers are sent: say so on the page, keep nothing
-        yield f"<script>failed()</script>{tail}"
+        yield f"{script}failed()</script>{tail}"
         raise
     url = reverse("duplicates") + f"?imported={result['created']}&filled={result['updated']}"
-    yield f'<script>step({total}); location.replace("{url}")</script>'
+    yield f'{script}step({total}); location.replace("{url}")</script>'
     yield f'<noscript><a href="{url}">{_("Continue")}</a></noscript>{tail}'
 
 
