@@ -132,7 +132,7 @@ def check_in(request, appointment_id: Id):
 
 @router.post(
     "/walk-ins",
-    response=answers({201: VisitOut}, 409, 413),
+    response=answers({201: VisitOut}, 404, 409, 413),
     summary="Check in someone without an appointment",
 )
 def walk_in(request, payload: WalkInIn):
