@@ -17,6 +17,16 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Counts kept in the cache (the link pages' limit per address) start at zero each test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def english():
     """Each test starts in English: a Dutch request must not leak into the next test."""
     with translation.override("en"):

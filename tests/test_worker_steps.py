@@ -112,6 +112,7 @@ def test_the_order_of_the_steps_is_the_order_they_state(db):
         "handle_one_send",
         "record_one_batch",
         "handle_one_old_walk_in",
+        "remove_stale_uploads",
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -24,6 +25,7 @@ from verbind.api.routers import (
     proposals,
 )
 from verbind.lib.refusals import Refused
+from verbind.lib.uploads import body_too_large_message
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +105,13 @@ def unauthenticated(request, exc):
 @api.exception_handler(HttpError)
 def http_error(request, exc):
     return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    return api.create_response(
+        request, {"message": body_too_large_message(), "code": "too_large"}, status=413
+    )
 
 
 @api.exception_handler(Exception)

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from ninja.errors import HttpError
+from pydantic import Field
+
+from verbind.workspaces.models import Role
+
+# An id the database can hold: a larger number is a 422, not a server error (SQLite
+# cannot bind it, PostgreSQL's columns are 64-bit; members' ids, Django's users, 32-bit).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+UserId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+def may_delete(request) -> None:
+    if request.membership.role == Role.RECEPTION:
+        raise HttpError(403, "Reception can look up and log, but not delete; ask a member.")
 
 
 def scoped_get(request, model, pk: int):

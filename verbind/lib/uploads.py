@@ -37,3 +37,14 @@ def read_file(path: Path) -> bytes:
             _("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror},
             code="unreadable_file",
         ) from None
+
+
+def body_limit_mb() -> str:
+    """The most a request may carry besides uploaded files (Django's DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    return f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000:g}"
+
+
+def body_too_large_message() -> str:
+    return _("The request is too large: at most %(limit)s MB besides uploaded files.") % {
+        "limit": body_limit_mb()
+    }

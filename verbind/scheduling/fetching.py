@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import ipaddress
 import socket
 import ssl
 import time
@@ -24,6 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from verbind.lib import limits
+from verbind.lib.addresses import PrivateAddress, connect_public, resolve_public
 from verbind.lib.refusals import Refused
 
 TIMEOUT = 20  # seconds for a connection, and between two pieces of an answer
@@ -53,25 +53,73 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _refused_host(host: str) -> SyncFailed:
+    return SyncFailed(
+        _(
+            "%(host)s is an address inside this server's own network; "
+            "Verbind does not fetch calendars from there"
+        )
+        % {"host": host}
+    )
+
+
 def check_address(url: str) -> None:
-    """Refuse an address inside the server's own network, unless settings allow it."""
+    """Refuse an address inside the server's own network, unless settings allow it.
+
+    This is the early check with a clear message; the connection itself is made
+    only to an address checked again as it connects (``_PinnedHTTPConnection``,
+    ``_GuardedResolver``), so a name that changes its answer in between gains nothing.
+    """
     if settings.CALENDAR_PRIVATE_ADDRESSES:
         return
     parts = urllib.parse.urlsplit(url)
     host = parts.hostname or ""
     try:
-        found = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
+        resolve_public(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except PrivateAddress:
+        raise _refused_host(host) from None
+    except (OSError, UnicodeError):
         raise SyncFailed(_("the name %(host)s is not known") % {"host": host}) from None
-    for *_rest, address in found:
-        if not ipaddress.ip_address(address[0].split("%")[0]).is_global:
-            raise SyncFailed(
-                _(
-                    "%(host)s is an address inside this server's own network; "
-                    "Verbind does not fetch calendars from there"
-                )
-                % {"host": host}
-            )
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to an address that was checked as public, at the moment it connects."""
+
+    def connect(self):
+        self.sock = connect_public(self.host, self.port, self.timeout)
+        if self._tunnel_host:
+            self._tunnel()
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self):
+        sock = connect_public(self.host, self.port, self.timeout)
+        # The certificate and SNI are those of the name, not of the address.
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_PinnedHTTPConnection, req)
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_PinnedHTTPSConnection, req, context=ssl.create_default_context())
+
+
+def _guarded_resolver():
+    """For the CalDAV client (niquests): each name it connects to is resolved and checked here."""
+    # loaded only for CalDAV calendars, with the library that needs it
+    from niquests.packages.urllib3.contrib.resolver.system import SystemResolver
+
+    class GuardedResolver(SystemResolver):
+        def getaddrinfo(self, host, port, family, type, proto=0, flags=0, **kwargs):
+            if isinstance(host, bytes):
+                host = host.decode("ascii")
+            return resolve_public(host, port, family=family, type=type, proto=proto, flags=flags)
+
+    return GuardedResolver()
 
 
 def plain_reason(exc: BaseException, url: str) -> str:
@@ -86,6 +134,8 @@ def plain_reason(exc: BaseException, url: str) -> str:
             continue
         seen.add(id(current))
         text += f" {current}"
+        if isinstance(current, PrivateAddress):
+            return _refused_host(current.host).message
         if isinstance(current, ConnectionRefusedError):
             return _("nothing answers at %(host)s (connection refused)") % {"host": host}
         if isinstance(current, socket.gaierror):
@@ -229,7 +279,10 @@ def fetch_feed(calendar) -> list[tuple[bytes, str]]:
     if calendar.username:
         pair = f"{calendar.username}:{calendar.password}".encode()
         request.add_header("Authorization", "Basic " + base64.b64encode(pair).decode())
-    opener = urllib.request.build_opener(_CheckedRedirects)
+    handlers = [_CheckedRedirects]
+    if not settings.CALENDAR_PRIVATE_ADDRESSES:
+        handlers += [_PinnedHTTPHandler, _PinnedHTTPSHandler]
+    opener = urllib.request.build_opener(*handlers)
     try:
         with opener.open(request, timeout=TIMEOUT) as response:
             data = _read_within(response)
@@ -258,6 +311,7 @@ def fetch_caldav(calendar, start, end) -> list[tuple[bytes, str]]:
             timeout=TIMEOUT,
         ) as client:
             if not settings.CALENDAR_PRIVATE_ADDRESSES:
+                client.session = _guarded_session(client.session)
                 client.session.max_redirects = 0  # a redirect could lead anywhere: refuse it
             _limit_replies(client.session)
             collections = _collections(client, calendar.url)
@@ -277,6 +331,14 @@ def fetch_caldav(calendar, start, end) -> list[tuple[bytes, str]]:
         ) from None
     except Exception as exc:  # noqa: BLE001 - network errors come in many kinds
         raise SyncFailed(plain_reason(exc, calendar.url)) from None
+
+
+def _guarded_session(session):
+    """The same kind of session as the client made, with the resolver that checks each address."""
+    import niquests  # caldav's HTTP library: loaded with caldav, only for CalDAV calendars
+
+    session.close()
+    return niquests.Session(resolver=_guarded_resolver())
 
 
 def _collections(client, url: str) -> list:

@@ -92,6 +92,8 @@ class Proposal(WorkspaceOwned):
     owed = models.ForeignKey(
         "obligations.Promise", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # How often someone asked for new dates from this link after it closed (capped).
+    asked_again = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("proposal")

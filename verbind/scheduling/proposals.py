@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -346,28 +346,63 @@ def refresh_slots(proposal: Proposal) -> list[ProposedSlot]:
     return list(proposal.slots.all())
 
 
+# A closed link takes a request for new dates only while none is open, and this many in all.
+MOST_REQUESTS_PER_LINK = 3
+
+
+class TooManyRequests(Refused):
+    code = "too_many_requests"
+
+
 @transaction.atomic
 def ask_again(proposal: Proposal, note: str = "") -> bool:
-    """From an expired or used link: they want new dates. It becomes a promise on the host's agenda."""
+    """From an expired or used link: they want new dates. It becomes a promise on the host's agenda.
+
+    One request at a time: while the host still owes new dates, asking again adds nothing
+    (False). A link takes at most MOST_REQUESTS_PER_LINK requests, so a link passed around
+    cannot fill a timeline.
+    """
     _link_reached_them(proposal)
+    if _open_request(proposal):
+        return False
+    counted = Proposal.objects.filter(
+        pk=proposal.pk, asked_again__lt=MOST_REQUESTS_PER_LINK
+    ).update(asked_again=models.F("asked_again") + 1)
+    if not counted:
+        with translation.override(proposal.person.language):
+            raise TooManyRequests(
+                _("New dates were asked for from this link already; please write to %(host)s.")
+                % {"host": proposal.host.display_name}
+            )
     with translation.override(proposal.host.language):  # the host reads it, not the relation
         said = (_("Asked for new dates from the link.") + " " + note[:2000]).strip()
         return _owe_new_dates(proposal, said)
 
 
-def _owe_new_dates(proposal: Proposal, said: str) -> bool:
-    """Their answer on the timeline, and a promise to send new dates by tomorrow (once)."""
-    what = _("Send %(name)s new dates for ‘%(title)s’") % {
+def _new_dates_owed(proposal: Proposal) -> str:
+    return _("Send %(name)s new dates for ‘%(title)s’") % {
         "name": proposal.person.name,
         "title": proposal.title,
     }
-    owed = Promise.objects.filter(
+
+
+def _open_request(proposal: Proposal) -> bool:
+    """Whether the host still owes them new dates for this offer."""
+    with translation.override(proposal.host.language):
+        what = _new_dates_owed(proposal)
+    return Promise.objects.filter(
         workspace_id=proposal.workspace_id,
         person=proposal.person,
         kind=PromiseKind.NEW_DATES,
         what=what,
         outcome="open",
     ).exists()
+
+
+def _owe_new_dates(proposal: Proposal, said: str) -> bool:
+    """Their answer on the timeline, and a promise to send new dates by tomorrow (once)."""
+    what = _new_dates_owed(proposal)
+    owed = _open_request(proposal)
     if owed and Interaction.objects.filter(person=proposal.person, notes=said).exists():
         return False  # asked before, and already owed: pressing again adds nothing
     Interaction.objects.create(

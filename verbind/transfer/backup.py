@@ -8,12 +8,14 @@ from pathlib import Path
 
 from django.core import serializers
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from verbind import __version__
 from verbind.lib.jsontext import Encoder
+from verbind.lib.nul import nul_paths
 from verbind.lib.refusals import Invalid
 from verbind.people.models import Person
 from verbind.workspaces.models import Workspace
@@ -90,10 +92,35 @@ def is_empty() -> bool:
     return not Workspace.objects.exists() and not Person.objects.exists()
 
 
+def _refuse_nul(document: dict, filename: str) -> None:
+    """PostgreSQL cannot store a NUL in text (SQLite could, before Verbind stripped them)."""
+    for row in document.get("data") or []:
+        fields = row.get("fields") if isinstance(row, dict) else None
+        for name, value in (fields or {}).items():
+            if next(nul_paths(value), None) is not None:
+                raise RestoreRefused(
+                    f"{filename}: {row.get('model')} {row.get('pk')} holds a NUL character in "
+                    f"“{name}”, which the database cannot store; remove it from the file "
+                    "(the \\u0000 in that field), then restore again"
+                )
+
+
+def _load(fixture: Path, filename: str) -> None:
+    """loaddata, with a refusal that names the row instead of a traceback."""
+    try:
+        with transaction.atomic():
+            call_command("loaddata", str(fixture), verbosity=0)
+    except (DatabaseError, DeserializationError, ValueError, TypeError) as exc:
+        # Django names the row it was loading: "Could not load people.Person(pk=3): …"
+        reason = " ".join(str(exc).split())
+        raise RestoreRefused(f"{filename} cannot be restored: {reason[:500]}") from None
+
+
 @transaction.atomic
 def restore(document: dict, filename: str, replace: bool = False) -> int:
     """Load a backup into this database; refuses to mix it with existing data unless *replace*."""
     check(document, filename)
+    _refuse_nul(document, filename)
     if not is_empty():
         if not replace:
             raise RestoreRefused(
@@ -104,7 +131,7 @@ def restore(document: dict, filename: str, replace: bool = False) -> int:
     with tempfile.TemporaryDirectory() as folder:
         fixture = Path(folder) / "verbind-restore.json"
         fixture.write_text(json.dumps(document["data"]), encoding="utf-8")
-        call_command("loaddata", str(fixture), verbosity=0)
+        _load(fixture, filename)
     _reset_sequences()
     return len(document["data"])
 

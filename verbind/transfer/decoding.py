@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import csv
 
+from verbind.lib.nul import strip_nul
 from verbind.transfer.records import ImportFailed, Problem
 
 
 def decode(data: bytes, filename: str) -> str:
+    """The text of an export, without NUL characters (no database of ours may hold one)."""
+    return strip_nul(_decode(data, filename))
+
+
+def _decode(data: bytes, filename: str) -> str:
     if b"\x00" in data[:4096]:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             try:

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
+from verbind.api.answers import answers
+from verbind.api.crud import Id, UserId
 from verbind.scheduling.models import Absence
 from verbind.workspaces.permissions import Action, guard
 
@@ -28,11 +30,13 @@ class AbsenceOut(Schema):
 class AbsenceIn(Schema):
     starts_at: datetime
     ends_at: datetime
-    backup_id: int | None = Field(None, ge=1, le=2**31 - 1, description="a colleague's user id")
+    backup_id: UserId | None = Field(None, ge=1, le=2**31 - 1, description="a colleague's user id")
     note: str = Field("", max_length=300)
 
 
-@router.get("", response=list[AbsenceOut], summary="Your absences still to come or under way")
+@router.get(
+    "", response=answers(list[AbsenceOut]), summary="Your absences still to come or under way"
+)
 def list_absences(request):
     return list(
         request.membership.absences.filter(ends_at__gt=timezone.now()).select_related("backup")
@@ -41,7 +45,7 @@ def list_absences(request):
 
 @router.post(
     "",
-    response={201: AbsenceOut},
+    response=answers({201: AbsenceOut}, 409, 413),
     summary="Add an absence",
     description="Meetings inside it go on your agenda at once; nobody is offered a time then.",
 )
@@ -71,8 +75,10 @@ def add_absence(request, payload: AbsenceIn):
     return 201, absence
 
 
-@router.delete("/{int:absence_id}", response={204: None}, summary="Remove an absence")
+@router.delete(
+    "/{int:absence_id}", response=answers({204: None}, 403, 404, 409), summary="Remove an absence"
+)
 @guard(Action.OWN_SETTINGS)
-def delete_absence(request, absence_id: int):
+def delete_absence(request, absence_id: Id):
     get_object_or_404(request.membership.absences, pk=absence_id).delete()
     return 204, None

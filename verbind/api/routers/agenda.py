@@ -4,6 +4,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import AwareDatetime
 
+from verbind.api.answers import answers
 from verbind.followthrough.agenda import agenda_for
 
 router = Router(tags=["agenda"])
@@ -30,7 +31,7 @@ class ItemOut(Schema):
 
 @router.get(
     "",
-    response=list[ItemOut],
+    response=answers(list[ItemOut]),
     summary="What is due for you",
     description="The caller's agenda, most pressing first; `at` shows it as it will stand then.",
 )

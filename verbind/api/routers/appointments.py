@@ -5,7 +5,8 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime, model_validator
 
-from verbind.api.crud import resolve, resolve_member, save, scoped_get
+from verbind.api.answers import answers
+from verbind.api.crud import Id, UserId, resolve, resolve_member, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome
 from verbind.people.models import Person
@@ -40,9 +41,9 @@ class AppointmentOut(Schema):
 
 class AppointmentIn(Schema):
     title: str = Field(min_length=1, max_length=200)
-    person_id: int
-    participant_ids: list[int] = []
-    host_id: int | None = Field(None, description="A member of the workspace; default: you.")
+    person_id: Id
+    participant_ids: list[Id] = []
+    host_id: UserId | None = Field(None, description="A member of the workspace; default: you.")
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     place: str = ""
@@ -67,11 +68,11 @@ class RescheduleIn(Schema):
     ends_at: AwareDatetime
 
 
-@router.get("", response=list[AppointmentOut])
+@router.get("", response=answers(list[AppointmentOut]))
 @paginate(Page)
 def list_appointments(
     request,
-    person_id: int | None = None,
+    person_id: Id | None = None,
     status: AppointmentStatus | None = None,
     starts_after: AwareDatetime | None = None,
     starts_before: AwareDatetime | None = None,
@@ -90,7 +91,7 @@ def list_appointments(
     return appointments.order_by("starts_at", "id")
 
 
-@router.post("", response={201: AppointmentOut}, summary="Add an appointment")
+@router.post("", response=answers({201: AppointmentOut}, 409, 413), summary="Add an appointment")
 @guard(Action.ADD_OBLIGATION)
 @transaction.atomic
 def create_appointment(request, payload: AppointmentIn):
@@ -109,20 +110,20 @@ def create_appointment(request, payload: AppointmentIn):
     return 201, appointment
 
 
-@router.get("/{int:appointment_id}", response=AppointmentOut)
-def get_appointment(request, appointment_id: int):
+@router.get("/{int:appointment_id}", response=answers(AppointmentOut, 404))
+def get_appointment(request, appointment_id: Id):
     return scoped_get(request, Appointment, appointment_id)
 
 
 @router.post(
     "/{int:appointment_id}/transition",
-    response=AppointmentOut,
+    response=answers(AppointmentOut, 404, 409, 413),
     summary="Move an appointment to its next state",
     description="held, cancelled_by_us, cancelled_by_them, missed_by_us, missed_by_them, … "
     "A change the lifecycle does not allow answers 409 with the reason.",
 )
 @guard((Action.RECORD_MEETING, Action.CHANGE_OBLIGATION))
-def transition_appointment(request, appointment_id: int, payload: AppointmentTransitionIn):
+def transition_appointment(request, appointment_id: Id, payload: AppointmentTransitionIn):
     appointment = scoped_get(request, Appointment, appointment_id)
     require(request.membership, appointment.action_for(payload.to), appointment)
     appointment.transition(payload.to, by=request.user)
@@ -131,13 +132,13 @@ def transition_appointment(request, appointment_id: int, payload: AppointmentTra
 
 @router.post(
     "/{int:appointment_id}/undo",
-    response=AppointmentOut,
+    response=answers(AppointmentOut, 404, 409, 413),
     summary="Take back the last change (a mistaken click), within 10 minutes, by whoever made it",
     description="The meeting returns to its state before; a repair the change opened closes "
     "as undone (the lapse stays on record). 409 when it can no longer be undone.",
 )
 @guard(Action.UNDO)
-def undo_appointment(request, appointment_id: int):
+def undo_appointment(request, appointment_id: Id):
     appointment = scoped_get(request, Appointment, appointment_id)
     appointment.undo(by=request.user)
     return appointment
@@ -145,19 +146,19 @@ def undo_appointment(request, appointment_id: int):
 
 @router.post(
     "/{int:appointment_id}/reschedule",
-    response={201: AppointmentOut},
+    response=answers({201: AppointmentOut}, 404, 409, 413),
     summary="Agree a new time; returns the new appointment",
 )
 @guard(Action.CHANGE_OBLIGATION)
-def reschedule_appointment(request, appointment_id: int, payload: RescheduleIn):
+def reschedule_appointment(request, appointment_id: Id, payload: RescheduleIn):
     appointment = scoped_get(request, Appointment, appointment_id)
     require(request.membership, Action.CHANGE_OBLIGATION, appointment)
     return 201, appointment.reschedule(payload.starts_at, payload.ends_at, by=request.user)
 
 
-@router.delete("/{int:appointment_id}", response={204: None})
+@router.delete("/{int:appointment_id}", response=answers({204: None}, 403, 404, 409))
 @guard(Action.DELETE_OBLIGATION)
-def delete_appointment(request, appointment_id: int):
+def delete_appointment(request, appointment_id: Id):
     appointment = scoped_get(request, Appointment, appointment_id)
     require(request.membership, Action.DELETE_OBLIGATION, appointment)
     appointment.delete()

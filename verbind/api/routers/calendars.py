@@ -8,6 +8,8 @@ from ninja import Field, File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from verbind.api.answers import answers
+from verbind.api.crud import Id
 from verbind.lib.uploads import check_size
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
 from verbind.scheduling.models import CalendarSource
@@ -60,14 +62,16 @@ class CalendarIn(Schema):
     password: str = Field("", max_length=500)
 
 
-@router.get("", response=list[CalendarOut], summary="Your calendars and how their last read went")
+@router.get(
+    "", response=answers(list[CalendarOut]), summary="Your calendars and how their last read went"
+)
 def list_calendars(request):
     return list(request.membership.calendars.order_by("name"))
 
 
 @router.post(
     "",
-    response={201: CalendarOut},
+    response=answers({201: CalendarOut}, 409, 413),
     summary="Follow an ICS feed or a CalDAV calendar",
     description="Read at once (nothing is added if that fails: 422 with the reason), "
     "then again by the worker every 30 minutes.",
@@ -92,7 +96,7 @@ def follow_calendar(request, payload: CalendarIn):
 
 @router.post(
     "/upload",
-    response={201: CalendarOut},
+    response=answers({201: CalendarOut}, 409, 413),
     summary="Read an .ics file (again: the same name replaces its times)",
 )
 @guard(Action.OWN_SETTINGS)
@@ -107,13 +111,13 @@ def upload_calendar(request, file: File[UploadedFile], name: str = ""):
 
 @router.post(
     "/{int:calendar_id}/sync",
-    response=CalendarOut,
+    response=answers(CalendarOut, 404, 409, 413, 502),
     summary="Read a feed or CalDAV calendar now",
     description="502 with the reason when the calendar server cannot be read; "
     "the times from the last good read stay.",
 )
 @guard(Action.OWN_SETTINGS)
-def sync_calendar(request, calendar_id: int):
+def sync_calendar(request, calendar_id: Id):
     calendar = get_object_or_404(request.membership.calendars, pk=calendar_id)
     if calendar.source == CalendarSource.UPLOAD:
         raise HttpError(409, "An uploaded file is read again by uploading it again.")
@@ -123,8 +127,12 @@ def sync_calendar(request, calendar_id: int):
         raise HttpError(502, exc.message) from None
 
 
-@router.delete("/{int:calendar_id}", response={204: None}, summary="Stop using a calendar")
+@router.delete(
+    "/{int:calendar_id}",
+    response=answers({204: None}, 403, 404, 409),
+    summary="Stop using a calendar",
+)
 @guard(Action.OWN_SETTINGS)
-def delete_calendar(request, calendar_id: int):
+def delete_calendar(request, calendar_id: Id):
     get_object_or_404(request.membership.calendars, pk=calendar_id).delete()
     return 204, None

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from verbind.api.crud import scoped_get
+from verbind.api.answers import answers
+from verbind.api.crud import Id, scoped_get
 from verbind.desk import visits as desk
 from verbind.desk.models import Answer, Visit
 from verbind.desk.visits import NotHere
@@ -111,7 +112,7 @@ def _member(request, user_id: int) -> Membership:
     return found
 
 
-@router.get("/visits", response=list[DeskVisitOut], summary="The visits of a day")
+@router.get("/visits", response=answers(list[DeskVisitOut]), summary="The visits of a day")
 def list_visits(request, day: date | None = None):
     zone = request.membership.zone
     lines = desk.expected(request.workspace, day, timezone.now(), zone)
@@ -120,19 +121,21 @@ def list_visits(request, day: date | None = None):
 
 @router.post(
     "/appointments/{appointment_id}/check-in",
-    response={201: VisitOut},
+    response=answers({201: VisitOut}, 404, 409, 413),
     summary="Check in the visitor of an appointment",
     description="The host is told at once. Two check-ins of one visitor make one; the second "
     "is refused with 409.",
 )
 @guard(Action.DESK)
-def check_in(request, appointment_id: int):
+def check_in(request, appointment_id: Id):
     meeting = scoped_get(request, Appointment, appointment_id)
     return 201, desk.check_in(meeting, request.user)
 
 
 @router.post(
-    "/walk-ins", response={201: VisitOut}, summary="Check in someone without an appointment"
+    "/walk-ins",
+    response=answers({201: VisitOut}, 404, 409, 413),
+    summary="Check in someone without an appointment",
 )
 @guard(Action.DESK)
 def walk_in(request, payload: WalkInIn):
@@ -150,31 +153,37 @@ def walk_in(request, payload: WalkInIn):
     return 201, visit
 
 
-@router.post("/visits/{visit_id}/answer", response=VisitOut, summary="The host's answer")
+@router.post(
+    "/visits/{visit_id}/answer",
+    response=answers(VisitOut, 404, 409, 413),
+    summary="The host's answer",
+)
 @guard(Action.ANSWER_VISIT)
-def answer(request, visit_id: int, payload: AnswerIn):
+def answer(request, visit_id: Id, payload: AnswerIn):
     visit = scoped_get(request, Visit, visit_id)
     return desk.answer(visit, payload.answer, request.user)
 
 
 @router.post(
-    "/visits/{visit_id}/hand-over", response=VisitOut, summary="Hand the visitor to a colleague"
+    "/visits/{visit_id}/hand-over",
+    response=answers(VisitOut, 404, 409, 413),
+    summary="Hand the visitor to a colleague",
 )
 @guard(Action.DESK)
-def hand_over(request, visit_id: int, payload: HandOverIn):
+def hand_over(request, visit_id: Id, payload: HandOverIn):
     visit = scoped_get(request, Visit, visit_id)
     return desk.hand_over(visit, _member(request, payload.to_id), request.user)
 
 
 @router.post(
     "/visits/{visit_id}/failed",
-    response=FailedOut,
+    response=answers(FailedOut, 404, 409, 413),
     summary="Nobody could receive them: the visit failed on our side",
     description="The appointment becomes missed by us; the repair is the host's (or their "
     "backup's while the host is away), due within a day.",
 )
 @guard(Action.DESK)
-def failed(request, visit_id: int, payload: FailedIn):
+def failed(request, visit_id: Id, payload: FailedIn):
     visit = scoped_get(request, Visit, visit_id)
     repair = desk.fail(visit, request.user, note_to_visitor=payload.note_to_visitor)
     return {
@@ -184,8 +193,12 @@ def failed(request, visit_id: int, payload: FailedIn):
     }
 
 
-@router.post("/visits/{visit_id}/check-out", response=VisitOut, summary="Check the visitor out")
+@router.post(
+    "/visits/{visit_id}/check-out",
+    response=answers(VisitOut, 404, 409, 413),
+    summary="Check the visitor out",
+)
 @guard(Action.DESK)
-def check_out(request, visit_id: int):
+def check_out(request, visit_id: Id):
     visit = scoped_get(request, Visit, visit_id)
     return desk.check_out(visit, request.user)

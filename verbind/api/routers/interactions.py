@@ -5,7 +5,8 @@ from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
-from verbind.api.crud import resolve, save, scoped_get
+from verbind.api.answers import answers
+from verbind.api.crud import Id, resolve, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people import entries
 from verbind.people.models import Channel, Direction, Interaction, InteractionKind, Person
@@ -30,7 +31,7 @@ class InteractionOut(Schema):
 
 
 class InteractionIn(Schema):
-    person_id: int
+    person_id: Id
     kind: InteractionKind
     direction: Direction = Direction.MUTUAL
     channel: Channel | None = None
@@ -38,16 +39,16 @@ class InteractionIn(Schema):
     notes: str = ""
 
 
-@router.get("", response=list[InteractionOut])
+@router.get("", response=answers(list[InteractionOut]))
 @paginate(Page)
-def list_interactions(request, person_id: int | None = None):
+def list_interactions(request, person_id: Id | None = None):
     interactions = Interaction.objects.in_workspace(request.workspace)
     if person_id is not None:
         interactions = interactions.filter(person_id=person_id)
     return interactions.order_by("-occurred_at", "-id")
 
 
-@router.post("", response={201: InteractionOut}, summary="Log an interaction")
+@router.post("", response=answers({201: InteractionOut}, 409, 413), summary="Log an interaction")
 @guard(Action.LOG_ENTRY)
 def create_interaction(request, payload: InteractionIn):
     data = payload.dict()
@@ -61,8 +62,8 @@ def create_interaction(request, payload: InteractionIn):
     return 201, save(interaction, **data)
 
 
-@router.get("/{int:interaction_id}", response=InteractionOut)
-def get_interaction(request, interaction_id: int):
+@router.get("/{int:interaction_id}", response=answers(InteractionOut, 404))
+def get_interaction(request, interaction_id: Id):
     return scoped_get(request, Interaction, interaction_id)
 
 
@@ -76,11 +77,11 @@ class InteractionPatch(Schema):
 
 @router.patch(
     "/{int:interaction_id}",
-    response=InteractionOut,
+    response=answers(InteractionOut, 404, 409, 413),
     summary="Correct an entry (who logged it, or a manager); the old text is kept on record",
 )
 @guard(Action.EDIT_ENTRY)
-def edit_interaction(request, interaction_id: int, payload: InteractionPatch):
+def edit_interaction(request, interaction_id: Id, payload: InteractionPatch):
     interaction = scoped_get(request, Interaction, interaction_id)
     changes = payload.dict(exclude_unset=True)
     if "channel" in changes:
@@ -91,10 +92,10 @@ def edit_interaction(request, interaction_id: int, payload: InteractionPatch):
 
 @router.delete(
     "/{int:interaction_id}",
-    response={204: None},
+    response=answers({204: None}, 403, 404, 409),
     summary="Remove an entry (who logged it, or a manager); the record keeps what it said",
 )
 @guard(Action.DELETE_ENTRY)
-def delete_interaction(request, interaction_id: int):
+def delete_interaction(request, interaction_id: Id):
     entries.delete(scoped_get(request, Interaction, interaction_id), request.membership)
     return 204, None

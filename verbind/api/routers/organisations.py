@@ -3,7 +3,8 @@ from datetime import datetime
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from verbind.api.crud import save, scoped_get
+from verbind.api.answers import answers
+from verbind.api.crud import Id, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people.models import Organisation
 from verbind.workspaces.permissions import Action, guard
@@ -34,7 +35,7 @@ class OrganisationPatch(Schema):
     notes: str | None = None
 
 
-@router.get("", response=list[OrganisationOut])
+@router.get("", response=answers(list[OrganisationOut]))
 @paginate(Page)
 def list_organisations(request, q: str = ""):
     organisations = Organisation.objects.in_workspace(request.workspace)
@@ -51,26 +52,26 @@ def _with_scheme(data: dict) -> dict:
     return data
 
 
-@router.post("", response={201: OrganisationOut})
+@router.post("", response=answers({201: OrganisationOut}, 409, 413))
 @guard(Action.ADD_PERSON)
 def create_organisation(request, payload: OrganisationIn):
     return 201, save(Organisation(workspace=request.workspace), **_with_scheme(payload.dict()))
 
 
-@router.get("/{int:organisation_id}", response=OrganisationOut)
-def get_organisation(request, organisation_id: int):
+@router.get("/{int:organisation_id}", response=answers(OrganisationOut, 404))
+def get_organisation(request, organisation_id: Id):
     return scoped_get(request, Organisation, organisation_id)
 
 
-@router.patch("/{int:organisation_id}", response=OrganisationOut)
+@router.patch("/{int:organisation_id}", response=answers(OrganisationOut, 404, 409, 413))
 @guard(Action.EDIT_PERSON)
-def update_organisation(request, organisation_id: int, payload: OrganisationPatch):
+def update_organisation(request, organisation_id: Id, payload: OrganisationPatch):
     organisation = scoped_get(request, Organisation, organisation_id)
     return save(organisation, **_with_scheme(payload.dict(exclude_unset=True)))
 
 
-@router.delete("/{int:organisation_id}", response={204: None})
+@router.delete("/{int:organisation_id}", response=answers({204: None}, 403, 404, 409))
 @guard(Action.DELETE_PERSON)
-def delete_organisation(request, organisation_id: int):
+def delete_organisation(request, organisation_id: Id):
     scoped_get(request, Organisation, organisation_id).delete()
     return 204, None

@@ -4,7 +4,8 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
-from verbind.api.crud import resolve, resolve_member, save, scoped_get
+from verbind.api.answers import answers
+from verbind.api.crud import Id, UserId, resolve, resolve_member, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.followthrough.models import Repair, RepairState
 from verbind.obligations.models import Outcome, Promise, PromiseKind, PromiseStatus
@@ -55,8 +56,8 @@ class PromiseOut(Schema):
 class PromiseIn(Schema):
     what: str = Field(min_length=1, max_length=300)
     kind: PromiseKind = PromiseKind.OTHER
-    person_id: int
-    owner_id: int | None = Field(None, description="A member of the workspace; default: you.")
+    person_id: Id
+    owner_id: UserId | None = Field(None, description="A member of the workspace; default: you.")
     due_at: AwareDatetime
     notes: str = ""
 
@@ -69,9 +70,9 @@ class RenewIn(Schema):
     due_at: AwareDatetime = Field(description="the new time agreed with them, in the future")
 
 
-@router.get("", response=list[PromiseOut])
+@router.get("", response=answers(list[PromiseOut]))
 @paginate(Page)
-def list_promises(request, person_id: int | None = None, status: PromiseStatus | None = None):
+def list_promises(request, person_id: Id | None = None, status: PromiseStatus | None = None):
     promises = Promise.objects.in_workspace(request.workspace)
     if person_id is not None:
         promises = promises.filter(person_id=person_id)
@@ -80,7 +81,7 @@ def list_promises(request, person_id: int | None = None, status: PromiseStatus |
     return promises.order_by("due_at", "id")
 
 
-@router.post("", response={201: PromiseOut}, summary="Add a promise")
+@router.post("", response=answers({201: PromiseOut}, 409, 413), summary="Add a promise")
 @guard(Action.ADD_OBLIGATION)
 def create_promise(request, payload: PromiseIn):
     data = payload.dict()
@@ -93,18 +94,18 @@ def create_promise(request, payload: PromiseIn):
     return 201, save(promise, **data)
 
 
-@router.get("/{int:promise_id}", response=PromiseOut)
-def get_promise(request, promise_id: int):
+@router.get("/{int:promise_id}", response=answers(PromiseOut, 404))
+def get_promise(request, promise_id: Id):
     return scoped_get(request, Promise, promise_id)
 
 
 @router.post(
     "/{int:promise_id}/transition",
-    response=PromiseOut,
+    response=answers(PromiseOut, 404, 409, 413),
     summary="Mark a promise kept, released (by agreement) or broken",
 )
 @guard(Action.CHANGE_OBLIGATION)
-def transition_promise(request, promise_id: int, payload: PromiseTransitionIn):
+def transition_promise(request, promise_id: Id, payload: PromiseTransitionIn):
     promise = scoped_get(request, Promise, promise_id)
     require(request.membership, Action.CHANGE_OBLIGATION, promise)
     promise.transition(payload.to, by=request.user)
@@ -113,20 +114,20 @@ def transition_promise(request, promise_id: int, payload: PromiseTransitionIn):
 
 @router.post(
     "/{int:promise_id}/renew",
-    response=PromiseOut,
+    response=answers(PromiseOut, 404, 409, 413),
     summary="Agree a new time (also for a promise that came too late: it is open again)",
 )
 @guard(Action.CHANGE_OBLIGATION)
-def renew_promise(request, promise_id: int, payload: RenewIn):
+def renew_promise(request, promise_id: Id, payload: RenewIn):
     promise = scoped_get(request, Promise, promise_id)
     require(request.membership, Action.CHANGE_OBLIGATION, promise)
     promise.renew(payload.due_at, by=request.user)
     return promise
 
 
-@router.delete("/{int:promise_id}", response={204: None})
+@router.delete("/{int:promise_id}", response=answers({204: None}, 403, 404, 409))
 @guard(Action.DELETE_OBLIGATION)
-def delete_promise(request, promise_id: int):
+def delete_promise(request, promise_id: Id):
     promise = scoped_get(request, Promise, promise_id)
     require(request.membership, Action.DELETE_OBLIGATION, promise)
     promise.delete()

@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from verbind.api.crud import resolve, scoped_get
+from verbind.api.answers import answers
+from verbind.api.crud import Id, UserId, resolve, scoped_get
 from verbind.api.pagination import Page
 from verbind.obligations.models import Appointment
 from verbind.people.models import Person
@@ -55,16 +56,16 @@ class NewProposalOut(ProposalOut):
 
 
 class ProposalIn(Schema):
-    person_id: int = Field(ge=1, le=2**31 - 1)
+    person_id: Id = Field(ge=1, le=2**31 - 1)
     count: int = Field(3, ge=1, le=10, description="how many times to offer")
     within_days: int = Field(14, ge=1, le=365, description="look this many days ahead")
     duration_minutes: int = Field(60, ge=5, le=480)
     title: str = Field("", max_length=200, description="default: Meeting with NAME")
     place: str = Field("", max_length=300)
-    co_host_id: int | None = Field(
+    co_host_id: UserId | None = Field(
         None, ge=1, le=2**31 - 1, description="user id of a colleague who joins"
     )
-    replaces_id: int | None = Field(
+    replaces_id: Id | None = Field(
         None,
         ge=1,
         le=2**31 - 1,
@@ -74,7 +75,7 @@ class ProposalIn(Schema):
 
 @router.post(
     "",
-    response={201: NewProposalOut},
+    response=answers({201: NewProposalOut}, 409, 413),
     summary="Offer a person free times to pick from a private link",
     description="Finds free times in your working week and calendars (and the co-host's), "
     "holds them, and returns the link to send. 409 when there is no free time in the window.",
@@ -107,7 +108,7 @@ def create_proposal(request, payload: ProposalIn):
     return 201, proposal
 
 
-@router.get("", response=list[ProposalOut], summary="Offers made in this workspace")
+@router.get("", response=answers(list[ProposalOut]), summary="Offers made in this workspace")
 @paginate(Page)
 def list_proposals(
     request,
@@ -127,18 +128,18 @@ def list_proposals(
     return found
 
 
-@router.get("/{int:proposal_id}", response=ProposalOut)
-def get_proposal(request, proposal_id: int):
+@router.get("/{int:proposal_id}", response=answers(ProposalOut, 404))
+def get_proposal(request, proposal_id: Id):
     return scoped_get(request, Proposal, proposal_id)
 
 
 @router.post(
     "/{int:proposal_id}/withdraw",
-    response=ProposalOut,
+    response=answers(ProposalOut, 404, 409, 413),
     summary="Take an offer back; its times are free again",
 )
 @guard(Action.WITHDRAW_OFFER)
-def withdraw_proposal(request, proposal_id: int):
+def withdraw_proposal(request, proposal_id: Id):
     proposal = scoped_get(request, Proposal, proposal_id)
     require(request.membership, Action.WITHDRAW_OFFER, proposal)
     withdraw(proposal)

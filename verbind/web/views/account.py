@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from verbind.web.edges import id_from
 from verbind.web.forms import MembershipForm, TokenForm
 from verbind.web.views.common import member_required
 from verbind.workspaces import throttle
@@ -102,9 +103,9 @@ def revoke_token(request, pk):
 @guard(Action.OWN_SETTINGS)
 @require_POST
 def switch_workspace(request):
-    chosen = request.POST.get("workspace", "")
-    if not chosen.isdigit():
+    chosen = id_from(request.POST.get("workspace", ""))
+    if not chosen:
         return render(request, "web/404.html", status=404)
-    membership = get_object_or_404(request.user.memberships, workspace_id=int(chosen))
+    membership = get_object_or_404(request.user.memberships, workspace_id=chosen)
     request.session[SESSION_KEY] = membership.workspace_id
     return redirect("home")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from verbind.people.duplicates import suggestions
 from verbind.people.merging import MergeRefused, merge, undo
 from verbind.people.models import Merge, Person
+from verbind.web.edges import id_from
 from verbind.web.views.common import member_required, scoped
 from verbind.workspaces.permissions import Action, guard
 
@@ -52,7 +53,7 @@ def merge_people(request):
 
 def _person(request, name: str) -> Person:
     value = request.POST.get(name, "")
-    return scoped(request, Person, int(value) if value.isdigit() else 0)
+    return scoped(request, Person, id_from(value))
 
 
 @member_required

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from verbind.lib.refusals import Refused
 from verbind.lib.uploads import FileTooBig, check_size
 from verbind.people.models import Person
+from verbind.transfer import pending
 from verbind.transfer.apply import apply_in_steps
 from verbind.transfer.detect import FORMATS
 from verbind.transfer.exporting import csv_text, people_of, vcard
@@ -69,9 +68,7 @@ class UploadForm(forms.Form):
 
 
 def _folder() -> Path:
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(exist_ok=True)
-    return folder
+    return pending.folder()
 
 
 @member_required
@@ -93,8 +90,7 @@ def upload(request):
                 request, str(exc.problem) if isinstance(exc, ImportFailed) else exc.message
             )
             return redirect("import")
-        token = secrets.token_urlsafe(16)
-        (_folder() / token).write_text(parsed.to_json(), encoding="utf-8")
+        token = pending.keep(parsed.to_json().encode("utf-8"))
         request.session[f"import:{token}"] = {"workspace": request.workspace.pk, "name": name}
         return redirect("import_preview", token)
     return render(request, "web/import.html", {"form": form})
@@ -164,19 +160,20 @@ def _progress_page(request, plan, valid_only: bool):
         "web/import_progress.html", {"total": total, "summary": plan.summary()}, request
     )
     head, _mark, tail = page.partition(STREAM_MARK)
+    script = f'<script nonce="{getattr(request, "csp_nonce", "")}">'  # the page's Content-Security-Policy
     yield head
     steps = apply_in_steps(plan, request.workspace, valid_only)
     try:
         while True:
             written = next(steps)
-            yield f"<script>step({written})</script>\n"
+            yield f"{script}step({written})</script>\n"
     except StopIteration as finished:
         result = finished.value
     except Exception:  # noqa: BLE001 - the headers are sent: say so on the page, keep nothing
-        yield f"<script>failed()</script>{tail}"
+        yield f"{script}failed()</script>{tail}"
         raise
     url = reverse("duplicates") + f"?imported={result['created']}&filled={result['updated']}"
-    yield f'<script>step({total}); location.replace("{url}")</script>'
+    yield f'{script}step({total}); location.replace("{url}")</script>'
     yield f'<noscript><a href="{url}">{_("Continue")}</a></noscript>{tail}'
 
 

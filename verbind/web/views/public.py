@@ -24,7 +24,9 @@ from verbind.scheduling.proposals import (
     find,
     refresh_slots,
 )
+from verbind.web.edges import id_from
 from verbind.web.forms import zone_choices
+from verbind.web.throttle import throttled
 from verbind.workspaces.permissions import guard
 
 
@@ -76,6 +78,7 @@ def _booked(request, context, meeting):
 
 @guard(None)  # the relation's private link: the token is the key
 @require_http_methods(["GET", "POST"])
+@throttled("link")
 def proposal_page(request, token):
     proposal = find(token)
     if proposal is None:
@@ -98,14 +101,17 @@ def proposal_page(request, token):
             reason = {ProposalState.OPEN: "expired", ProposalState.WITHDRAWN: "withdrawn"}.get(
                 proposal.state, "used"
             )
-            asked = False
+            asked, error = False, ""
             if request.method == "POST" and "ask_again" in request.POST:
-                ask_again(proposal, request.POST.get("note", "").strip())
-                asked = True
+                try:
+                    ask_again(proposal, request.POST.get("note", "").strip())
+                    asked = True
+                except Refused as exc:
+                    error = exc.message
             return render(
                 request,
                 "web/public/gone.html",
-                {**context, "reason": reason, "asked": asked},
+                {**context, "reason": reason, "asked": asked, "error": error},
                 status=200 if asked else 410,
             )
         error = ""
@@ -121,7 +127,7 @@ def proposal_page(request, token):
                 slot = request.POST.get("slot", "")
                 if not slot:
                     raise Refused(_("Pick one of the times first."))
-                chosen = int(slot) if slot.isascii() and slot.isdigit() and len(slot) < 12 else 0
+                chosen = id_from(slot)
                 return _booked(request, context, book(proposal, chosen))
             except Refused as exc:
                 error = exc.message
@@ -142,9 +148,18 @@ def proposal_page(request, token):
         )
 
 
+def _took_place(meeting) -> bool:
+    return meeting.ends_at <= timezone.now()
+
+
 def _answer_on_a_booking(request, proposal, context):
-    """The booked page: where and when, into their calendar, and a way to change or cancel."""
+    """The booked page: where and when, into their calendar, and a way to change or cancel.
+
+    Once the meeting took place the link says only that: what was agreed (the place,
+    who was there) is nobody's business who finds the link later."""
     meeting = proposal.booked
+    if meeting is not None and _took_place(meeting):
+        return render(request, "web/public/gone.html", {**context, "reason": "past"}, status=410)
     if request.method == "POST":
         try:
             if "change" in request.POST:
@@ -176,10 +191,16 @@ def _booked_with(request, context, meeting, error=""):
 
 @guard(None)
 @require_safe
+@throttled("link")
 def proposal_event(request, token):
-    """The booked meeting as an .ics file for their own calendar."""
+    """The booked meeting as an .ics file for their own calendar (until it took place)."""
     proposal = find(token)
-    if proposal is None or proposal.state != ProposalState.BOOKED or proposal.booked is None:
+    if (
+        proposal is None
+        or proposal.state != ProposalState.BOOKED
+        or proposal.booked is None
+        or _took_place(proposal.booked)
+    ):
         raise Http404
     ensure_uid(proposal.booked)
     response = HttpResponse(

@@ -82,4 +82,3 @@ class Command(VerbindCommand):
             raise fail(f"no live token with id {token_id}")
         token.revoke()
         self.stdout.write(f"Token {token_id} revoked.")
-
