@@ -155,6 +155,10 @@ MESSAGE_ID_DOMAIN = env_str("VERBIND_MESSAGE_ID_DOMAIN", "verbind.local")
 WORKER_LEASE_SECONDS = env_int("VERBIND_WORKER_LEASE_SECONDS", 120)
 # SMTP connections a worker sends over at once.
 WORKER_SEND_CONNECTIONS = env_int("VERBIND_WORKER_SEND_CONNECTIONS", 8)
+# A mail server down for at least this long: owners and managers hear of it once it is back.
+SMTP_OUTAGE_NOTICE_MINUTES = env_int("VERBIND_SMTP_OUTAGE_NOTICE_MINUTES", 60)
+# /health and `verbind status` call the worker stuck when its last pass is older than this.
+HEALTH_MAX_PASS_AGE_SECONDS = env_int("VERBIND_HEALTH_MAX_PASS_AGE_SECONDS", 600)
 # The largest contacts or calendar file read from the web, the API or the CLI.
 MAX_UPLOAD_MB = env_int("VERBIND_MAX_UPLOAD_MB", 20)
 # Calendars on the server's own network (loopback, private, link-local addresses).

@@ -63,3 +63,8 @@ def invite(template: str, appointment_id: int, sequence: int, side: str) -> str:
 def withdrawal(appointment_id: int, sequence: int, user_id: int) -> str:
     """The CANCEL that takes a meeting out of one colleague's calendar."""
     return _join("cancellation", appointment_id, sequence, user_id)
+
+
+def outage_notice(outage_id: int, membership_id: int) -> str:
+    """One per mail server outage and owner or manager."""
+    return _join("outage", outage_id, membership_id)

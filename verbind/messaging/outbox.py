@@ -159,7 +159,7 @@ def record_effects(ids: list[int]) -> int:
     return len(todo)
 
 
-MEMBER_PURPOSES = (Purpose.DIGEST, Purpose.ESCALATION, Purpose.ABSENCE)
+MEMBER_PURPOSES = (Purpose.DIGEST, Purpose.ESCALATION, Purpose.ABSENCE, Purpose.NOTICE)
 
 
 def _interaction(message: OutboxMessage) -> Interaction:
