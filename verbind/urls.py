@@ -10,6 +10,7 @@ from verbind.web.views import (
     desk,
     duplicates,
     errors,
+    health,
     imports,
     obligations,
     organisations,
@@ -28,6 +29,7 @@ urlpatterns = [
     path("outbox/<int:pk>/", outbox.message_page, name="message"),
     path("outbox/<int:pk>/sent/", outbox.message_mark_sent, name="message_sent"),
     path("outbox/<int:pk>/cancel/", outbox.message_cancel, name="message_cancel"),
+    path("outbox/<int:pk>/retry/", outbox.message_retry, name="message_retry"),
     path("outbox/<int:pk>/invite.ics", outbox.message_invite, name="message_invite"),
     path(
         "signin/",
@@ -93,6 +95,7 @@ urlpatterns = [
     path("desk/visits/<int:pk>/check-out/", desk.check_out, name="desk_check_out"),
     path("p/<str:token>/", public.proposal_page, name="proposal_public"),
     path("p/<str:token>/meeting.ics", public.proposal_event, name="proposal_event"),
+    path("health", health.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

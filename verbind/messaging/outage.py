@@ -30,7 +30,7 @@ log = logging.getLogger("verbind.worker")
 
 def try_again_after(tries: int) -> timedelta:
     """30 s, 1 min, 2, 4, then every 5 minutes."""
-    return min(timedelta(seconds=30 * 2 ** max(tries - 1, 0)), timedelta(minutes=5))
+    return timedelta(seconds=30 * 2 ** min(max(tries - 1, 0), 4)) if tries < 5 else timedelta(minutes=5)
 
 
 def current() -> MailOutage | None:

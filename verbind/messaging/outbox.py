@@ -122,6 +122,19 @@ def cancel(message: OutboxMessage) -> None:
     message.state = State.CANCELLED
 
 
+def retry(message: OutboxMessage) -> None:
+    """A failed e-mail goes back in line, with a fresh set of attempts (the member fixed the
+    address, or the server's refusal has passed)."""
+    if message.channel == Channel.EMAIL and not email.configured():
+        raise OutboxRefused(_("Verbind has no mail server to send it with; send it yourself."))
+    changed = OutboxMessage.objects.filter(pk=message.pk, state=State.FAILED).update(
+        state=State.QUEUED, attempts=0, next_attempt_at=timezone.now(), claimed_by=""
+    )
+    if not changed:
+        raise OutboxRefused(_("Only a message that failed can be tried again."))
+    message.state = State.QUEUED
+
+
 KIND = {
     Channel.EMAIL: InteractionKind.EMAIL,
     Channel.WHATSAPP: InteractionKind.MESSAGE,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from verbind.messaging import outbox
+from verbind.messaging import outage, outbox
 from verbind.messaging.links import links_for
 from verbind.messaging.models import Channel, OutboxMessage, State
 from verbind.web.forms import DateTimeLocalInput
@@ -104,7 +104,12 @@ def message_page(request, pk):
     return render(
         request,
         "web/message.html",
-        {"message": message, "form": form, "links": links_for(message)},
+        {
+            "message": message,
+            "form": form,
+            "links": links_for(message),
+            "outage": outage.current() if message.state == State.QUEUED else None,
+        },
     )
 
 
@@ -137,6 +142,18 @@ def message_cancel(request, pk):
 
 
 @member_required
+@require_POST
+def message_retry(request, pk):
+    message = scoped(request, OutboxMessage, pk)
+    try:
+        outbox.retry(message)
+        messages.success(request, _("It is back in line and goes out within a minute."))
+    except outbox.OutboxRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("message", message.pk)
+
+
+@member_required
 def outbox_page(request):
     show = request.GET.get("show", "")
     show = show if show in outbox.SHOWN else ""
@@ -150,7 +167,9 @@ def outbox_page(request):
         ("cancelled", _("Cancelled")),
     ]
     return render(
-        request, "web/outbox.html", {"outbox": page, "show": show, "tabs": tabs}
+        request,
+        "web/outbox.html",
+        {"outbox": page, "show": show, "tabs": tabs, "outage": outage.current()},
     )
 
 
