@@ -16,6 +16,22 @@ from django.db import connection
 HERE = Path(__file__).parent
 
 
+FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figure():
+    """Write down what a fault test measured; the run prints it at the end."""
+    return FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("fault suite figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).parent == HERE:

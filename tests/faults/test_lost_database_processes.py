@@ -39,7 +39,7 @@ def stop(process) -> str:
 
 
 def test_a_worker_process_whose_backend_was_terminated_while_idle_sends_what_is_queued_next(
-    postgres, person
+    postgres, person, figure
 ):
     with SmtpServer() as server:
         worker = verbind(
@@ -48,18 +48,23 @@ def test_a_worker_process_whose_backend_was_terminated_while_idle_sends_what_is_
         )
         try:
             until(lambda: passes() >= 2, what="the worker's first passes")
-            assert terminate(others(keep=[backend_pid()])) >= 1
+            killed = terminate(others(keep=[backend_pid()]))
             expected = queue(person, 100)
             until(lambda: len(server.inbox.messages) >= 100, what="100 messages")
             received = server.inbox.message_ids()
         finally:
             log = stop(worker)
+    assert killed >= 1
     assert Counter(received) == Counter(expected), log  # 100/100, each once
     assert "the connection is closed" not in log
+    figure(
+        f"`verbind worker` backend terminated idle ({killed} backend(s)), then 100 queued: "
+        f"{len(set(received))}/100 delivered, {len(received) - len(set(received))} twice"
+    )
 
 
 def test_a_worker_process_whose_backend_was_terminated_mid_pass_sends_each_message_once(
-    postgres, person
+    postgres, person, figure
 ):
     expected = queue(person, 300)
     with SmtpServer(delay=0.01) as server:
@@ -69,6 +74,7 @@ def test_a_worker_process_whose_backend_was_terminated_mid_pass_sends_each_messa
         )
         try:
             until(lambda: len(server.inbox.messages) >= 50, what="the first 50 messages")
+            accepted = len(server.inbox.messages)
             killed = terminate(others(keep=[backend_pid()]))  # while it sends
             until(lambda: len(server.inbox.messages) >= 300, what="all 300 messages")
             received = server.inbox.message_ids()
@@ -76,10 +82,14 @@ def test_a_worker_process_whose_backend_was_terminated_mid_pass_sends_each_messa
             log = stop(worker)
     assert killed >= 1
     assert Counter(received) == Counter(expected), log  # 300/300, none twice
+    figure(
+        f"`verbind worker` backend terminated mid-pass (after {accepted} of 300 accepted): "
+        f"{len(set(received))}/300 delivered, {len(received) - len(set(received))} twice"
+    )
 
 
 def test_the_worker_and_web_of_verbind_serve_carry_on_after_their_backends_were_terminated(
-    postgres, person
+    postgres, person, figure
 ):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -91,7 +101,7 @@ def test_the_worker_and_web_of_verbind_serve_carry_on_after_their_backends_were_
         try:
             until(lambda: answer(base + "/health")[0] == 200, what="a healthy serve")
             before = passes()
-            assert terminate(others(keep=[backend_pid()])) >= 1  # web and worker alike
+            killed = terminate(others(keep=[backend_pid()]))  # web and worker alike
             expected = queue(person, 100)
             until(lambda: len(server.inbox.messages) >= 100, what="100 messages")
             received = server.inbox.message_ids()
@@ -99,8 +109,14 @@ def test_the_worker_and_web_of_verbind_serve_carry_on_after_their_backends_were_
             code, body = answer(base + "/health")
         finally:
             log = stop(serve)
+    assert killed >= 1
     assert Counter(received) == Counter(expected), log
     assert code == 200 and b'"status": "ok"' in body, log
+    figure(
+        f"`verbind serve` backends terminated ({killed}: web and worker): "
+        f"{len(set(received))}/100 delivered, {len(received) - len(set(received))} twice; "
+        f"/health {code} afterwards"
+    )
 
 
 def answer(url: str) -> tuple[int, bytes]:

@@ -6,7 +6,7 @@ and managers hear of it once. Only a permanent refusal of one message fails it.
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime, timedelta, timezone as tz
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -20,7 +20,7 @@ from verbind.worker.loop import Worker
 from verbind.workspaces.accounts import make_user
 from verbind.workspaces.models import Membership, Role
 
-START = datetime(2026, 3, 2, 8, 0, tzinfo=tz.utc)
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
 def point_at(settings, port: int) -> None:
@@ -38,7 +38,7 @@ def manager(workspace):
 
 
 def test_a_mail_server_down_for_eight_hours_fails_nothing_and_the_owner_is_told_once(
-    settings, workspace, owner, manager, colleague, person
+    settings, workspace, owner, manager, colleague, person, figure
 ):
     point_at(settings, free_port())  # nothing listens there: connection refused
     worker = Worker(send_connections=1)  # one connection, so arrival order is sending order
@@ -75,6 +75,11 @@ def test_a_mail_server_down_for_eight_hours_fails_nothing_and_the_owner_is_told_
     assert OutboxMessage.objects.filter(state=State.SENT).count() == len(expected) + 2
     assert MailOutage.objects.get().ended_at is not None
     assert OutboxMessage.objects.filter(purpose=Purpose.NOTICE).count() == 2
+    figure(
+        f"SMTP down 8 h (48 passes, {tries} tries of the server): 0 failed, 0 attempts used, "
+        f"{len(waited)}/{len(expected)} delivered oldest first when back, "
+        f"{len(notices)} notices (owner and manager, once; not the member)"
+    )
 
 
 def test_a_short_outage_tells_nobody(settings, workspace, owner, person):
@@ -105,7 +110,7 @@ class Picky(Inbox):
 
 
 def test_only_a_permanent_refusal_fails_a_message_and_the_member_can_try_it_again(
-    settings, workspace, owner, person, web
+    settings, workspace, owner, person, web, figure
 ):
     server = SmtpServer()
     server.inbox = server.controller.handler = Picky()
@@ -137,6 +142,11 @@ def test_only_a_permanent_refusal_fails_a_message_and_the_member_can_try_it_agai
         Worker().run_pass()
     refused.refresh_from_db()
     assert refused.state == State.SENT and len(server.inbox.messages) == 4
+    figure(
+        "5xx for one address: that one failed with the server's answer, 3 others delivered, "
+        f"Try again sent it; 4xx for one address: still waiting after {deferred.attempts} "
+        "tries over 5 days, never failed"
+    )
 
 
 def test_the_outbox_page_says_the_mail_server_is_down_in_english_and_dutch(

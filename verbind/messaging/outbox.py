@@ -2,8 +2,9 @@
 
 States: draft → queued → sending → sent (the worker sends it: e-mail with SMTP)
         draft → ready → sent (the member sends it: WhatsApp, a call, or e-mail without SMTP)
-A failed attempt goes back to queued with a later ``next_attempt_at``; after
-MAX_ATTEMPTS, or a permanent refusal, it is failed and shows why.
+A server that is down or defers the address puts it back to queued (see
+``delivery.record_result``); only a permanent refusal (or a repeated unexpected
+error) makes it failed, showing why, and ``retry`` puts a failed one back in line.
 """
 
 from __future__ import annotations
