@@ -108,3 +108,33 @@ def test_a_worker_that_loses_the_database_between_steps_takes_the_step_again(
     assert killed == [1]
     assert Counter(received) == Counter(expected)
     figure(f"backend terminated between two steps: {len(set(received))}/20 delivered, same pass")
+
+
+def test_a_worker_that_loses_the_database_inside_a_transaction_takes_the_step_again(
+    postgres, settings, person, monkeypatch, figure
+):
+    """Terminated while claiming a batch, in the transaction: it rolls back, and the step
+    claims again on a new connection in the same pass."""
+    from verbind.messaging import delivery
+
+    expected = queue(person, 20)
+    real = delivery.lease
+    killed = []
+
+    def lose_the_database_while_claiming():
+        if not killed:  # called inside claim_batch's transaction
+            killed.append(terminate([backend_pid()]))
+        return real()
+
+    monkeypatch.setattr(delivery, "lease", lose_the_database_while_claiming)
+    with SmtpServer() as server:
+        mail_settings(settings, server)
+        Worker().run_pass()
+        received = server.inbox.message_ids()
+    assert killed == [1]
+    assert Counter(received) == Counter(expected)
+    assert not OutboxMessage.objects.exclude(state=State.SENT).exists()
+    figure(
+        f"backend terminated inside the claim's transaction: {len(set(received))}/20 delivered, "
+        f"{len(received) - len(set(received))} twice, same pass"
+    )

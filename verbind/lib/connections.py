@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import Error, connections
+from django.db import Error, InterfaceError, OperationalError, connections
 
 log = logging.getLogger("verbind.worker")
 
@@ -24,12 +24,18 @@ def heal(check: bool = False) -> bool:
     """Close this thread's connections that broke; True when one was closed.
 
     A connection is looked at when a query on it failed, or (with *check*) always,
-    with one cheap round trip. One inside a transaction is left alone: the
-    transaction's own block rolls back and closes it.
+    with one cheap round trip: after a failure, check, since a transaction's
+    rollback on a dead connection may pass without a word and clear the error.
+    One inside a transaction is left alone: its own block rolls back and closes it.
     """
     healed = False
     for conn in connections.all(initialized_only=True):
-        if conn.connection is None or conn.in_atomic_block:
+        if conn.in_atomic_block:
+            continue
+        if conn.connection is None:
+            if conn.errors_occurred:  # a transaction's block closed it after an error
+                conn.errors_occurred = False  # the next query opens a new one
+                healed = True
             continue
         if not (check or conn.errors_occurred):
             continue
@@ -45,6 +51,11 @@ def heal(check: bool = False) -> bool:
     return healed
 
 
+def lost(exc: BaseException) -> bool:
+    """Whether *exc* is the database going away (or a failure worth one more try), not a bug."""
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
 def retried(write: Callable[..., T], *args, **kwargs) -> T:
     """Run *write*; when the database connection broke under it, reconnect and run it once more.
 
@@ -52,7 +63,8 @@ def retried(write: Callable[..., T], *args, **kwargs) -> T:
     """
     try:
         return write(*args, **kwargs)
-    except Error:
-        if not heal():
+    except Error as exc:
+        if not lost(exc):
             raise
+        heal(check=True)
         return write(*args, **kwargs)

@@ -66,17 +66,22 @@ class Sender(Step):
         sent, untried, reached, lost = [], [], False, None
         # Each result is written down the moment the server has answered. A write the
         # database dropped is made again on a new connection: the claim is still ours.
-        for message, error, tried in self.pool.send_many(batch, deadline, halt):
-            if not tried:
-                untried.append(message)
-                continue
-            if error is not None and error.outage:
-                lost = error
-                halt.set()  # the server is down: start nothing more in this batch
-            else:
-                reached = True
-            if retried(delivery.record_result, message, error, now):
-                sent.append(message.pk)
+        results = self.pool.send_many(batch, deadline, halt)
+        try:
+            for message, error, tried in results:
+                if not tried:
+                    untried.append(message)
+                    continue
+                if error is not None and error.outage:
+                    lost = error
+                    halt.set()  # the server is down: start nothing more in this batch
+                else:
+                    reached = True
+                if retried(delivery.record_result, message, error, now):
+                    sent.append(message.pk)
+        finally:
+            # The database stayed away: nothing new starts; what was claimed waits for its lease.
+            results.close()
         retried(delivery.release, untried)
         if reached:
             outage.server_up(now)

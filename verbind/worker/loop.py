@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from verbind.lib.connections import heal
+from verbind.lib.connections import heal, lost
 from verbind.lib.steps import Step, registered
 from verbind.worker import beats
 
@@ -64,12 +64,13 @@ class Worker:
             while not (stop and stop.is_set()):
                 try:
                     found = step(now or timezone.now())
-                except Exception:
+                except Exception as exc:
                     # Lost mid-pass: reconnect and take the step again, once; its work is
                     # claimed with compare-and-set, so taking it again does nothing twice.
-                    if not healed and heal():
+                    if not healed and lost(exc):
                         healed = True
-                        log.warning("worker step %s lost the database; reconnected", name)
+                        heal(check=True)
+                        log.warning("worker step %s lost the database; taking it again", name)
                         continue
                     log.exception("worker step %s failed; going on with the next step", name)
                     break
