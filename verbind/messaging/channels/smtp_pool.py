@@ -134,11 +134,14 @@ class SmtpPool:
                 await self._drop(index)
             else:
                 await self._reset(index)
-            # Our own sender refused, or a 4xx to the mail as a whole: the server, not the message.
-            about_message = isinstance(exc, aiosmtplib.SMTPDataError) and 500 <= exc.code < 600
+            # An answer to this mail's content is about the message: 5xx for good, 4xx for now
+            # (so one mail the server will not take yet cannot hold up the queue behind it).
+            # Our own sender refused, or the session closed (421): the server's outage.
+            about_message = isinstance(exc, aiosmtplib.SMTPDataError) and exc.code != 421
             raise SendError(
                 f"The mail server answered {exc.code}: {exc.message}",
-                permanent=about_message,
+                permanent=about_message and 500 <= exc.code < 600,
+                deferred=about_message and exc.code < 500,
                 outage=not about_message,
             ) from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
