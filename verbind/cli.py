@@ -11,6 +11,7 @@ COMMANDS = [
     "today",
     "desk",
     "worker",
+    "status",
     "propose",
     "calendar",
     "import",
