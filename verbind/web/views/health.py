@@ -10,8 +10,10 @@ from django.views.decorators.http import require_GET
 
 from verbind.lib.connections import heal
 from verbind.worker import health as worker_health
+from verbind.workspaces.permissions import guard
 
 
+@guard(None)  # open to a supervisor without an account: no workspace data in it
 @never_cache
 @require_GET
 def health(request):
