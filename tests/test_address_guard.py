@@ -14,7 +14,8 @@ from verbind.lib.addresses import is_public
 from verbind.scheduling.calendars import SyncFailed, add_remote
 from verbind.scheduling.models import Calendar, CalendarSource
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Part of the fault suite (`pytest -m faults`): the role matrix, the limits, attacks.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults]
 
 
 @pytest.mark.parametrize(

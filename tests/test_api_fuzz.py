@@ -19,6 +19,9 @@ from tests.conftest import make_appointment, make_promise
 from verbind.workspaces.models import ApiToken, SignInFailures
 from verbind.wsgi import application
 
+# Part of the fault suite (`pytest -m faults`): the limits on what a client sends.
+pytestmark = pytest.mark.faults
+
 EXAMPLES = 5  # generated per operation, after the coverage phase's cases
 CALLS: list[str] = []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.test import Client
 from django.utils import timezone
@@ -14,6 +15,9 @@ from verbind.people.models import Interaction
 from verbind.scheduling.proposals import MOST_REQUESTS_PER_LINK, propose, withdraw
 from verbind.scheduling.slots import free_slots
 from verbind.web import throttle
+
+# Part of the fault suite (`pytest -m faults`): the limits on what a client sends.
+pytestmark = pytest.mark.faults
 
 HOUR = timedelta(hours=1)
 

@@ -22,7 +22,8 @@ from verbind.scheduling.recurrence import count
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=AMS)
-pytestmark = pytest.mark.django_db(transaction=True)
+# Part of the fault suite (`pytest -m faults`): the role matrix, the limits, attacks.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults]
 
 
 def calendar_with(*rules: str, start: str = "20261201T090000Z") -> bytes:

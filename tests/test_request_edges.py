@@ -14,6 +14,9 @@ from django.db import connection
 from verbind.people.models import Organisation, Person
 from verbind.transfer.backup import RestoreRefused, backup, restore
 
+# Part of the fault suite (`pytest -m faults`): the limits on what a client sends.
+pytestmark = pytest.mark.faults
+
 HUGE = "99999999999999999999"
 
 

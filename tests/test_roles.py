@@ -25,7 +25,8 @@ from verbind.workspaces.accounts import make_user
 from verbind.workspaces.models import ApiToken, Membership, Role
 from verbind.workspaces.permissions import ANY, NO, OWN, ROLES, TABLE, Action, level
 
-pytestmark = pytest.mark.django_db
+# Part of the fault suite (`pytest -m faults`): the role matrix, the limits, attacks.
+pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
 
 class World:

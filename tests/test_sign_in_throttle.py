@@ -18,7 +18,8 @@ from verbind.workspaces.accounts import make_user
 from verbind.workspaces.models import ApiToken, Membership, Role, SignInFailures
 from verbind.workspaces.throttle import lock_after
 
-pytestmark = pytest.mark.django_db
+# Part of the fault suite (`pytest -m faults`): the role matrix, the limits, attacks.
+pytestmark = [pytest.mark.django_db, pytest.mark.faults]
 
 WRONG = "not my password"
 
