@@ -106,9 +106,11 @@ NOT_PAGES = {
 NOT_OURS = ("admin", "api-1.0.0", "set_language")
 
 try:
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
+    PlaywrightError = Exception
 
 
 
@@ -341,6 +343,19 @@ FOCUS = """() => {
 }"""
 
 
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll *expression* with page.evaluate: Playwright's wait_for_function evaluates a string
+    inside the page, which the Content-Security-Policy rightly refuses (no 'unsafe-eval')."""
+    for _ in range(int(timeout * 10)):
+        try:
+            if page.evaluate(f"() => Boolean({expression})"):
+                return
+        except PlaywrightError:  # the page is navigating: ask the next one
+            pass
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {expression}")
+
+
 def focused(page) -> dict:
     return page.evaluate(FOCUS)
 
@@ -396,10 +411,8 @@ def test_the_person_page_by_keyboard_alone(live_server, browser, owner, demo):
     tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Add promise")
     page.keyboard.press("Enter")
     page.wait_for_selector("#action-promise .saved")
-    page.wait_for_function("document.activeElement.classList.contains('saved')")
-    page.wait_for_function(
-        "document.getElementById('announce').textContent.includes('Added to the timeline')"
-    )
+    wait_until(page, "document.activeElement.classList.contains('saved')")
+    wait_until(page, "document.getElementById('announce').textContent.includes('Added to the timeline')")
     assert page.locator("#timeline").inner_text().count("Send Hans the proposal") == 1
     # The account menu opens from the keyboard and closes on Escape, focus back on its button.
     page.focus("details.menu summary")
@@ -438,7 +451,7 @@ def test_today_by_keyboard_alone(live_server, browser, owner, demo, width):
     first.focus()
     page.keyboard.press("Enter")
     page.wait_for_load_state()
-    page.wait_for_function("document.activeElement.classList.contains('flash-list')")
+    wait_until(page, "document.activeElement.classList.contains('flash-list')")
     assert page.evaluate("document.activeElement.innerText").strip()
     context.close()
 

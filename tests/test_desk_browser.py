@@ -9,7 +9,13 @@ from django.db import connections
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
-from tests.test_accessibility import ARTIFACTS, browser, in_a_browser, sign_in  # noqa: F401
+from tests.test_accessibility import (  # noqa: F401
+    ARTIFACTS,
+    browser,
+    in_a_browser,
+    sign_in,
+    wait_until,
+)
 from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.people.models import Person
 from verbind.workspaces.accounts import make_user
@@ -42,7 +48,7 @@ def test_the_desk_on_a_tablet(live_server, browser, workspace, owner):  # noqa: 
     row = at_desk.locator(f"#desk-appointment-{linda.pk}")
     assert "Linda Bakker" in row.inner_text() and "for Olga Owner" in row.inner_text()
     row.locator("button:has-text('Check in')").click()
-    at_desk.wait_for_function("document.activeElement.classList.contains('flash-list')")
+    wait_until(at_desk, "document.activeElement.classList.contains('flash-list')")
     assert "Linda Bakker checked in; Olga Owner has been told." in at_desk.locator(".flash-list").inner_text()
     # The host, on whatever page she has open, sees the visitor and answers in one tap.
     laptop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
@@ -64,7 +70,7 @@ def test_the_desk_on_a_tablet(live_server, browser, workspace, owner):  # noqa: 
     ARTIFACTS.mkdir(exist_ok=True)
     at_desk.screenshot(path=str(ARTIFACTS / "desk-tablet.png"), full_page=True)
     script.locator("button:has-text('visit failed')").click()
-    at_desk.wait_for_function("document.activeElement.classList.contains('flash-list')")
+    wait_until(at_desk, "document.activeElement.classList.contains('flash-list')")
     assert "owes Noor Jansen an apology with new dates within a day" in at_desk.locator(".flash-list").inner_text()
     noor.refresh_from_db()
     assert noor.status == AppointmentStatus.MISSED_BY_US
