@@ -401,6 +401,7 @@ def test_the_person_page_by_keyboard_alone(live_server, browser, owner, demo):
     tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Add promise")
     page.keyboard.press("Enter")
     page.wait_for_selector("#action-promise [aria-invalid=true]")
+    wait_until(page, "document.activeElement.getAttribute('aria-invalid') === 'true'")
     wrong = page.evaluate(
         "() => [document.activeElement.name, document.activeElement.getAttribute('aria-describedby')]"
     )

@@ -65,7 +65,12 @@ def server(tmp_path):
             "--workers",
             "3",
             "--no-worker",
-            extra_env={"VERBIND_DATA_DIR": str(tmp_path)},
+            # Many bookings from one address on purpose: past the link pages' limit per address.
+            extra_env={
+                "VERBIND_DATA_DIR": str(tmp_path),
+                "VERBIND_LINK_VIEWS": "100000",
+                "VERBIND_LINK_ANSWERS": "100000",
+            },
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -66,7 +67,7 @@ def test_one_address_that_opens_a_link_too_often_is_asked_to_pause(owner, person
     _proposal, raw = offered(owner, person)
     with time_machine.travel(timezone.now(), tick=False):
         visitor = Client(REMOTE_ADDR="203.0.113.7", HTTP_ACCEPT_LANGUAGE="nl")
-        for _ in range(throttle.VIEWS):
+        for _ in range(settings.LINK_VIEWS):
             assert visitor.get(f"/p/{raw}/").status_code == 200
         paused = visitor.get(f"/p/{raw}/")
         assert paused.status_code == 429
@@ -83,7 +84,7 @@ def test_answers_have_a_lower_limit_than_views(owner, person):
     withdraw(proposal)
     with time_machine.travel(timezone.now(), tick=False):
         visitor = Client(REMOTE_ADDR="2001:db8:1:2::7")
-        for _ in range(throttle.ANSWERS):
+        for _ in range(settings.LINK_ANSWERS):
             visitor.post(f"/p/{raw}/", {"ask_again": "1"})
         # The next address in the same /64 counts as the same visitor.
         neighbour = Client(REMOTE_ADDR="2001:db8:1:2::8", HTTP_ACCEPT_LANGUAGE="en")

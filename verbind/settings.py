@@ -169,6 +169,9 @@ SMTP_OUTAGE_NOTICE_MINUTES = env_int("VERBIND_SMTP_OUTAGE_NOTICE_MINUTES", 60)
 HEALTH_MAX_PASS_AGE_SECONDS = env_int("VERBIND_HEALTH_MAX_PASS_AGE_SECONDS", 600)
 # The largest contacts or calendar file read from the web, the API or the CLI.
 MAX_UPLOAD_MB = env_int("VERBIND_MAX_UPLOAD_MB", 20)
+# The private link pages per client address, in each 10 minutes (web/throttle.py).
+LINK_VIEWS = env_int("VERBIND_LINK_VIEWS", 120)
+LINK_ANSWERS = env_int("VERBIND_LINK_ANSWERS", 20)
 # The limits every reader keeps (verbind.lib.limits): items, bytes after decompression, time.
 MAX_CONTACTS = env_int("VERBIND_MAX_CONTACTS", 50_000)
 MAX_BUSY_TIMES = env_int("VERBIND_MAX_BUSY_TIMES", 100_000)

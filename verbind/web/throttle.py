@@ -17,9 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
-WINDOW = 600  # seconds
-VIEWS = 120
-ANSWERS = 20
+WINDOW = 600  # seconds; the limits are settings (VERBIND_LINK_VIEWS, VERBIND_LINK_ANSWERS)
 
 
 def client_address(request) -> str:
@@ -41,9 +39,9 @@ def wait_for(request, scope: str) -> int:
     """Count this request; the seconds until the window ends when it is over the limit, else 0."""
     now = time.time()
     window = int(now // WINDOW)
-    limits = [("views", VIEWS)]
+    limits = [("views", settings.LINK_VIEWS)]
     if request.method == "POST":
-        limits.append(("answers", ANSWERS))
+        limits.append(("answers", settings.LINK_ANSWERS))
     over = False
     for kind, limit in limits:
         key = f"throttle:{scope}:{kind}:{client_address(request)}:{window}"
