@@ -11,7 +11,6 @@ COMMANDS = [
     "today",
     "desk",
     "worker",
-    "status",
     "propose",
     "calendar",
     "import",
