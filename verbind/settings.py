@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "verbind.scheduling",
     "verbind.transfer",
     "verbind.desk",
+    "verbind.introductions",
     "verbind.worker",
     "verbind.demo",
     "verbind.bench",
@@ -157,6 +158,10 @@ WORKER_LEASE_SECONDS = env_int("VERBIND_WORKER_LEASE_SECONDS", 120)
 WORKER_SEND_CONNECTIONS = env_int("VERBIND_WORKER_SEND_CONNECTIONS", 8)
 # The largest contacts or calendar file read from the web, the API or the CLI.
 MAX_UPLOAD_MB = env_int("VERBIND_MAX_UPLOAD_MB", 20)
+# Introductions: a gentle reminder after this many days without an answer, and the
+# "did it help?" question this many days after the joint introduction.
+INTRODUCTION_REMINDER_DAYS = env_int("VERBIND_INTRODUCTION_REMINDER_DAYS", 7)
+INTRODUCTION_FOLLOW_UP_DAYS = env_int("VERBIND_INTRODUCTION_FOLLOW_UP_DAYS", 21)
 # Calendars on the server's own network (loopback, private, link-local addresses).
 CALENDAR_PRIVATE_ADDRESSES = env_bool("VERBIND_CALENDAR_PRIVATE_ADDRESSES", False)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
