@@ -56,7 +56,12 @@ def link_in(message) -> str:
 def start(web, eva, joost, **extra):
     response = web.post(
         "/introductions/new/",
-        {"a": eva.pk, "b": joost.pk, "why": "Eva starts as a coach; Joost knows marketing.", **extra},
+        {
+            "a": eva.pk,
+            "b": joost.pk,
+            "why": "Eva starts as a coach; Joost knows marketing.",
+            **extra,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     return Introduction.objects.latest("id")
@@ -119,7 +124,9 @@ def test_both_agree_then_did_it_help_then_thanks(smtp, web, owner, eva, joost):
         send_all(web, intro)
         intro.refresh_from_db()
         assert intro.state == IntroState.INTRODUCED
-        joint = [m for m in smtp.messages if "Eva Jansen" in m["Subject"] and "Joost" in m["Subject"]]
+        joint = [
+            m for m in smtp.messages if "Eva Jansen" in m["Subject"] and "Joost" in m["Subject"]
+        ]
         assert sorted(m["To"] for m in joint) == ["eva@koers.example", "joost@hermans.example"]
         for message in joint:
             body = message.get_content()
@@ -133,7 +140,12 @@ def test_both_agree_then_did_it_help_then_thanks(smtp, web, owner, eva, joost):
         Worker().run_pass()
         Worker().run_pass()  # claimed once: a second pass writes nothing more
         assert f"introduction:{intro.pk}:ask_follow_up" in keys(owner)
-        assert OutboxMessage.objects.filter(idempotency_key__startswith=f"intro:{intro.pk}:follow_up").count() == 2
+        assert (
+            OutboxMessage.objects.filter(
+                idempotency_key__startswith=f"intro:{intro.pk}:follow_up"
+            ).count()
+            == 2
+        )
         send_all(web, intro)
         asked = [m for m in smtp.messages[sent_before:]]
         assert sorted(m["To"] for m in asked) == ["eva@koers.example", "joost@hermans.example"]
@@ -143,7 +155,9 @@ def test_both_agree_then_did_it_help_then_thanks(smtp, web, owner, eva, joost):
     assert intro.state == IntroState.HELPED
     # the answer is on all three timelines: Eva's, Joost's and the introduction's own
     for person in (eva, joost):
-        assert Interaction.objects.filter(person=person, notes__contains="I finally have a plan").exists()
+        assert Interaction.objects.filter(
+            person=person, notes__contains="I finally have a plan"
+        ).exists()
     assert intro.events.filter(text__contains="I finally have a plan").exists()
     with at(12, 22, 11):
         agenda = keys(owner)

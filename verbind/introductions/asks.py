@@ -93,7 +93,11 @@ def suggest(item: AskOffer, member) -> list[Match]:
         match, new = Match.objects.get_or_create(
             ask=ask,
             offer=offer,
-            defaults={"workspace_id": item.workspace_id, "member": member, "shared": " ".join(shared)[:300]},
+            defaults={
+                "workspace_id": item.workspace_id,
+                "member": member,
+                "shared": " ".join(shared)[:300],
+            },
         )
         if new:
             made.append(match)
@@ -110,7 +114,9 @@ def close(item: AskOffer) -> None:
 
 
 def dismiss(match: Match) -> None:
-    if not Match.objects.filter(pk=match.pk, state=MatchState.OPEN).update(state=MatchState.DISMISSED):
+    if not Match.objects.filter(pk=match.pk, state=MatchState.OPEN).update(
+        state=MatchState.DISMISSED
+    ):
         raise Refused(_("This suggestion is no longer open."))
 
 

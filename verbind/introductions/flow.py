@@ -150,7 +150,11 @@ def introduce(
         why=why,
         a_asked=a_asked,
     )
-    _event(intro, IntroState.ASKED_B, gettext_noop("You asked %(b)s first whether they would meet %(a)s."))
+    _event(
+        intro,
+        IntroState.ASKED_B,
+        gettext_noop("You asked %(b)s first whether they would meet %(a)s."),
+    )
     _ask(intro, Side.B, keys.ASK_B)
     _wait(intro, Waiting.SEND_ASK_B)
     return intro
@@ -174,7 +178,9 @@ def _sender_name(intro: Introduction) -> str:
     return intro.member.get_full_name() or intro.member.email
 
 
-def _draft(intro: Introduction, role: str, person, template: str, context: dict, purpose=Purpose.FOLLOW_UP):
+def _draft(
+    intro: Introduction, role: str, person, template: str, context: dict, purpose=Purpose.FOLLOW_UP
+):
     subject, body = render(
         template,
         person.language,
@@ -372,13 +378,31 @@ def on_released(intro_id: int, role: str) -> None:
         more = {stamp: now, "next_check_at": now + reminder_after()}
         if role == keys.ASK_A:
             _move(intro, [IntroState.B_AGREED], IntroState.ASKED_A)
-            _event(intro, IntroState.ASKED_A, gettext_noop("You asked %(a)s whether they would meet %(b)s."))
+            _event(
+                intro,
+                IntroState.ASKED_A,
+                gettext_noop("You asked %(a)s whether they would meet %(b)s."),
+            )
         elif role in (keys.REMIND_A, keys.REMIND_B):
-            _event(intro, intro.state, gettext_noop("A gentle reminder went to %(name)s."), name=intro.person(side).name)
+            _event(
+                intro,
+                intro.state,
+                gettext_noop("A gentle reminder went to %(name)s."),
+                name=intro.person(side).name,
+            )
         if intro.is_open:
             _wait(intro, "", **more)
     elif role in (keys.JOINT_A, keys.JOINT_B):
-        if drafts(intro).filter(idempotency_key__in=[keys.message(intro.pk, keys.JOINT_A), keys.message(intro.pk, keys.JOINT_B)]).exists():
+        if (
+            drafts(intro)
+            .filter(
+                idempotency_key__in=[
+                    keys.message(intro.pk, keys.JOINT_A),
+                    keys.message(intro.pk, keys.JOINT_B),
+                ]
+            )
+            .exists()
+        ):
             return  # the other half is still a draft
         if _move(
             intro,
@@ -386,7 +410,11 @@ def on_released(intro_id: int, role: str) -> None:
             IntroState.INTRODUCED,
             introduced_at=now,
         ):
-            _event(intro, IntroState.INTRODUCED, gettext_noop("You introduced %(a)s and %(b)s to each other."))
+            _event(
+                intro,
+                IntroState.INTRODUCED,
+                gettext_noop("You introduced %(a)s and %(b)s to each other."),
+            )
             _wait(intro, "", next_check_at=now + follow_up_after())
     elif role in (keys.FOLLOW_UP_A, keys.FOLLOW_UP_B):
         IntroLink.objects.filter(
@@ -414,7 +442,9 @@ def find_link(raw: str) -> IntroLink | None:
         return None
     return (
         IntroLink.objects.filter(token_hash=hash_token(raw))
-        .select_related("introduction__a", "introduction__b", "introduction__member", "introduction__workspace")
+        .select_related(
+            "introduction__a", "introduction__b", "introduction__member", "introduction__workspace"
+        )
         .first()
     )
 
@@ -443,8 +473,19 @@ def answer(link: IntroLink, choice: str, note: str = "") -> str:
     person = intro.person(link.side)
     said = _member_text(intro, Answer(choice).label) + (f" — “{note}”" if note else "")
     if intro.is_closed:
-        _on_timeline(intro, person, gettext_noop("Answered on the introduction link after it ended: %(said)s"), said=said)
-        _event(intro, intro.state, gettext_noop("%(name)s answered after it ended: %(said)s"), name=person.name, said=said)
+        _on_timeline(
+            intro,
+            person,
+            gettext_noop("Answered on the introduction link after it ended: %(said)s"),
+            said=said,
+        )
+        _event(
+            intro,
+            intro.state,
+            gettext_noop("%(name)s answered after it ended: %(said)s"),
+            name=person.name,
+            said=said,
+        )
         return "after_end"
     if link.question == Question.CONSENT:
         _consent(intro, link.side, choice, said)
@@ -455,7 +496,13 @@ def answer(link: IntroLink, choice: str, note: str = "") -> str:
 
 def _consent(intro: Introduction, side: str, choice: str, said: str) -> None:
     person = intro.person(side)
-    _on_timeline(intro, person, gettext_noop("About meeting %(other)s: %(said)s"), other=intro.other(side).name, said=said)
+    _on_timeline(
+        intro,
+        person,
+        gettext_noop("About meeting %(other)s: %(said)s"),
+        other=intro.other(side).name,
+        said=said,
+    )
     if choice in DECLINES:
         _declined(intro, side, said)
         return
@@ -485,7 +532,13 @@ def _declined(intro: Introduction, side: str, said: str) -> None:
         ended_at=timezone.now(),
     ):
         return
-    _event(intro, IntroState.DECLINED, gettext_noop("%(name)s declined: %(said)s. The other side is not told."), name=intro.person(side).name, said=said)
+    _event(
+        intro,
+        IntroState.DECLINED,
+        gettext_noop("%(name)s declined: %(said)s. The other side is not told."),
+        name=intro.person(side).name,
+        said=said,
+    )
     for message in drafts(intro):
         cancel(message)  # an unsent question or reminder must not go out now
     other = intro.other(side)
@@ -496,13 +549,35 @@ def _declined(intro: Introduction, side: str, said: str) -> None:
 def _followed_up(intro: Introduction, side: str, choice: str, said: str) -> None:
     person = intro.person(side)
     for someone in (intro.a, intro.b):  # on both their timelines, and the introduction's own
-        _on_timeline(intro, someone, gettext_noop("Did the introduction of %(a)s to %(b)s help? %(name)s: %(said)s"), name=person.name, said=said)
+        _on_timeline(
+            intro,
+            someone,
+            gettext_noop("Did the introduction of %(a)s to %(b)s help? %(name)s: %(said)s"),
+            name=person.name,
+            said=said,
+        )
     _event(intro, intro.state, gettext_noop("%(name)s: %(said)s"), name=person.name, said=said)
     if choice == Answer.HELPED and side == Side.A:
         if _move(intro, [IntroState.INTRODUCED, IntroState.MET], IntroState.HELPED):
             _event(intro, IntroState.HELPED, gettext_noop("It helped %(a)s: time to thank %(b)s."))
-            record(intro.workspace_id, intro.a, Direction.GAVE, Help.INTRODUCTION, member=intro.member, introduction=intro, note=intro.b.name)
-            record(intro.workspace_id, intro.b, Direction.GOT, Help.TIME, member=intro.member, introduction=intro, note=intro.a.name)
+            record(
+                intro.workspace_id,
+                intro.a,
+                Direction.GAVE,
+                Help.INTRODUCTION,
+                member=intro.member,
+                introduction=intro,
+                note=intro.b.name,
+            )
+            record(
+                intro.workspace_id,
+                intro.b,
+                Direction.GOT,
+                Help.TIME,
+                member=intro.member,
+                introduction=intro,
+                note=intro.a.name,
+            )
             _draft(
                 intro,
                 keys.THANKS,
@@ -515,7 +590,12 @@ def _followed_up(intro: Introduction, side: str, choice: str, said: str) -> None
     elif choice in (Answer.MET, Answer.HELPED):
         _move(intro, [IntroState.INTRODUCED], IntroState.MET)
     elif choice == Answer.DIDNT_WORK:
-        _move(intro, [IntroState.INTRODUCED, IntroState.MET], IntroState.ENDED, ended_at=timezone.now())
+        _move(
+            intro,
+            [IntroState.INTRODUCED, IntroState.MET],
+            IntroState.ENDED,
+            ended_at=timezone.now(),
+        )
 
 
 # ── the member's decisions ───────────────────────────────────────────────────
@@ -526,7 +606,12 @@ def end(membership: Membership, intro: Introduction) -> None:
     """The member ends it (no answer, or no longer needed): unsent drafts are withdrawn."""
     if intro.is_closed:
         raise IntroductionRefused(_("This introduction has ended already."))
-    if not _move(intro, [s for s in IntroState if s not in (IntroState.DECLINED, IntroState.ENDED)], IntroState.ENDED, ended_at=timezone.now()):
+    if not _move(
+        intro,
+        [s for s in IntroState if s not in (IntroState.DECLINED, IntroState.ENDED)],
+        IntroState.ENDED,
+        ended_at=timezone.now(),
+    ):
         raise IntroductionRefused(_("This introduction has ended already."))
     for message in drafts(intro):
         try:
@@ -554,7 +639,9 @@ def look_again(intro: Introduction, now) -> None:
     """Its time came: a reminder, a decision, or "did it help?"."""
     if intro.state in (IntroState.ASKED_B, IntroState.ASKED_A):
         side = Side.B if intro.state == IntroState.ASKED_B else Side.A
-        link = IntroLink.objects.filter(introduction=intro, side=side, question=Question.CONSENT).first()
+        link = IntroLink.objects.filter(
+            introduction=intro, side=side, question=Question.CONSENT
+        ).first()
         if link is None or link.answered_at is not None:
             return
         reminded = intro.reminded_b_at if side == Side.B else intro.reminded_a_at

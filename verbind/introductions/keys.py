@@ -13,7 +13,18 @@ PREFIX = "intro"
 ASK_B, REMIND_B, ASK_A, REMIND_A = "ask_b", "remind_b", "ask_a", "remind_a"
 JOINT_A, JOINT_B, LET_DOWN = "joint_a", "joint_b", "let_down"
 FOLLOW_UP_A, FOLLOW_UP_B, THANKS = "follow_up_a", "follow_up_b", "thanks"
-ROLES = {ASK_B, REMIND_B, ASK_A, REMIND_A, JOINT_A, JOINT_B, LET_DOWN, FOLLOW_UP_A, FOLLOW_UP_B, THANKS}
+ROLES = {
+    ASK_B,
+    REMIND_B,
+    ASK_A,
+    REMIND_A,
+    JOINT_A,
+    JOINT_B,
+    LET_DOWN,
+    FOLLOW_UP_A,
+    FOLLOW_UP_B,
+    THANKS,
+}
 
 
 def message(introduction_id: int, role: str) -> str:

@@ -7,8 +7,6 @@ of summing the ledger.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -43,7 +41,9 @@ def record(
         raise LedgerInvalid(_("Say who helped whom: we helped them, or they helped us."))
     if kind not in Help.values:
         raise LedgerInvalid(_("Pick what kind of help it was."))
-    if person.workspace_id != workspace_id or (brought is not None and brought.workspace_id != workspace_id):
+    if person.workspace_id != workspace_id or (
+        brought is not None and brought.workspace_id != workspace_id
+    ):
         raise LedgerInvalid(_("Pick people from your own network."))
     if brought is not None and brought.pk == person.pk:
         raise LedgerInvalid(_("Someone cannot refer themselves."))
@@ -73,7 +73,9 @@ def record(
 
 
 def balance_of(person) -> Balance:
-    return Balance.objects.filter(person=person).first() or Balance(person=person, workspace_id=person.workspace_id)
+    return Balance.objects.filter(person=person).first() or Balance(
+        person=person, workspace_id=person.workspace_id
+    )
 
 
 def in_words(person, balance: Balance | None = None) -> str:
@@ -82,13 +84,21 @@ def in_words(person, balance: Balance | None = None) -> str:
     first = person.first_name
     if not balance.gave and not balance.got:
         return _("Nothing given or received yet between you and %(name)s.") % {"name": first}
-    got = ngettext("%(name)s helped you once", "%(name)s helped you %(count)d times", balance.got) % {
-        "name": first,
-        "count": balance.got,
-    } if balance.got else _("%(name)s has not helped you yet") % {"name": first}
-    gave = ngettext("you helped them once", "you helped them %(count)d times", balance.gave) % {
-        "count": balance.gave
-    } if balance.gave else _("you have not helped them yet")
+    got = (
+        ngettext("%(name)s helped you once", "%(name)s helped you %(count)d times", balance.got)
+        % {
+            "name": first,
+            "count": balance.got,
+        }
+        if balance.got
+        else _("%(name)s has not helped you yet") % {"name": first}
+    )
+    gave = (
+        ngettext("you helped them once", "you helped them %(count)d times", balance.gave)
+        % {"count": balance.gave}
+        if balance.gave
+        else _("you have not helped them yet")
+    )
     if balance.gap >= GIVE_BACK_GAP:
         tail = _("They gave much more than they got: time to give something back.")
     elif balance.gap <= -GIVE_BACK_GAP:
@@ -109,16 +119,20 @@ def entries_of(person, limit: int = 50):
 def chart(person, now=None, months: int = 12) -> dict:
     """Gives and gets per month over the last year, ready for a small SVG (bars side by side)."""
     now = timezone.localtime(now or timezone.now())
-    first = (now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) - timedelta(days=31 * (months - 1))).replace(day=1)
+    index = now.year * 12 + now.month - 1 - (months - 1)
     starts = []
-    month = first
-    for _i in range(months):
-        starts.append(month)
-        month = (month + timedelta(days=32)).replace(day=1)
+    for i in range(months):
+        year, month = divmod(index + i, 12)
+        starts.append(
+            now.replace(
+                year=year, month=month + 1, day=1, hour=0, minute=0, second=0, microsecond=0
+            )
+        )
+    first = starts[0]
     counts = {(m.year, m.month): [0, 0] for m in starts}
-    for direction, at in LedgerEntry.objects.filter(person=person, occurred_at__gte=first).values_list(
-        "direction", "occurred_at"
-    ):
+    for direction, at in LedgerEntry.objects.filter(
+        person=person, occurred_at__gte=first
+    ).values_list("direction", "occurred_at"):
         local = timezone.localtime(at)
         slot = counts.get((local.year, local.month))
         if slot is not None:

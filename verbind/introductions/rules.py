@@ -31,15 +31,29 @@ ABOUT_A = {Waiting.SEND_ASK_A, Waiting.REMIND_A, Waiting.DECIDE_A}
 def _why(waiting: str) -> str:
     # The sentences above, said here so makemessages finds each one.
     return {
-        Waiting.SEND_ASK_B: _("Your question to %(b)s about meeting %(a)s is ready: read it and send it."),
-        Waiting.REMIND_B: _("%(b)s has not answered about meeting %(a)s in a week: a gentle reminder is ready."),
-        Waiting.DECIDE_B: _("%(b)s did not answer about meeting %(a)s, even after a reminder: wait longer, or end it kindly."),
+        Waiting.SEND_ASK_B: _(
+            "Your question to %(b)s about meeting %(a)s is ready: read it and send it."
+        ),
+        Waiting.REMIND_B: _(
+            "%(b)s has not answered about meeting %(a)s in a week: a gentle reminder is ready."
+        ),
+        Waiting.DECIDE_B: _(
+            "%(b)s did not answer about meeting %(a)s, even after a reminder: wait longer, or end it kindly."
+        ),
         Waiting.SEND_ASK_A: _("%(b)s said yes to meeting %(a)s: your question to %(a)s is ready."),
-        Waiting.REMIND_A: _("%(a)s has not answered about meeting %(b)s in a week: a gentle reminder is ready."),
-        Waiting.DECIDE_A: _("%(a)s did not answer about meeting %(b)s, even after a reminder: wait longer, or end it kindly."),
+        Waiting.REMIND_A: _(
+            "%(a)s has not answered about meeting %(b)s in a week: a gentle reminder is ready."
+        ),
+        Waiting.DECIDE_A: _(
+            "%(a)s did not answer about meeting %(b)s, even after a reminder: wait longer, or end it kindly."
+        ),
         Waiting.SEND_JOINT: _("%(a)s and %(b)s both said yes: send the introduction."),
-        Waiting.LET_DOWN: _("The introduction of %(a)s and %(b)s will not happen now: a kind note is ready."),
-        Waiting.ASK_FOLLOW_UP: _("Three weeks since you introduced %(a)s and %(b)s: ask them whether it helped."),
+        Waiting.LET_DOWN: _(
+            "The introduction of %(a)s and %(b)s will not happen now: a kind note is ready."
+        ),
+        Waiting.ASK_FOLLOW_UP: _(
+            "Three weeks since you introduced %(a)s and %(b)s: ask them whether it helped."
+        ),
         Waiting.THANK_B: _("Thank %(b)s for the time given to %(a)s: a warm note is ready."),
     }[waiting]
 
@@ -48,7 +62,10 @@ def introduction_waiting(ctx: Context) -> list[AgendaItem]:
     """An introduction waits for the member: a draft to read and send, or a decision."""
     waiting = (
         Introduction.objects.filter(
-            workspace=ctx.workspace, member=ctx.member, agenda_at__isnull=False, agenda_at__lte=ctx.at
+            workspace=ctx.workspace,
+            member=ctx.member,
+            agenda_at__isnull=False,
+            agenda_at__lte=ctx.at,
         )
         .exclude(waiting="")
         .select_related("a", "b", "a__organisation", "b__organisation")
@@ -126,7 +143,9 @@ def give_back(ctx: Context) -> list[AgendaItem]:
     items = []
     for balance in balances:
         person = balance.person
-        why = _("How could you help %(name)s back? They helped you %(got)d times; you helped them %(gave)d.") % {
+        why = _(
+            "How could you help %(name)s back? They helped you %(got)d times; you helped them %(gave)d."
+        ) % {
             "name": person.name,
             "got": balance.got,
             "gave": balance.gave,

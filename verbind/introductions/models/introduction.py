@@ -74,7 +74,9 @@ DECLINES = [Answer.NO, Answer.NOT_NOW]
 class Introduction(WorkspaceOwned):
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     a = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="helped_by_intro")
-    b = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="helping_by_intro")
+    b = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="helping_by_intro"
+    )
     why = models.TextField(_("why you two should meet"), max_length=1000)
     a_asked = models.BooleanField(_("A asked for this"), default=False)
     state = models.CharField(max_length=12, choices=IntroState.choices, default=IntroState.ASKED_B)

@@ -83,7 +83,12 @@ def introduction_new(request):
     match = None
     match_id = request.GET.get("match", "")
     if match_id.isdigit():
-        match = Match.objects.in_workspace(request.workspace).filter(pk=int(match_id)).select_related("ask", "offer").first()
+        match = (
+            Match.objects.in_workspace(request.workspace)
+            .filter(pk=int(match_id))
+            .select_related("ask", "offer")
+            .first()
+        )
         if match is not None and "why" not in initial:
             initial["why"] = f"“{match.ask.text}” — “{match.offer.text}”"
     form = IntroductionForm(request.POST or None, initial=initial, workspace=request.workspace)
@@ -107,7 +112,11 @@ def introduction_new(request):
         else:
             if match is not None:
                 Match.objects.filter(pk=match.pk).update(state="introduced")
-            messages.success(request, _("Read your question to %(name)s and send it when it reads right.") % {"name": intro.b.name})
+            messages.success(
+                request,
+                _("Read your question to %(name)s and send it when it reads right.")
+                % {"name": intro.b.name},
+            )
             return redirect(intro)
     return render(
         request,
@@ -135,8 +144,14 @@ def introduction_detail(request, pk):
 
 def _steps(intro):
     """The path it takes, with where it stands now (a closed one shows how far it got)."""
-    path = [IntroState.ASKED_B, IntroState.B_AGREED, IntroState.ASKED_A, IntroState.INTRODUCED,
-            IntroState.MET, IntroState.HELPED]
+    path = [
+        IntroState.ASKED_B,
+        IntroState.B_AGREED,
+        IntroState.ASKED_A,
+        IntroState.INTRODUCED,
+        IntroState.MET,
+        IntroState.HELPED,
+    ]
     if intro.a_asked:
         path.remove(IntroState.ASKED_A)
     if intro.is_closed:
@@ -164,7 +179,9 @@ def introduction_act(request, pk, action):
     try:
         if action == "send":
             count = flow.send_drafts(request.membership, intro)
-            messages.success(request, _("Sent (%(count)d).") % {"count": count} if count > 1 else _("Sent."))
+            messages.success(
+                request, _("Sent (%(count)d).") % {"count": count} if count > 1 else _("Sent.")
+            )
         elif action == "end":
             flow.end(request.membership, intro)
             messages.success(request, _("Ended. Nobody is told why."))
@@ -209,7 +226,11 @@ def person_ledger_add(request, pk):
     kind = request.POST.get("kind", "")
     brought = None
     if request.POST.get("brought", "").isdigit():
-        brought = Person.objects.in_workspace(request.workspace).filter(pk=int(request.POST["brought"])).first()
+        brought = (
+            Person.objects.in_workspace(request.workspace)
+            .filter(pk=int(request.POST["brought"]))
+            .first()
+        )
     try:
         ledger.record(
             request.workspace.pk,
@@ -222,9 +243,16 @@ def person_ledger_add(request, pk):
         )
         label = dict(Help.choices)[kind]
         if direction == Direction.GOT:
-            messages.success(request, _("Noted: %(name)s gave %(what)s.") % {"name": person.first_name, "what": label})
+            messages.success(
+                request,
+                _("Noted: %(name)s gave %(what)s.") % {"name": person.first_name, "what": label},
+            )
         else:
-            messages.success(request, _("Noted: you gave %(name)s %(what)s.") % {"name": person.first_name, "what": label})
+            messages.success(
+                request,
+                _("Noted: you gave %(name)s %(what)s.")
+                % {"name": person.first_name, "what": label},
+            )
     except Refused as exc:
         messages.error(request, exc.message)
     return redirect(f"{person.get_absolute_url()}#ledger")
@@ -235,7 +263,9 @@ def person_ledger_add(request, pk):
 def person_ask_add(request, pk):
     person = scoped(request, Person, pk)
     try:
-        asks.add(request.membership, person, request.POST.get("kind", ""), request.POST.get("text", ""))
+        asks.add(
+            request.membership, person, request.POST.get("kind", ""), request.POST.get("text", "")
+        )
         messages.success(request, _("Kept. Verbind suggests an introduction when someone fits."))
     except Refused as exc:
         messages.error(request, exc.message)
@@ -274,15 +304,32 @@ def introduction_link(request, token):
             "choices": [(c.value, _(c.label)) for c in link.choices],
         }
         if link.answered_at is not None:
-            return render(request, "web/public/intro_answered.html", {**context, "again": request.method == "POST"})
+            return render(
+                request,
+                "web/public/intro_answered.html",
+                {**context, "again": request.method == "POST"},
+            )
         if link.expired:
-            return render(request, "web/public/intro_answered.html", {**context, "expired": True}, status=410)
+            return render(
+                request, "web/public/intro_answered.html", {**context, "expired": True}, status=410
+            )
         error = ""
         if request.method == "POST":
             try:
-                outcome = flow.answer(link, request.POST.get("answer", ""), request.POST.get("note", ""))
+                outcome = flow.answer(
+                    link, request.POST.get("answer", ""), request.POST.get("note", "")
+                )
             except Refused as exc:
                 error = exc.message
             else:
-                return render(request, "web/public/intro_answered.html", {**context, "thanked": True, "after_end": outcome == "after_end"})
-        return render(request, "web/public/intro_question.html", {**context, "error": error}, status=400 if error else 200)
+                return render(
+                    request,
+                    "web/public/intro_answered.html",
+                    {**context, "thanked": True, "after_end": outcome == "after_end"},
+                )
+        return render(
+            request,
+            "web/public/intro_question.html",
+            {**context, "error": error},
+            status=400 if error else 200,
+        )
