@@ -578,14 +578,7 @@ def _followed_up(intro: Introduction, side: str, choice: str, said: str) -> None
                 introduction=intro,
                 note=intro.a.name,
             )
-            _draft(
-                intro,
-                keys.THANKS,
-                intro.b,
-                "intro_thanks",
-                {"other_first": intro.a.first_name},
-                purpose=Purpose.THANK_YOU,
-            )
+            write_thanks(intro)
             _wait(intro, Waiting.THANK_B)
     elif choice in (Answer.MET, Answer.HELPED):
         _move(intro, [IntroState.INTRODUCED], IntroState.MET)
@@ -596,6 +589,18 @@ def _followed_up(intro: Introduction, side: str, choice: str, said: str) -> None
             IntroState.ENDED,
             ended_at=timezone.now(),
         )
+
+
+def write_thanks(intro: Introduction) -> OutboxMessage:
+    """The warm note to B for the time given to A, as a draft."""
+    return _draft(
+        intro,
+        keys.THANKS,
+        intro.b,
+        "intro_thanks",
+        {"other_first": intro.a.first_name},
+        purpose=Purpose.THANK_YOU,
+    )
 
 
 # ── the member's decisions ───────────────────────────────────────────────────
