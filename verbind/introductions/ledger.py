@@ -103,8 +103,10 @@ def in_words(person, balance: Balance | None = None) -> str:
         tail = _("They gave much more than they got: time to give something back.")
     elif balance.gap <= -GIVE_BACK_GAP:
         tail = _("You gave more than you got: a good relation to ask, when you need it.")
-    else:
+    elif balance.gap == 0:
         tail = _("About even.")
+    else:
+        return f"{got}; {gave}."
     return f"{got}; {gave}. {tail}"
 
 

@@ -21,7 +21,7 @@ class Help(models.TextChoices):
     ADVICE = "advice", _("advice")
     REFERRAL = "referral", _("a referral")
     FAVOUR = "favour", _("a favour")
-    TIME = "time", _("their time")
+    TIME = "time", _("time")
     BUSINESS = "business", _("business brought")
 
 
