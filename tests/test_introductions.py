@@ -193,12 +193,14 @@ def test_no_answer_gets_one_gentle_reminder_then_waits_on_the_agenda(smtp, web, 
         web.post(f"/introductions/{intro.pk}/end/")
     intro.refresh_from_db()
     assert intro.state == IntroState.ENDED
-    # a late answer is thanked and recorded, and changes nothing else
-    late = answer(link_in(smtp.to("joost@hermans.example")[-1]), "yes")
+    # a late answer is thanked and recorded, and changes nothing else (the first link still works)
+    late = answer(link_in(smtp.to("joost@hermans.example")[0]), "yes")
     assert late.status_code == 200 and "Thank you" in late.content.decode()
     intro.refresh_from_db()
     assert intro.state == IntroState.ENDED
     assert Interaction.objects.filter(person=joost, notes__contains="after it ended").exists()
+    again = answer(link_in(smtp.to("joost@hermans.example")[-1]), "no")  # the reminder's link
+    assert "already" in again.content.decode()
     assert OutboxMessage.objects.filter(person=eva).count() == 0
 
 

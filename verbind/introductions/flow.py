@@ -203,20 +203,19 @@ def _draft(
 
 
 def _link(intro: Introduction, side: str, question: str) -> str:
-    """A fresh private link for *side* to answer *question* (the raw token is in the message only)."""
+    """A private link for *side* to answer *question* (the raw token is in the message only).
+
+    A reminder carries a link of its own; the first one keeps working, and an answer on
+    either answers both.
+    """
     raw, hashed = IntroLink.new_token()
-    IntroLink.objects.update_or_create(
+    IntroLink.objects.create(
+        workspace_id=intro.workspace_id,
         introduction=intro,
         side=side,
         question=question,
-        defaults={
-            "workspace_id": intro.workspace_id,
-            "token_hash": hashed,
-            "expires_at": timezone.now() + LINK_VALID_FOR,
-            "answer": "",
-            "note": "",
-            "answered_at": None,
-        },
+        token_hash=hashed,
+        expires_at=timezone.now() + LINK_VALID_FOR,
     )
     return link_url(raw)
 
@@ -464,9 +463,12 @@ def answer(link: IntroLink, choice: str, note: str = "") -> str:
         raise LinkRefused(_("This link has expired."))
     note = note.strip()[:1000]
     now = timezone.now()
-    if not IntroLink.objects.filter(pk=link.pk, answered_at__isnull=True).update(
-        answer=choice, note=note, answered_at=now
-    ):
+    same_question = IntroLink.objects.filter(
+        introduction_id=link.introduction_id, side=link.side, question=link.question
+    )
+    if same_question.filter(answered_at__isnull=False).exists() or not same_question.filter(
+        answered_at__isnull=True
+    ).update(answer=choice, note=note, answered_at=now):
         raise LinkRefused(_("You answered this already. Thank you!"))
     link.answer, link.note, link.answered_at = choice, note, now
     intro = Introduction.objects.select_related("a", "b", "member").get(pk=link.introduction_id)
@@ -644,10 +646,8 @@ def look_again(intro: Introduction, now) -> None:
     """Its time came: a reminder, a decision, or "did it help?"."""
     if intro.state in (IntroState.ASKED_B, IntroState.ASKED_A):
         side = Side.B if intro.state == IntroState.ASKED_B else Side.A
-        link = IntroLink.objects.filter(
-            introduction=intro, side=side, question=Question.CONSENT
-        ).first()
-        if link is None or link.answered_at is not None:
+        links = IntroLink.objects.filter(introduction=intro, side=side, question=Question.CONSENT)
+        if not links.exists() or links.filter(answered_at__isnull=False).exists():
             return
         reminded = intro.reminded_b_at if side == Side.B else intro.reminded_a_at
         if reminded is None:

@@ -149,11 +149,7 @@ class IntroLink(WorkspaceOwned):
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["introduction", "side", "question"], name="one_link_per_question"
-            )
-        ]
+        indexes = [models.Index(fields=["introduction", "side", "question"])]
 
     @staticmethod
     def new_token() -> tuple[str, str]:
@@ -162,6 +158,16 @@ class IntroLink(WorkspaceOwned):
     @property
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    @property
+    def answered_elsewhere(self) -> bool:
+        """Answered on another link for the same question (the first one, or a reminder's)."""
+        return IntroLink.objects.filter(
+            introduction_id=self.introduction_id,
+            side=self.side,
+            question=self.question,
+            answered_at__isnull=False,
+        ).exists()
 
     @property
     def choices(self) -> list[Answer]:

@@ -303,7 +303,7 @@ def introduction_link(request, token):
             "consent": link.question == Question.CONSENT,
             "choices": [(c.value, _(c.label)) for c in link.choices],
         }
-        if link.answered_at is not None:
+        if link.answered_at is not None or link.answered_elsewhere:
             return render(
                 request,
                 "web/public/intro_answered.html",
