@@ -22,8 +22,11 @@ from verbind.followthrough.steps import handle_one_escalation, handle_one_late_p
 from verbind.introductions import asks
 from verbind.introductions.flow import write_thanks
 from verbind.introductions.ledger import record
+from verbind.introductions.models import Answer as Said
 from verbind.introductions.models import (
-    Answer,
+    Direction as Gave,
+)
+from verbind.introductions.models import (
     Help,
     Introduction,
     IntroEvent,
@@ -32,9 +35,6 @@ from verbind.introductions.models import (
     Question,
     Side,
     Waiting,
-)
-from verbind.introductions.models import (
-    Direction as Gave,
 )
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome, Promise
 from verbind.obligations.models import PromiseKind as K
@@ -574,9 +574,9 @@ def generosity(story: Story) -> None:
     for when, state, text in steps:
         IntroEvent.objects.create(workspace=ws, introduction=intro, at=when, state=state, text=text)
     for side, question, answer, when in (
-        (Side.B, Question.CONSENT, Answer.YES, at(-30, 8)),
-        (Side.A, Question.CONSENT, Answer.YES, at(-29, 12)),
-        (Side.A, Question.FOLLOW_UP, Answer.HELPED, at(-7, 20)),
+        (Side.B, Question.CONSENT, Said.YES, at(-30, 8)),
+        (Side.A, Question.CONSENT, Said.YES, at(-29, 12)),
+        (Side.A, Question.FOLLOW_UP, Said.HELPED, at(-7, 20)),
     ):
         IntroLink.objects.create(
             workspace=ws,

@@ -8,7 +8,7 @@ of summing the ledger.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -59,22 +59,45 @@ def record(
         introduction=introduction,
         brought=brought if kind == Help.REFERRAL else None,
     )
-    Balance.objects.get_or_create(person=person, defaults={"workspace_id": workspace_id})
-    if direction == Direction.GAVE:
-        changes = {"gave": F("gave") + 1, "gap": F("gap") - 1}
-    else:
-        changes = {"got": F("got") + 1, "gap": F("gap") + 1, "last_got_at": at}
-        if member is not None:
-            changes["member"] = member
-        if kind == Help.REFERRAL:
-            changes["referrals"] = F("referrals") + 1
-    Balance.objects.filter(person=person).update(**changes)
+    keep_balance(person, member if direction == Direction.GOT else None, at)
     return entry
 
 
+def _counts(person) -> dict:
+    return LedgerEntry.objects.filter(person=person).aggregate(
+        gave=Count("id", filter=Q(direction=Direction.GAVE)),
+        got=Count("id", filter=Q(direction=Direction.GOT)),
+        referrals=Count("id", filter=Q(direction=Direction.GOT, kind=Help.REFERRAL)),
+    )
+
+
+def keep_balance(person, member=None, got_at=None) -> Balance:
+    """The person's balance, counted again from their ledger (one indexed query).
+
+    Counting rather than adding keeps it right after a merge moved entries between people.
+    """
+    counts = _counts(person)
+    defaults = {
+        **counts,
+        "gap": counts["got"] - counts["gave"],
+        "workspace_id": person.workspace_id,
+    }
+    if member is not None:
+        defaults["member"] = member
+    if got_at is not None:
+        defaults["last_got_at"] = got_at
+    balance, _new = Balance.objects.update_or_create(person=person, defaults=defaults)
+    return balance
+
+
 def balance_of(person) -> Balance:
-    return Balance.objects.filter(person=person).first() or Balance(
-        person=person, workspace_id=person.workspace_id
+    """The balance as the ledger says it now (counted, so a merge never leaves it stale)."""
+    counts = _counts(person)
+    return Balance(
+        person=person,
+        workspace_id=person.workspace_id,
+        gap=counts["got"] - counts["gave"],
+        **counts,
     )
 
 
