@@ -17,6 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import PASSWORD
 from verbind.demo.stories import load_demo
 from verbind.desk import visits as desk
+from verbind.introductions.flow import drafts as draft_of
+from verbind.introductions.flow import introduce
 from verbind.messaging.enqueue import DRAFT, enqueue
 from verbind.people.models import Organisation, Person
 from verbind.scheduling.proposals import propose
@@ -52,6 +54,9 @@ SIGNED_IN = {
     "desk": lambda d: "/desk/",
     "desk_log": lambda d: "/desk/log/",
     "desk_answer": lambda d: f"/desk/visits/{d['visit'].pk}/answer/",
+    "introductions": lambda d: "/introductions/",
+    "introduction_new": lambda d: "/introductions/new/",
+    "introduction": lambda d: f"/introductions/{d['introduction'].pk}/",
 }
 SIGNED_OUT = {
     "login": lambda d: "/signin/",
@@ -60,6 +65,7 @@ SIGNED_OUT = {
     "password_reset_confirm": lambda d: "/signin/reset/MQ/no-such-token/",
     "password_reset_complete": lambda d: "/signin/reset/done/",
     "proposal_public": lambda d: f"/p/{d['link']}/",
+    "introduction_public": lambda d: f"/i/{d['intro_link']}/",
 }
 # Pages reached by a step of a flow: visited in test_pages_met_along_a_flow.
 ALONG_A_FLOW = {"import_preview"}
@@ -99,6 +105,10 @@ NOT_PAGES = {
     "desk_hand_over": "a POST action",
     "desk_failed": "a POST action",
     "desk_check_out": "a POST action",
+    "introduction_act": "POST actions of an introduction",
+    "person_ledger_add": "a POST action of the person page",
+    "person_ask_add": "a POST action of the person page",
+    "ask_close": "a POST action of the person page",
 }
 # Django's admin and the JSON API are not Verbind's pages; the admin is Django's own.
 NOT_OURS = ("admin", "api-1.0.0", "set_language")
@@ -190,8 +200,13 @@ def demo(owner):
     )
     # Someone at the desk for the owner, so the desk shows its script and every page the notice.
     visit = desk.walk_in(workspace, host, owner, name="Piet Passant")
+    people = Person.objects.in_workspace(workspace).exclude(email="").order_by("pk")
+    introduction = introduce(host, people[1], people[2], "They should meet.", confirm=True)
+    question = draft_of(introduction).get()
     data = {
         "visit": visit,
+        "introduction": introduction,
+        "intro_link": question.body.split("/i/")[1].split("/")[0],
         "workspace": workspace,
         "person": person,
         "organisation": organisation,

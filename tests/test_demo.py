@@ -61,8 +61,19 @@ def test_the_demo_plays_the_four_stories(owner):
     assert failed.status == AppointmentStatus.MISSED_BY_US
     desk = Interaction.objects.get(person=failed.person, kind="meeting")
     assert desk.member.memberships.get(workspace=workspace).role == "reception"
-    # 3. An introduction that helped, and thanks still owed to the expert.
-    assert Promise.objects.filter(person__name="Joost Hermans", what__icontains="thank").exists()
+    # 3. An introduction that helped, and thanks still owed to the expert: on Today, with a
+    # warm draft; the ledger shows how much Joost gave, and Eva's ask meets Karin's offer.
+    agenda = {item.key: item for item in agenda_for(me)}
+    thanks = [item for item in agenda.values() if item.rule == "introduction"]
+    assert [item.person.name for item in thanks] == ["Joost Hermans"]
+    assert "Thank Joost Hermans for the time given to Eva Jansen" in thanks[0].why
+    assert any(i.rule == "give_back" and i.person.name == "Joost Hermans" for i in agenda.values())
+    assert any(i.rule == "match" and "coaching" in i.why for i in agenda.values())
+    joost = people.get(name="Joost Hermans")
+    page = Client()
+    page.force_login(owner)
+    html = page.get(joost.get_absolute_url()).content.decode()
+    assert "Joost helped you 3 times" in html and "<svg" in html and "Ambassador" in html
     # 4. A patient chair with months of rare, warm follow-ups.
     assert Interaction.objects.filter(person__name="Mark de Boer").count() >= 3
     assert people.count() >= 9

@@ -17,6 +17,7 @@ from tests.conftest import make_appointment, make_promise
 from verbind.desk.models import Visit
 from verbind.followthrough.models import LapseKind
 from verbind.followthrough.repairs import open_repair
+from verbind.introductions.models import AskOffer, Introduction, LedgerEntry
 from verbind.messaging.enqueue import new_message_id
 from verbind.messaging.models import OutboxMessage, Purpose
 from verbind.obligations.models import Appointment
@@ -98,6 +99,30 @@ def every_kind_of_row(person: Person, owner, other: Person) -> dict[tuple[str, s
                 expected_at=timezone.now(),
             )
         ],
+        ("introductions.Introduction", "a"): [
+            Introduction.objects.create(
+                workspace=workspace, member=owner, a=person, b=other, why="They should meet."
+            )
+        ],
+        ("introductions.Introduction", "b"): [
+            Introduction.objects.create(
+                workspace=workspace, member=owner, a=other, b=person, why="They should meet."
+            )
+        ],
+        ("introductions.LedgerEntry", "person"): [
+            LedgerEntry.objects.create(
+                workspace=workspace, person=person, direction="got", kind="advice"
+            )
+        ],
+        ("introductions.LedgerEntry", "brought"): [
+            LedgerEntry.objects.create(
+                workspace=workspace, person=other, direction="got", kind="referral",
+                brought=person,
+            )
+        ],
+        ("introductions.AskOffer", "person"): [
+            AskOffer.objects.create(workspace=workspace, person=person, kind="ask", text="Work")
+        ],
         ("people.EntryChange", "person"): [
             EntryChange.objects.create(
                 workspace=workspace,
@@ -148,6 +173,11 @@ COVERED = {
     ("scheduling.Proposal", "person"),
     ("people.EntryChange", "person"),
     ("desk.Visit", "person"),
+    ("introductions.Introduction", "a"),
+    ("introductions.Introduction", "b"),
+    ("introductions.LedgerEntry", "person"),
+    ("introductions.LedgerEntry", "brought"),
+    ("introductions.AskOffer", "person"),
 }
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tests.conftest import ApiClient, make_appointment, make_promise
 from verbind.api.api import api as ninja_api
+from verbind.introductions.models import Introduction
 from verbind.lib.tokens import new_token
 from verbind.messaging.enqueue import DRAFT, enqueue
 from verbind.messaging.models import OutboxMessage, Purpose
@@ -87,6 +88,12 @@ class World:
             title="Coffee",
             token_hash=digest,
             expires_at=timezone.now() + timedelta(days=14),
+        )
+
+    def introduction(self, user) -> Introduction:
+        return Introduction.objects.create(
+            workspace=self.workspace, member=user, a=self.person, b=self.new_person(),
+            why="They should meet.",
         )
 
     def merge_record(self):
@@ -174,6 +181,17 @@ WEB_CASES = [
     _web("desk_hand_over", Action.DESK, lambda w, u: ("post", "/desk/visits/0/hand-over/", {}), False),
     _web("desk_failed", Action.DESK, lambda w, u: ("post", "/desk/visits/0/failed/", {}), False),
     _web("desk_check_out", Action.DESK, lambda w, u: ("post", "/desk/visits/0/check-out/", {}), False),
+    _web("introduction_new", Action.INTRODUCE,
+         lambda w, u: ("post", "/introductions/new/", {"a": w.person.pk, "why": ""}), False),
+    _web("introduction_act", Action.CHANGE_INTRODUCTION,
+         lambda w, u: ("post", f"/introductions/{w.introduction(u).pk}/end/", {})),
+    _web("person_ledger_add", Action.LOG_ENTRY,
+         lambda w, u: ("post", f"/people/{w.person.pk}/ledger/", {"direction": "got", "kind": "advice"}),
+         False),
+    _web("person_ask_add", Action.KEEP_ASKS,
+         lambda w, u: ("post", f"/people/{w.person.pk}/asks/", {"kind": "ask", "text": "A hotel partner"}),
+         False),
+    _web("ask_close", Action.KEEP_ASKS, lambda w, u: ("post", "/asks/0/close/", {}), False),
     _web("switch_workspace", Action.OWN_SETTINGS, lambda w, u: ("post", "/workspace/", {"workspace": "x"}), False),
 ]
 
@@ -242,6 +260,21 @@ API_CASES = [
          lambda w, u: ("post", "/desk/visits/0/failed", {}), False),
     Case("POST /desk/visits/{visit_id}/check-out", Action.DESK,
          lambda w, u: ("post", "/desk/visits/0/check-out", {}), False),
+    Case("POST /introductions", Action.INTRODUCE,
+         lambda w, u: ("post", "/introductions", {"a_id": w.person.pk, "b_id": w.new_person().pk,
+                                                   "why": "They should meet."}), False),
+    Case("POST /introductions/{introduction_id}/send", Action.CHANGE_INTRODUCTION,
+         lambda w, u: ("post", f"/introductions/{w.introduction(u).pk}/send", {})),
+    Case("POST /introductions/{introduction_id}/end", Action.CHANGE_INTRODUCTION,
+         lambda w, u: ("post", f"/introductions/{w.introduction(u).pk}/end", {})),
+    Case("POST /ledger/entries", Action.LOG_ENTRY,
+         lambda w, u: ("post", "/ledger/entries", {"person_id": w.person.pk, "direction": "got",
+                                                   "kind": "advice"}), False),
+    Case("POST /ledger/asks", Action.KEEP_ASKS,
+         lambda w, u: ("post", "/ledger/asks", {"person_id": w.person.pk, "kind": "ask",
+                                                "text": "A hotel partner"}), False),
+    Case("POST /ledger/asks/{ask_id}/close", Action.KEEP_ASKS,
+         lambda w, u: ("post", "/ledger/asks/999999/close", {}), False),
     Case("DELETE /absences/{absence_id}", Action.OWN_SETTINGS,
          lambda w, u: ("delete", "/absences/0", None), False),
 ]

@@ -105,6 +105,7 @@ def test_the_order_of_the_steps_is_the_order_they_state(db):
         "handle_one_escalation",
         "handle_one_digest",
         "handle_one_team_digest",
+        "handle_one_introduction",
         "handle_one_sync",
         "handle_one_absence_warning",
         "handle_one_unanswered_visitor",

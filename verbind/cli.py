@@ -12,6 +12,7 @@ COMMANDS = [
     "desk",
     "worker",
     "propose",
+    "introduce",
     "calendar",
     "import",
     "export",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "verbind.scheduling",
     "verbind.transfer",
     "verbind.desk",
+    "verbind.introductions",
     "verbind.worker",
     "verbind.demo",
     "verbind.bench",
@@ -171,6 +172,10 @@ MAX_BUSY_TIMES = env_int("VERBIND_MAX_BUSY_TIMES", 100_000)
 FETCH_MAX_MB = env_int("VERBIND_FETCH_MAX_MB", 50)
 FETCH_SECONDS = env_int("VERBIND_FETCH_SECONDS", 60)
 READ_SECONDS = env_int("VERBIND_READ_SECONDS", 30)
+# Introductions: a gentle reminder after this many days without an answer, and the
+# "did it help?" question this many days after the joint introduction.
+INTRODUCTION_REMINDER_DAYS = env_int("VERBIND_INTRODUCTION_REMINDER_DAYS", 7)
+INTRODUCTION_FOLLOW_UP_DAYS = env_int("VERBIND_INTRODUCTION_FOLLOW_UP_DAYS", 21)
 # Calendars on the server's own network (loopback, private, link-local addresses).
 CALENDAR_PRIVATE_ADDRESSES = env_bool("VERBIND_CALENDAR_PRIVATE_ADDRESSES", False)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -19,6 +19,8 @@ from verbind.api.routers import (
     calendars,
     desk,
     interactions,
+    introductions,
+    ledger,
     organisations,
     people,
     promises,
@@ -50,6 +52,8 @@ api.add_router("/proposals", proposals.router)
 api.add_router("/calendars", calendars.router)
 api.add_router("/absences", absences.router)
 api.add_router("/desk", desk.router)
+api.add_router("/introductions", introductions.router)
+api.add_router("/ledger", ledger.router)
 
 
 def _field_errors(detail: list[dict]) -> dict[str, list[str]]:

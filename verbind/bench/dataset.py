@@ -1,8 +1,8 @@
 """A seeded synthetic workspace for benchmarks.
 
-At scale 1: 50 members, 50,000 people, 1,000,000 interactions, 200,000 promises
-and 100,000 appointments. History (closed promises, past meetings, interactions)
-grows with the scale; what is *due* per member (open promises near their time,
+At scale 1: 50 members, 50,000 people, 1,000,000 interactions, 200,000 promises,
+100,000 appointments, 5,000 introductions and 20,000 ledger entries. History (closed
+promises, past meetings, interactions, introductions, gives and gets) grows with the scale; what is *due* per member (open promises near their time,
 recent lapses, recent first meetings) stays the same, so the benchmark can show
 that the agenda's cost follows what is due, not the size of the history.
 """
@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from verbind.bench import generosity
 from verbind.followthrough.repairs import open_repair
 from verbind.obligations.models import (
     Appointment,
@@ -34,6 +35,8 @@ PER_SCALE = {
     "interactions": 1_000_000,
     "promises": 200_000,
     "appointments": 100_000,
+    "introductions": 5_000,
+    "ledger_entries": 20_000,
 }
 # What is due per member, whatever the scale.
 DUE_PER_MEMBER = {
@@ -116,6 +119,9 @@ class Generator:
         self._promises(workspace, person_ids, user_ids, n["promises"])
         self._appointments(workspace, person_ids, user_ids, n["appointments"])
         self._due(workspace, person_ids, user_ids)
+        generosity.add(
+            self, workspace, person_ids, user_ids, n["introductions"], n["ledger_entries"]
+        )
         return workspace
 
     def _interactions(self, workspace, person_ids, user_ids, count):

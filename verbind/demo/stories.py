@@ -19,6 +19,23 @@ from django.utils.translation import gettext_noop
 from verbind.desk.models import Answer, Visit
 from verbind.followthrough.repairs import lapse_kind, open_repair
 from verbind.followthrough.steps import handle_one_escalation, handle_one_late_promise
+from verbind.introductions import asks
+from verbind.introductions.flow import write_thanks
+from verbind.introductions.ledger import record
+from verbind.introductions.models import Answer as Said
+from verbind.introductions.models import (
+    Direction as Gave,
+)
+from verbind.introductions.models import (
+    Help,
+    Introduction,
+    IntroEvent,
+    IntroLink,
+    IntroState,
+    Question,
+    Side,
+    Waiting,
+)
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome, Promise
 from verbind.obligations.models import PromiseKind as K
 from verbind.obligations.models.appointment import OUTCOME
@@ -167,6 +184,7 @@ class Story:
         self.patient_chair()
         self.everyday_network()
         self.at_the_desk_today()
+        generosity(self)
 
     def host_on_a_trip(self) -> None:
         """Story 1: you invited Hans for coffee, and you will be travelling that week.
@@ -300,7 +318,6 @@ class Story:
             Direction.INBOUND,
             Channel.WHATSAPP,
         )
-        self.promise(joost, self.me, "Thank Joost for the time he gave Eva", at(0, 17), K.OTHER)
         self.promise(
             eva, self.me, "Ask Eva a few weeks on whether the plan is working", at(14, 10), K.OTHER
         )
@@ -516,3 +533,99 @@ def tour(workspace) -> list[dict]:
         url = people[email].get_absolute_url() if page == "person" else reverse(page)
         stops.append({"title": _(title), "text": _(text), "url": url})
     return stops
+
+
+def generosity(story: Story) -> None:
+    """Story 3 through the introductions and the ledger: Joost said yes first, then Eva; three
+    weeks on Eva said it helped, so Today asks you to thank Joost — and, as he keeps giving
+    (his time, advice, a referral), how you could help him back."""
+    ws, me = story.ws, story.me
+    people = {p.email: p for p in Person.objects.in_workspace(ws)}
+    eva, joost = people["eva@koerscoaching.example"], people["joost@hermans.example"]
+    linda, karin = people["linda@bakkerco.example"], people["karin@club-utrecht-oost.example"]
+    intro = Introduction.objects.create(
+        workspace=ws,
+        member=me,
+        a=eva,
+        b=joost,
+        why="Eva is starting her coaching business on a small budget and is stuck on finding "
+        "her first clients; Joost has helped many starters with their marketing.",
+        state=IntroState.HELPED,
+        asked_b_at=at(-31, 10),
+        asked_a_at=at(-30, 9),
+        introduced_at=at(-28, 16),
+        followed_up_at=at(-7, 9),
+        created_at=at(-31, 9),
+    )
+    steps = [
+        (at(-31, 10), IntroState.ASKED_B, "You asked Joost first whether he would meet Eva."),
+        (at(-30, 8), IntroState.B_AGREED, "Joost said yes: “Happy to help a starter.”"),
+        (at(-30, 9), IntroState.ASKED_A, "You asked Eva whether she would meet Joost."),
+        (at(-29, 12), IntroState.ASKED_A, "Eva said yes too."),
+        (at(-28, 16), IntroState.INTRODUCED, "You introduced Eva and Joost to each other."),
+        (at(-7, 9), IntroState.INTRODUCED, "You asked Eva and Joost whether it helped."),
+        (
+            at(-7, 20),
+            IntroState.HELPED,
+            "Eva: It helped — “Two hours with Joost and I finally "
+            "have a plan.” Time to thank Joost.",
+        ),
+    ]
+    for when, state, text in steps:
+        IntroEvent.objects.create(workspace=ws, introduction=intro, at=when, state=state, text=text)
+    for side, question, answer, when in (
+        (Side.B, Question.CONSENT, Said.YES, at(-30, 8)),
+        (Side.A, Question.CONSENT, Said.YES, at(-29, 12)),
+        (Side.A, Question.FOLLOW_UP, Said.HELPED, at(-7, 20)),
+    ):
+        IntroLink.objects.create(
+            workspace=ws,
+            introduction=intro,
+            side=side,
+            question=question,
+            token_hash=IntroLink.new_token()[1],
+            expires_at=when,
+            answer=answer,
+            answered_at=when,
+        )
+    record(
+        ws.pk,
+        joost,
+        Gave.GOT,
+        Help.ADVICE,
+        member=me,
+        at=at(-200, 15),
+        note="Tips for our studio's website",
+    )
+    record(ws.pk, joost, Gave.GOT, Help.REFERRAL, member=me, at=at(-60, 11), brought=linda)
+    record(
+        ws.pk,
+        eva,
+        Gave.GAVE,
+        Help.INTRODUCTION,
+        member=me,
+        introduction=intro,
+        at=at(-7, 20),
+        note=joost.name,
+    )
+    record(
+        ws.pk,
+        joost,
+        Gave.GOT,
+        Help.TIME,
+        member=me,
+        introduction=intro,
+        at=at(-7, 20),
+        note=eva.name,
+    )
+    write_thanks(intro)
+    Introduction.objects.filter(pk=intro.pk).update(waiting=Waiting.THANK_B, agenda_at=at(-7, 20))
+    membership = Membership.objects.get(workspace=ws, user=me)
+    asks.add(
+        membership,
+        joost,
+        "ask",
+        "Looking for a speaker on sustainable building for the spring congress",
+    )
+    asks.add(membership, eva, "ask", "Looking for her first coaching clients")
+    asks.add(membership, karin, "offer", "Club members often ask her about coaching")

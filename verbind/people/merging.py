@@ -22,6 +22,9 @@ from verbind.people.models import ContactKind, ContactPoint, Merge, Person
 
 # References to Person that a merge leaves alone, as (model label, field), each with why.
 NOT_MOVED = {
+    # A person's give-and-get balance is counted from their ledger entries, which move;
+    # the kept person's is counted again at the next entry, the removed one's goes with them.
+    ("introductions.Balance", "person"),
     # Earlier merges into the removed person: their "kept before" describes the removed
     # person, so they cannot be undone onto someone else; they go with the removed person.
     ("people.Merge", "kept"),

@@ -56,6 +56,9 @@ class Action(StrEnum):
     UNLOCK_SIGN_IN = "unlock_sign_in"
     DESK = "desk"
     ANSWER_VISIT = "answer_visit"
+    INTRODUCE = "introduce"
+    CHANGE_INTRODUCTION = "change_introduction"
+    KEEP_ASKS = "keep_asks"
 
     @property
     def label(self) -> str:
@@ -88,6 +91,9 @@ LABELS = {
     Action.UNLOCK_SIGN_IN: gettext_lazy("unlock someone's sign-in"),
     Action.DESK: gettext_lazy("receive visitors at the desk (check in and out, hand over)"),
     Action.ANSWER_VISIT: gettext_lazy("answer the desk about your visitor"),
+    Action.INTRODUCE: gettext_lazy("introduce two people"),
+    Action.CHANGE_INTRODUCTION: gettext_lazy("send, end or wait on an introduction"),
+    Action.KEEP_ASKS: gettext_lazy("keep or close what someone asks or offers"),
 }
 
 ROLES = (Role.OWNER, Role.MANAGER, Role.MEMBER, Role.RECEPTION)
@@ -117,6 +123,9 @@ TABLE: dict[Action, tuple[Level, Level, Level, Level]] = {
     Action.UNLOCK_SIGN_IN: (ANY, NO, NO, NO),
     Action.DESK: (ANY, ANY, ANY, ANY),
     Action.ANSWER_VISIT: (ANY, ANY, ANY, ANY),  # the visit's own rule: its host or backup
+    Action.INTRODUCE: (ANY, ANY, ANY, NO),
+    Action.CHANGE_INTRODUCTION: (ANY, ANY, OWN, NO),
+    Action.KEEP_ASKS: (ANY, ANY, ANY, NO),
 }
 
 

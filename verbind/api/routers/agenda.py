@@ -27,6 +27,7 @@ class ItemOut(Schema):
     obligation: dict | None
     repair_id: int | None
     actions: list[str]
+    link: str | None = None
 
 
 @router.get(
@@ -52,6 +53,7 @@ def agenda(request, at: AwareDatetime | None = None):
             ),
             "repair_id": item.repair.pk if item.repair else None,
             "actions": item.actions,
+            "link": item.link or None,
         }
         for item in items
     ]

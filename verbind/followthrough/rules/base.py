@@ -55,6 +55,9 @@ class AgendaItem:
     purpose: str = ""  # the draft it offers ("apology", "new_dates", "thank_you", …)
     actions: list[str] = field(default_factory=list)
     context: dict = field(default_factory=dict)  # filled by the agenda for display
+    # Where to act on it when that is a page of its own (an introduction, a suggestion).
+    link: str = ""
+    link_text: str = ""
 
     @property
     def sort_key(self):

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from verbind.introductions.ledger import ambassadors
 from verbind.obligations.timeline import timeline_for
 from verbind.people.models import Organisation
 from verbind.web.forms import OrganisationForm
@@ -40,6 +41,7 @@ def organisation_detail(request, pk):
             "organisation": organisation,
             "people": people,
             "timeline": timeline_for(people, limit=100),
+            "ambassadors": ambassadors(request.workspace, organisation),
         },
     )
 

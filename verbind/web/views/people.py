@@ -30,6 +30,7 @@ from verbind.web.forms import (
     page_language,
 )
 from verbind.web.views.common import member_required, scoped
+from verbind.web.views.introductions import person_ledger
 from verbind.workspaces.permissions import Action, allows, guard, guard_by
 
 ACTIONS = {
@@ -111,6 +112,7 @@ def render_person_page(request, person, open_action: str = "", bound=None, statu
         "forms": forms,
         "action_tabs": [(name, label) for name, label in ACTION_TABS if name in forms],
         "open_action": open_action if open_action in ACTIONS else "",
+        "ledger": person_ledger(person),
     }
     return render(request, "web/people/detail.html", context, status=status)
 

@@ -35,6 +35,7 @@ def item_json(item, zone) -> dict:
         "due_by": item.due_by.astimezone(zone).isoformat(),
         "person": {"id": item.person.pk, "name": item.person.name},
         "actions": item.actions,
+        "link": item.link or None,
     }
 
 
