@@ -107,6 +107,7 @@ def test_the_order_of_the_steps_is_the_order_they_state(db):
         "handle_one_sync",
         "handle_one_absence_warning",
         "reap_one",
+        "handle_one_nudge_step",
         "handle_one_send",
         "record_one_batch",
     ]

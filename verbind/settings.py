@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "verbind.messaging",
     "verbind.scheduling",
     "verbind.transfer",
+    "verbind.cadences",
     "verbind.worker",
     "verbind.demo",
     "verbind.bench",

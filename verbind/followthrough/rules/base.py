@@ -55,6 +55,10 @@ class AgendaItem:
     purpose: str = ""  # the draft it offers ("apology", "new_dates", "thank_you", …)
     actions: list[str] = field(default_factory=list)
     context: dict = field(default_factory=dict)  # filled by the agenda for display
+    # For rules added above followthrough: what writes the item's draft, a callable
+    # (membership, item, key) -> OutboxMessage, and the page where the item is decided.
+    drafter: object = None
+    url: str = ""
 
     @property
     def sort_key(self):
