@@ -17,6 +17,7 @@ from verbind.api.routers import (
     appointments,
     calendars,
     interactions,
+    keeping,
     organisations,
     people,
     promises,
@@ -46,6 +47,7 @@ api.add_router("/promises", promises.router)
 api.add_router("/proposals", proposals.router)
 api.add_router("/calendars", calendars.router)
 api.add_router("/absences", absences.router)
+api.add_router("", keeping.router)
 
 
 def _field_errors(detail: list[dict]) -> dict[str, list[str]]:

@@ -23,7 +23,7 @@ def _check(weeks: int) -> None:
 
 def _place(cadence: Cadence, last) -> Cadence:
     start = last or cadence.created_at
-    cadence.last_touch_at, cadence.due_at = last, start + cadence.every
+    cadence.last_touch_at, cadence.due_at = last, cadence.due_after(start)
     return cadence
 
 
@@ -35,7 +35,9 @@ def for_person(member, person: Person, weeks: int, *, group: Cadence | None = No
     if cadence is not None and group is not None and cadence.group_id is None:
         return cadence  # the person's own cadence wins over the group's
     if cadence is None:
-        cadence = Cadence(workspace_id=person.workspace_id, person=person, created_at=timezone.now())
+        cadence = Cadence(
+            workspace_id=person.workspace_id, person=person, created_at=timezone.now()
+        )
     cadence.owner, cadence.every_weeks, cadence.group = member, weeks, group
     _place(cadence, last_touches([person.pk]).get(person.pk))
     cadence.save()
@@ -59,7 +61,9 @@ def spread(group: Cadence, people=None) -> int:
     people = list(people if people is not None else group.tag.people.all())
     ids = [p.pk for p in people]
     own = set(
-        Cadence.objects.filter(person_id__in=ids, group__isnull=True).values_list("person_id", flat=True)
+        Cadence.objects.filter(person_id__in=ids, group__isnull=True).values_list(
+            "person_id", flat=True
+        )
     )
     Cadence.objects.filter(person_id__in=ids, group=group).update(
         every_weeks=group.every_weeks, owner=group.owner

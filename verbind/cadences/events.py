@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from verbind.cadences.models import Event, Met
 from verbind.obligations.capture import capture
 
-NICE_TO_MEET_WITHIN = timedelta(days=2)
+NICE_TO_MEET_DAYS = 2  # a nice-to-meet-you is due two days after the meeting
 
 
-def create(member, workspace, *, name: str, held_on: date | None = None, place: str = "",
-           notes: str = "") -> Event:
+def create(
+    member, workspace, *, name: str, held_on: date | None = None, place: str = "", notes: str = ""
+) -> Event:
     """A new event; invalid input raises ValidationError naming the field, nothing written."""
     event = Event(
         workspace=workspace,
@@ -32,8 +33,9 @@ def create(member, workspace, *, name: str, held_on: date | None = None, place: 
 
 
 @transaction.atomic
-def met_someone(event: Event, member, *, name: str, talked: str = "", reach: str = "",
-                language: str = ""):
+def met_someone(
+    event: Event, member, *, name: str, talked: str = "", reach: str = "", language: str = ""
+):
     """Someone met at *event*: the person (known by address or number, else new), the line on
     their timeline, and a place on the event's list. No extra promise: the nice-to-meet-you
     item of the event is the follow-up."""

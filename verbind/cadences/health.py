@@ -49,9 +49,13 @@ def ago(delta: timedelta) -> str:
 
 def _warm_for(scope: Scope) -> dict[int, timedelta]:
     every = dict(
-        Cadence.objects.filter(person_id__in=scope.person_ids).values_list("person_id", "every_weeks")
+        Cadence.objects.filter(person_id__in=scope.person_ids).values_list(
+            "person_id", "every_weeks"
+        )
     )
-    return {pk: timedelta(weeks=every[pk]) if pk in every else DEFAULT_WARM for pk in scope.person_ids}
+    return {
+        pk: timedelta(weeks=every[pk]) if pk in every else DEFAULT_WARM for pk in scope.person_ids
+    }
 
 
 def recency(scope: Scope) -> Part | None:
@@ -67,27 +71,40 @@ def recency(scope: Scope) -> Part | None:
             else _("no cadence set")
         )
         if pk not in last:
-            return Part("recency", title, POOR if has_cadence else NONE,
-                        _("Never in touch yet; %(rhythm)s.") % {"rhythm": rhythm}, 10)
+            return Part(
+                "recency",
+                title,
+                POOR if has_cadence else NONE,
+                _("Never in touch yet; %(rhythm)s.") % {"rhythm": rhythm},
+                10,
+            )
         since = scope.at - last[pk]
         tone = GOOD if since <= warm_for[pk] else WATCH if since <= warm_for[pk] * 1.5 else POOR
-        return Part("recency", title, tone, _("Last in touch %(ago)s; %(rhythm)s.")
-                    % {"ago": ago(since), "rhythm": rhythm}, 10)
+        return Part(
+            "recency",
+            title,
+            tone,
+            _("Last in touch %(ago)s; %(rhythm)s.") % {"ago": ago(since), "rhythm": rhythm},
+            10,
+        )
     if not scope.person_ids:
         return None
     warm = sum(1 for pk in scope.person_ids if pk in last and scope.at - last[pk] <= warm_for[pk])
     cold = len(scope.person_ids) - warm
     share = warm / len(scope.person_ids)
     tone = GOOD if share >= 0.75 else WATCH if share >= 0.4 else POOR
-    words = _("%(warm)s of %(all)s people are in touch within their rhythm; %(cold)s have gone quiet.") % {
-        "warm": warm, "all": len(scope.person_ids), "cold": cold}
+    words = _(
+        "%(warm)s of %(all)s people are in touch within their rhythm; %(cold)s have gone quiet."
+    ) % {"warm": warm, "all": len(scope.person_ids), "cold": cold}
     return Part("recency", title, tone, words, 10)
 
 
 def promises(scope: Scope) -> Part | None:
     since = scope.at - YEAR
     counts = dict(
-        Promise.objects.filter(person_id__in=scope.person_ids, due_at__gte=since, due_at__lte=scope.at)
+        Promise.objects.filter(
+            person_id__in=scope.person_ids, due_at__gte=since, due_at__lte=scope.at
+        )
         .exclude(outcome=Outcome.OPEN)
         .values("outcome")
         .annotate(n=Count("id"))
@@ -103,7 +120,9 @@ def promises(scope: Scope) -> Part | None:
         return Part("promises", title, NONE, _("No promises came due in the last year."), 20)
     tone = GOOD if not broken else POOR if broken >= kept else WATCH
     words = _("In the last year: %(kept)s kept, %(broken)s broken on our side.") % {
-        "kept": kept, "broken": broken}
+        "kept": kept,
+        "broken": broken,
+    }
     return Part("promises", title, tone, words, 20)
 
 
@@ -134,7 +153,9 @@ def nudges(scope: Scope) -> Part | None:
     closed = counts.get(NudgeState.CLOSED, 0)
     total = answered + waiting + closed
     tone = GOOD if answered and not closed else WATCH if waiting or answered else POOR
-    words = _("%(answered)s of %(total)s patient nudges were answered; %(waiting)s still wait%(closed)s.") % {
+    words = _(
+        "%(answered)s of %(total)s patient nudges were answered; %(waiting)s still wait%(closed)s."
+    ) % {
         "answered": answered,
         "total": total,
         "waiting": waiting,
@@ -145,7 +166,9 @@ def nudges(scope: Scope) -> Part | None:
 
 def trend(scope: Scope) -> Part | None:
     rows = Interaction.objects.filter(
-        person_id__in=scope.person_ids, occurred_at__gt=scope.at - 2 * QUARTER, occurred_at__lte=scope.at
+        person_id__in=scope.person_ids,
+        occurred_at__gt=scope.at - 2 * QUARTER,
+        occurred_at__lte=scope.at,
     ).values_list("occurred_at", flat=True)
     recent = before = 0
     for at in rows:
@@ -164,8 +187,9 @@ def trend(scope: Scope) -> Part | None:
         tone, how = WATCH, _("Less contact lately")
     else:
         tone, how = POOR, _("Contact has stopped")
-    words = _("%(how)s: %(recent)s touches in the last three months, %(before)s in the three before.") % {
-        "how": how, "recent": recent, "before": before}
+    words = _(
+        "%(how)s: %(recent)s touches in the last three months, %(before)s in the three before."
+    ) % {"how": how, "recent": recent, "before": before}
     return Part("trend", title, tone, words, 50)
 
 
@@ -181,8 +205,10 @@ def health(scope: Scope) -> Health:
     good = tones.count(GOOD)
     summary = {
         GOOD: _("Healthy: every part reads well."),
-        WATCH: _("Worth some attention: %(good)s of %(all)s parts read well.") % {"good": good, "all": len(tones)},
-        POOR: _("Needs care: %(good)s of %(all)s parts read well.") % {"good": good, "all": len(tones)},
+        WATCH: _("Worth some attention: %(good)s of %(all)s parts read well.")
+        % {"good": good, "all": len(tones)},
+        POOR: _("Needs care: %(good)s of %(all)s parts read well.")
+        % {"good": good, "all": len(tones)},
         NONE: _("Too little known yet to say."),
     }[tone]
     return Health(tone, summary, found)

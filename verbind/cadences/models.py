@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from verbind.workspaces.models import Workspace
 from verbind.workspaces.scoping import WorkspaceOwned
+
+
+def later(at, *, weeks: int = 0, days: int = 0):
+    """*at* plus whole weeks or days on the calendar of the workspace's zone: a cadence set at
+    10:00 stays at 10:00 across a change to or from summer time (23 or 25 hours that day)."""
+    zone = timezone.get_default_timezone()
+    local = at.astimezone(zone)
+    moved = datetime.combine(local.date() + timedelta(weeks=weeks, days=days), local.time(), zone)
+    return moved.astimezone(UTC)
+
 
 DEFAULT_INTERVALS = [2, 4, 8]  # weeks between nudge steps: growing, never pushing
 DEFAULT_CAP = 3
@@ -76,7 +86,9 @@ class Cadence(WorkspaceOwned):
                 name="cadence_for_a_person_or_a_tag",
             ),
             models.UniqueConstraint(
-                fields=["person"], name="one_cadence_per_person", condition=models.Q(person__isnull=False)
+                fields=["person"],
+                name="one_cadence_per_person",
+                condition=models.Q(person__isnull=False),
             ),
             models.UniqueConstraint(
                 fields=["tag"], name="one_cadence_per_tag", condition=models.Q(tag__isnull=False)
@@ -84,7 +96,9 @@ class Cadence(WorkspaceOwned):
         ]
         indexes = [
             models.Index(
-                fields=["owner", "due_at"], name="cadence_due", condition=models.Q(person__isnull=False)
+                fields=["owner", "due_at"],
+                name="cadence_due",
+                condition=models.Q(person__isnull=False),
             ),
         ]
 
@@ -94,6 +108,9 @@ class Cadence(WorkspaceOwned):
     @property
     def every(self) -> timedelta:
         return timedelta(weeks=self.every_weeks)
+
+    def due_after(self, at):
+        return later(at, weeks=self.every_weeks)
 
     def clean(self) -> None:
         super().clean()
@@ -152,17 +169,22 @@ class Nudge(WorkspaceOwned):
     def is_active(self) -> bool:
         return self.state in (NudgeState.WAITING, NudgeState.DECIDE)
 
-    def interval(self, step: int) -> timedelta:
+    def weeks_before(self, step: int) -> int:
         """Weeks before step *step* (0-based): the list's, and the last one for steps beyond it."""
         weeks = self.intervals or DEFAULT_INTERVALS
-        return timedelta(weeks=weeks[min(step, len(weeks) - 1)])
+        return weeks[min(step, len(weeks) - 1)]
+
+    def step_after(self, at, step: int):
+        return later(at, weeks=self.weeks_before(step))
 
     def clean(self) -> None:
         super().clean()
         self.about = " ".join(self.about.split())
         if not self.about:
             raise ValidationError({"about": _("Say in a few words what they are deciding.")})
-        if not self.intervals or any(not isinstance(w, int) or not 1 <= w <= 52 for w in self.intervals):
+        if not self.intervals or any(
+            not isinstance(w, int) or not 1 <= w <= 52 for w in self.intervals
+        ):
             raise ValidationError({"intervals": _("Give the weeks between steps, each 1 to 52.")})
         if not 1 <= self.cap <= 10:
             raise ValidationError({"cap": _("Pick between 1 and 10 steps.")})

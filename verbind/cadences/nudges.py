@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from verbind.cadences.drafts import closing_draft, nudge_step_draft
-from verbind.cadences.models import DEFAULT_CAP, DEFAULT_INTERVALS, Nudge, NudgeState, NudgeStep
+from verbind.cadences.models import (
+    DEFAULT_CAP,
+    DEFAULT_INTERVALS,
+    Nudge,
+    NudgeState,
+    NudgeStep,
+    later,
+)
 from verbind.lib.refusals import Invalid, Refused
 from verbind.messaging import outbox
 from verbind.messaging.models import CANCELLABLE, State
 
 # After the last step, how long they have to answer before the member is asked to decide.
-DECIDE_AFTER = timedelta(weeks=2)
+DECIDE_AFTER_WEEKS = 2
 
 
 class NudgeRefused(Refused):
@@ -37,7 +44,9 @@ def start(
     at: datetime | None = None,
 ) -> Nudge:
     """Start waiting patiently for *person* to decide *about*; the first step comes later."""
-    if Nudge.objects.filter(person=person, state__in=[NudgeState.WAITING, NudgeState.DECIDE]).exists():
+    if Nudge.objects.filter(
+        person=person, state__in=[NudgeState.WAITING, NudgeState.DECIDE]
+    ).exists():
         raise NudgeRefused(
             _("%(name)s already has a decision waiting; one at a time keeps it light.")
             % {"name": person.name}
@@ -57,7 +66,7 @@ def start(
     except Exception as exc:  # a ValidationError: say it as one line
         messages = getattr(exc, "messages", [str(exc)])
         raise NudgeInvalid(" ".join(messages)) from None
-    nudge.next_at = at + nudge.interval(0)
+    nudge.next_at = nudge.step_after(at, 0)
     nudge.save()
     return nudge
 
@@ -77,7 +86,11 @@ def step_message(nudge: Nudge):
 @transaction.atomic
 def step_sent(message) -> bool:
     """A step's message went out: count it, and set the next step (or the decision)."""
-    step = NudgeStep.objects.filter(message=message, sent_at__isnull=True).select_related("nudge").first()
+    step = (
+        NudgeStep.objects.filter(message=message, sent_at__isnull=True)
+        .select_related("nudge")
+        .first()
+    )
     if step is None:
         return False
     sent_at = message.sent_at or timezone.now()
@@ -87,9 +100,9 @@ def step_sent(message) -> bool:
         return True
     nudge.steps_sent = max(nudge.steps_sent, step.number)
     if nudge.steps_sent >= nudge.cap:
-        nudge.state, nudge.next_at = NudgeState.DECIDE, sent_at + DECIDE_AFTER
+        nudge.state, nudge.next_at = NudgeState.DECIDE, later(sent_at, weeks=DECIDE_AFTER_WEEKS)
     else:
-        nudge.state, nudge.next_at = NudgeState.WAITING, sent_at + nudge.interval(nudge.steps_sent)
+        nudge.state, nudge.next_at = NudgeState.WAITING, nudge.step_after(sent_at, nudge.steps_sent)
     nudge.save(update_fields=["steps_sent", "state", "next_at"])
     return True
 
@@ -122,7 +135,7 @@ def wait_longer(nudge: Nudge, at: datetime | None = None) -> Nudge:
         weeks.append(weeks[-1])
     weeks = weeks[: nudge.steps_sent] + [longer]
     nudge.intervals, nudge.cap = weeks, nudge.steps_sent + 1
-    nudge.state, nudge.next_at = NudgeState.WAITING, at + timedelta(weeks=longer)
+    nudge.state, nudge.next_at = NudgeState.WAITING, later(at, weeks=longer)
     nudge.save(update_fields=["intervals", "cap", "state", "next_at"])
     return nudge
 
@@ -147,7 +160,10 @@ def claim_step(nudge: Nudge) -> bool:
     """The worker takes this step, once: compare-and-set on the state it saw."""
     return (
         Nudge.objects.filter(
-            pk=nudge.pk, state=NudgeState.WAITING, steps_sent=nudge.steps_sent, next_at=nudge.next_at
+            pk=nudge.pk,
+            state=NudgeState.WAITING,
+            steps_sent=nudge.steps_sent,
+            next_at=nudge.next_at,
         ).update(next_at=None)
         == 1
     )

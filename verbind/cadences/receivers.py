@@ -30,8 +30,11 @@ def interaction_logged(sender, instance, created, raw=False, **kwargs):
     touch(instance.person_id, instance.occurred_at)
     if created and instance.direction in ANSWERS and instance.occurred_at <= timezone.now():
         nudges.answered(
-            instance.person_id, instance.occurred_at, instance.notes.strip().splitlines()[0][:300]
-            if instance.notes.strip() else instance.get_kind_display()
+            instance.person_id,
+            instance.occurred_at,
+            instance.notes.strip().splitlines()[0][:300]
+            if instance.notes.strip()
+            else instance.get_kind_display(),
         )
 
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from verbind.cadences import drafts, nudges
-from verbind.cadences.events import NICE_TO_MEET_WITHIN
-from verbind.cadences.models import Cadence, Met, Nudge, NudgeState
+from verbind.cadences.events import NICE_TO_MEET_DAYS
+from verbind.cadences.models import Cadence, Met, Nudge, NudgeState, later
 from verbind.followthrough.rules.base import LOOK_BACK, AgendaItem, Context
 from verbind.people.models import Direction, Interaction
 
@@ -23,7 +23,10 @@ def weeks_since(ctx: Context, moment) -> int:
 def cadence_why(cadence, ctx: Context) -> str:
     names = {"name": cadence.person.name, "every": cadence.every_weeks}
     if cadence.last_touch_at is None:
-        return _("Keep in touch with %(name)s every %(every)s weeks: you have not been in touch yet.") % names
+        return (
+            _("Keep in touch with %(name)s every %(every)s weeks: you have not been in touch yet.")
+            % names
+        )
     weeks = weeks_since(ctx, cadence.last_touch_at)
     return ngettext(
         "%(weeks)s week since you were last in touch with %(name)s (every %(every)s weeks).",
@@ -59,7 +62,10 @@ def cadence_due(ctx: Context) -> list[AgendaItem]:
 def nudge_step_due(ctx: Context) -> list[AgendaItem]:
     """The next patient step of a decision that waits, as a draft to send."""
     waiting = Nudge.objects.filter(
-        owner=ctx.member, workspace=ctx.workspace, state=NudgeState.WAITING, next_at__lt=ctx.end_of_day
+        owner=ctx.member,
+        workspace=ctx.workspace,
+        state=NudgeState.WAITING,
+        next_at__lt=ctx.end_of_day,
     ).select_related("person__organisation")
     items = []
     for nudge in waiting:
@@ -72,7 +78,12 @@ def nudge_step_due(ctx: Context) -> list[AgendaItem]:
                     "Step %(step)s of %(cap)s: a warm word to %(name)s, who is deciding about "
                     "“%(about)s”. No pressure: ask how they are."
                 )
-                % {"step": number, "cap": nudge.cap, "name": nudge.person.name, "about": nudge.about},
+                % {
+                    "step": number,
+                    "cap": nudge.cap,
+                    "name": nudge.person.name,
+                    "about": nudge.about,
+                },
                 due_by=nudge.next_at,
                 urgency=ctx.urgency(nudge.next_at),
                 person=nudge.person,
@@ -88,7 +99,10 @@ def nudge_step_due(ctx: Context) -> list[AgendaItem]:
 def nudge_decide(ctx: Context) -> list[AgendaItem]:
     """Every step went out and they have not answered: wait longer, or close it kindly."""
     deciding = Nudge.objects.filter(
-        owner=ctx.member, workspace=ctx.workspace, state=NudgeState.DECIDE, next_at__lt=ctx.end_of_day
+        owner=ctx.member,
+        workspace=ctx.workspace,
+        state=NudgeState.DECIDE,
+        next_at__lt=ctx.end_of_day,
     ).select_related("person__organisation")
     return [
         AgendaItem(
@@ -127,7 +141,7 @@ def nice_to_meet(ctx: Context) -> list[AgendaItem]:
     )
     items = []
     for row in met:
-        due = row.met_at + NICE_TO_MEET_WITHIN
+        due = later(row.met_at, days=NICE_TO_MEET_DAYS)
         items.append(
             AgendaItem(
                 key=f"met:{row.pk}",

@@ -26,7 +26,7 @@ def touch(person_id: int, at: datetime) -> int:
     for cadence in Cadence.objects.filter(person_id=person_id):
         if cadence.last_touch_at is not None and cadence.last_touch_at >= at:
             continue
-        cadence.last_touch_at, cadence.due_at = at, at + cadence.every
+        cadence.last_touch_at, cadence.due_at = at, cadence.due_after(at)
         cadence.save(update_fields=["last_touch_at", "due_at"])
         moved += 1
     return moved
