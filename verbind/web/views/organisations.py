@@ -5,6 +5,8 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from verbind.cadences.chart import year_of
+from verbind.cadences.health import organisation_health
 from verbind.obligations.timeline import timeline_for
 from verbind.people.models import Organisation
 from verbind.web.forms import OrganisationForm
@@ -37,6 +39,8 @@ def organisation_detail(request, pk):
             "organisation": organisation,
             "people": people,
             "timeline": timeline_for(people, limit=100),
+            "health": organisation_health(organisation),
+            "year": year_of(list(people.values_list("pk", flat=True))),
         },
     )
 
