@@ -93,8 +93,10 @@ def recency(scope: Scope) -> Part | None:
     cold = len(scope.person_ids) - warm
     share = warm / len(scope.person_ids)
     tone = GOOD if share >= 0.75 else WATCH if share >= 0.4 else POOR
-    words = _(
-        "%(warm)s of %(all)s people are in touch within their rhythm; %(cold)s have gone quiet."
+    words = ngettext(
+        "%(warm)s of %(all)s people are in touch within their rhythm; %(cold)s has gone quiet.",
+        "%(warm)s of %(all)s people are in touch within their rhythm; %(cold)s have gone quiet.",
+        cold,
     ) % {"warm": warm, "all": len(scope.person_ids), "cold": cold}
     return Part("recency", title, tone, words, 10)
 
@@ -151,16 +153,11 @@ def nudges(scope: Scope) -> Part | None:
     answered = counts.get(NudgeState.ANSWERED, 0)
     waiting = counts.get(NudgeState.WAITING, 0) + counts.get(NudgeState.DECIDE, 0)
     closed = counts.get(NudgeState.CLOSED, 0)
-    total = answered + waiting + closed
     tone = GOOD if answered and not closed else WATCH if waiting or answered else POOR
     words = _(
-        "%(answered)s of %(total)s patient nudges were answered; %(waiting)s still wait%(closed)s."
-    ) % {
-        "answered": answered,
-        "total": total,
-        "waiting": waiting,
-        "closed": (_(", %(n)s closed kindly") % {"n": closed}) if closed else "",
-    }
+        "Patient nudges in the last year: %(answered)s answered, %(waiting)s still waiting, "
+        "%(closed)s closed kindly."
+    ) % {"answered": answered, "waiting": waiting, "closed": closed}
     return Part("nudges", _("Nudges"), tone, words, 40)
 
 
@@ -187,8 +184,10 @@ def trend(scope: Scope) -> Part | None:
         tone, how = WATCH, _("Less contact lately")
     else:
         tone, how = POOR, _("Contact has stopped")
-    words = _(
-        "%(how)s: %(recent)s touches in the last three months, %(before)s in the three before."
+    words = ngettext(
+        "%(how)s: %(recent)s touch in the last three months, %(before)s in the three before.",
+        "%(how)s: %(recent)s touches in the last three months, %(before)s in the three before.",
+        recent,
     ) % {"how": how, "recent": recent, "before": before}
     return Part("trend", title, tone, words, 50)
 
