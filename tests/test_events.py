@@ -27,18 +27,30 @@ def test_each_person_met_at_an_event_gets_a_nice_to_meet_you_that_recalls_the_ta
     with moment(2026, 11, 12, 21, 30):
         response = web.post(
             reverse("keeping"),
-            {"event-name": "Clubavond november", "event-held_on": "2026-11-12", "event-place": "De Kroon"},
+            {
+                "event-name": "Clubavond november",
+                "event-held_on": "2026-11-12",
+                "event-place": "De Kroon",
+            },
         )
         event = Event.objects.get()
         assert response["Location"] == reverse("event", args=[event.pk])
         web.post(
             reverse("event", args=[event.pk]),
-            {"name": "Sophie Jansen", "talked": "Her bakery opens a second shop", "reach": "sophie@bakker.example"},
+            {
+                "name": "Sophie Jansen",
+                "talked": "Her bakery opens a second shop",
+                "reach": "sophie@bakker.example",
+            },
         )
         web.post(  # the quick add of the Today page files into the event too
             reverse("quick_add"),
-            {"name": "Ruud Peters", "talked": "Looking for a bookkeeper", "reach": "+31 6 12345678",
-             "event": event.pk},
+            {
+                "name": "Ruud Peters",
+                "talked": "Looking for a bookkeeper",
+                "reach": "+31 6 12345678",
+                "event": event.pk,
+            },
         )
         assert Met.objects.filter(event=event).count() == 2
         sophie = Person.objects.get(name="Sophie Jansen")
@@ -69,7 +81,11 @@ def test_an_event_through_the_api(api):
     event = api.post("/api/v1/events", {"name": "Beurs Utrecht", "held_on": "2026-11-20"}).json()
     response = api.post(
         f"/api/v1/events/{event['id']}/met",
-        {"name": "Anouk de Vries", "talked": "Solar panels for schools", "reach": "anouk@zon.example"},
+        {
+            "name": "Anouk de Vries",
+            "talked": "Solar panels for schools",
+            "reach": "anouk@zon.example",
+        },
     )
     assert response.status_code == 201
     assert response.json()["met"][0]["name"] == "Anouk de Vries"

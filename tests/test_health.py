@@ -23,11 +23,17 @@ def test_a_persons_health_says_why_in_words(web, owner, person, workspace):
     with time_machine.travel(datetime(2026, 6, 1, 10, tzinfo=AMS), tick=False):
         for days in (170, 120, 100):  # more contact before than lately
             Interaction.objects.create(
-                workspace=workspace, person=person, kind="call", notes="Call",
+                workspace=workspace,
+                person=person,
+                kind="call",
+                notes="Call",
                 occurred_at=datetime(2026, 6, 1, 10, tzinfo=AMS) - timedelta(days=days),
             )
         Interaction.objects.create(
-            workspace=workspace, person=person, kind="call", notes="Call",
+            workspace=workspace,
+            person=person,
+            kind="call",
+            notes="Call",
             occurred_at=datetime(2026, 6, 1, 10, tzinfo=AMS) - timedelta(days=63),
         )
         cadences.for_person(owner, person, 6)
@@ -40,7 +46,10 @@ def test_a_persons_health_says_why_in_words(web, owner, person, workspace):
         assert words["recency"] == "Last in touch 9 weeks ago; you keep in touch every 6 weeks."
         assert words["promises"] == "In the last year: 1 kept, 1 broken on our side."
         assert words["repairs"] == "1 repair is still owed: an apology with a next step."
-        assert words["trend"] == "Less contact lately: 1 touch in the last three months, 3 in the three before."
+        assert (
+            words["trend"]
+            == "Less contact lately: 1 touch in the last three months, 3 in the three before."
+        )
         assert health.tone == "poor" and health.summary.startswith("Needs care")
         page = web.get(reverse("person", args=[person.pk])).content.decode()
         assert "Relationship health" in page and words["promises"] in page
@@ -48,10 +57,15 @@ def test_a_persons_health_says_why_in_words(web, owner, person, workspace):
 
 
 def test_an_organisations_health_counts_its_people(owner, organisation, person, workspace):
-    quiet = Person.objects.create(workspace=workspace, name="Stille Willem", organisation=organisation)
+    quiet = Person.objects.create(
+        workspace=workspace, name="Stille Willem", organisation=organisation
+    )
     Interaction.objects.create(workspace=workspace, person=person, kind="call", notes="Call")
     Interaction.objects.create(
-        workspace=workspace, person=quiet, kind="call", notes="Call",
+        workspace=workspace,
+        person=quiet,
+        kind="call",
+        notes="Call",
         occurred_at=datetime(2024, 1, 1, tzinfo=AMS),
     )
     health = organisation_health(organisation)

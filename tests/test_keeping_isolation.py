@@ -70,7 +70,9 @@ def test_an_outsider_cannot_act_through_the_api(outsider_api, ours, other_worksp
     assert response.status_code == 422
     response = outsider_api.post("/api/v1/nudges", {"person_id": person.pk, "about": "x"})
     assert response.status_code == 422
-    assert outsider_api.post("/api/v1/tags", {"person_id": person.pk, "tag": "x"}).status_code == 422
+    assert (
+        outsider_api.post("/api/v1/tags", {"person_id": person.pk, "tag": "x"}).status_code == 422
+    )
     Person.objects.create(workspace=other_workspace, name="Their own")
     assert outsider_api.get("/api/v1/cadences").json()["items"] == []
     assert outsider_api.get("/api/v1/nudges").json()["items"] == []

@@ -45,7 +45,9 @@ def test_a_nudge_sequence_stops_when_their_reply_is_logged_through_the_api(
             "/api/v1/interactions",
             {"person_id": mark.pk, "kind": "event", "notes": "Zijn zeilvakantie in Griekenland"},
         )
-        nudge = api.post("/api/v1/nudges", {"person_id": mark.pk, "about": "lid worden van de club"})
+        nudge = api.post(
+            "/api/v1/nudges", {"person_id": mark.pk, "about": "lid worden van de club"}
+        )
         assert nudge.status_code == 201 and nudge.json()["next_at"] == "2026-07-04T19:00:00Z"
         assert items(owner) == []
     with moment(2026, 7, 4, 9):  # two weeks: the first step is due today

@@ -11,6 +11,8 @@ COMMANDS = [
     "today",
     "worker",
     "propose",
+    "cadence",
+    "nudge",
     "calendar",
     "import",
     "export",
