@@ -77,4 +77,5 @@ def test_docs_architecture_names_every_layer_of_the_contract():
     doc = (ROOT / "docs" / "architecture.md").read_text()
     for layer in config["contracts"][0]["layers"]:
         for module in layer.split("|"):
-            assert f"`{module.strip().removeprefix('verbind.')}`" in doc, module
+            name = module.strip().strip("()")  # "(x)": an optional layer, not there yet
+            assert f"`{name.removeprefix('verbind.')}`" in doc, module
