@@ -1,7 +1,7 @@
 """A seeded synthetic workspace for benchmarks.
 
 At scale 1: 50 members, 50,000 people, 1,000,000 interactions, 200,000 promises
-and 100,000 appointments. History (closed promises, past meetings, interactions)
+and 100,000 appointments, cadences on a quarter of the people (``bench.keeping``). History (closed promises, past meetings, interactions)
 grows with the scale; what is *due* per member (open promises near their time,
 recent lapses, recent first meetings) stays the same, so the benchmark can show
 that the agenda's cost follows what is due, not the size of the history.
@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from verbind.bench.keeping import add_keeping
 from verbind.followthrough.repairs import open_repair
 from verbind.obligations.models import (
     Appointment,
@@ -116,6 +117,7 @@ class Generator:
         self._promises(workspace, person_ids, user_ids, n["promises"])
         self._appointments(workspace, person_ids, user_ids, n["appointments"])
         self._due(workspace, person_ids, user_ids)
+        add_keeping(workspace, person_ids, user_ids, self.random, self.now)
         return workspace
 
     def _interactions(self, workspace, person_ids, user_ids, count):

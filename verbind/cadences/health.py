@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -162,17 +162,15 @@ def nudges(scope: Scope) -> Part | None:
 
 
 def trend(scope: Scope) -> Part | None:
-    rows = Interaction.objects.filter(
+    counts = Interaction.objects.filter(
         person_id__in=scope.person_ids,
         occurred_at__gt=scope.at - 2 * QUARTER,
         occurred_at__lte=scope.at,
-    ).values_list("occurred_at", flat=True)
-    recent = before = 0
-    for at in rows:
-        if at > scope.at - QUARTER:
-            recent += 1
-        else:
-            before += 1
+    ).aggregate(
+        recent=Count("id", filter=Q(occurred_at__gt=scope.at - QUARTER)),
+        before=Count("id", filter=Q(occurred_at__lte=scope.at - QUARTER)),
+    )
+    recent, before = counts["recent"], counts["before"]
     title = _("Trend")
     if not recent and not before:
         return Part("trend", title, NONE, _("No contact in the last six months."), 50)

@@ -59,69 +59,57 @@ def cadence_due(ctx: Context) -> list[AgendaItem]:
     ]
 
 
-def nudge_step_due(ctx: Context) -> list[AgendaItem]:
-    """The next patient step of a decision that waits, as a draft to send."""
-    waiting = Nudge.objects.filter(
+def nudges_due(ctx: Context) -> list[AgendaItem]:
+    """The next patient step of a decision that waits, as a draft to send; or, once every step
+    went out unanswered, the member's decision: wait longer, or close it kindly. One query."""
+    rows = Nudge.objects.filter(
         owner=ctx.member,
         workspace=ctx.workspace,
-        state=NudgeState.WAITING,
-        next_at__lt=ctx.end_of_day,
-    ).select_related("person__organisation")
-    items = []
-    for nudge in waiting:
-        number = nudge.steps_sent + 1
-        items.append(
-            AgendaItem(
-                key=f"nudge:{nudge.pk}:{number}",
-                rule="nudge_step_due",
-                why=_(
-                    "Step %(step)s of %(cap)s: a warm word to %(name)s, who is deciding about "
-                    "“%(about)s”. No pressure: ask how they are."
-                )
-                % {
-                    "step": number,
-                    "cap": nudge.cap,
-                    "name": nudge.person.name,
-                    "about": nudge.about,
-                },
-                due_by=nudge.next_at,
-                urgency=ctx.urgency(nudge.next_at),
-                person=nudge.person,
-                purpose="nudge",
-                actions=["draft", "snooze"],
-                drafter=lambda membership, item, key, nudge=nudge: nudges.step_message(nudge),
-                url=nudge.get_absolute_url(),
-            )
-        )
-    return items
-
-
-def nudge_decide(ctx: Context) -> list[AgendaItem]:
-    """Every step went out and they have not answered: wait longer, or close it kindly."""
-    deciding = Nudge.objects.filter(
-        owner=ctx.member,
-        workspace=ctx.workspace,
-        state=NudgeState.DECIDE,
+        state__in=[NudgeState.WAITING, NudgeState.DECIDE],
         next_at__lt=ctx.end_of_day,
     ).select_related("person__organisation")
     return [
-        AgendaItem(
-            key=f"nudge-decide:{nudge.pk}:{nudge.cap}",
-            rule="nudge_decide",
-            why=_(
-                "%(name)s has not answered about “%(about)s” after %(cap)s steps: "
-                "keep waiting a little longer, or close it kindly?"
-            )
-            % {"name": nudge.person.name, "about": nudge.about, "cap": nudge.cap},
-            due_by=nudge.next_at,
-            urgency=ctx.urgency(nudge.next_at),
-            person=nudge.person,
-            purpose="nudge_decide",
-            actions=["snooze"],
-            url=nudge.get_absolute_url(),
-        )
-        for nudge in deciding
+        _step_item(ctx, nudge) if nudge.state == NudgeState.WAITING else _decide_item(ctx, nudge)
+        for nudge in rows
     ]
+
+
+def _step_item(ctx: Context, nudge) -> AgendaItem:
+    number = nudge.steps_sent + 1
+    return AgendaItem(
+        key=f"nudge:{nudge.pk}:{number}",
+        rule="nudge_step_due",
+        why=_(
+            "Step %(step)s of %(cap)s: a warm word to %(name)s, who is deciding about "
+            "“%(about)s”. No pressure: ask how they are."
+        )
+        % {"step": number, "cap": nudge.cap, "name": nudge.person.name, "about": nudge.about},
+        due_by=nudge.next_at,
+        urgency=ctx.urgency(nudge.next_at),
+        person=nudge.person,
+        purpose="nudge",
+        actions=["draft", "snooze"],
+        drafter=lambda membership, item, key: nudges.step_message(nudge),
+        url=nudge.get_absolute_url(),
+    )
+
+
+def _decide_item(ctx: Context, nudge) -> AgendaItem:
+    return AgendaItem(
+        key=f"nudge-decide:{nudge.pk}:{nudge.cap}",
+        rule="nudge_decide",
+        why=_(
+            "%(name)s has not answered about “%(about)s” after %(cap)s steps: "
+            "keep waiting a little longer, or close it kindly?"
+        )
+        % {"name": nudge.person.name, "about": nudge.about, "cap": nudge.cap},
+        due_by=nudge.next_at,
+        urgency=ctx.urgency(nudge.next_at),
+        person=nudge.person,
+        purpose="nudge_decide",
+        actions=["snooze"],
+        url=nudge.get_absolute_url(),
+    )
 
 
 def nice_to_meet(ctx: Context) -> list[AgendaItem]:
@@ -162,4 +150,4 @@ def nice_to_meet(ctx: Context) -> list[AgendaItem]:
     return items
 
 
-RULES = [cadence_due, nudge_step_due, nudge_decide, nice_to_meet]
+RULES = [cadence_due, nudges_due, nice_to_meet]

@@ -522,3 +522,4 @@ def keep_in_touch(workspace, me) -> None:
         evening, me, name="Lotte Visser", reach="06 56789012",
         talked="Runs a flower shop; curious what the club does for small shops.",
     )
+    evening.met.update(met_at=at(-1, 21, 30))  # met last night, not when the demo was loaded
