@@ -485,7 +485,8 @@ def keep_in_touch(workspace, me) -> None:
     """Story 4 over time: a patient nudge for Mark, the club's cadence, last night's event."""
     people = Person.objects.in_workspace(workspace)
     mark = people.get(email="mark@deboer-tuinen.example")
-    nudge = nudges.start(me, mark, _("joining the club"), at=at(-150, 21))
+    # In his language: the words go into the Dutch drafts to him as the chair wrote them.
+    nudge = nudges.start(me, mark, "lid worden van de club", at=at(-150, 21))
     for number, days in ((1, -120), (2, -70)):  # the call and the summer wish went out
         NudgeStep.objects.create(
             workspace=workspace, nudge=nudge, number=number, sent_at=at(days, 9)
