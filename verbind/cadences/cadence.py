@@ -31,7 +31,7 @@ def _place(cadence: Cadence, last) -> Cadence:
 def for_person(member, person: Person, weeks: int, *, group: Cadence | None = None) -> Cadence:
     """Every *weeks* weeks with *person*; counted from the last contact there was."""
     _check(weeks)
-    cadence = Cadence.objects.filter(person=person).first()
+    cadence = Cadence.objects.filter(person=person, owner=member).first()
     if cadence is not None and group is not None and cadence.group_id is None:
         return cadence  # the person's own cadence wins over the group's
     if cadence is None:
@@ -60,15 +60,14 @@ def spread(group: Cadence, people=None) -> int:
     """Give the people of the group's tag a row of their own (not those with their own)."""
     people = list(people if people is not None else group.tag.people.all())
     ids = [p.pk for p in people]
-    own = set(
-        Cadence.objects.filter(person_id__in=ids, group__isnull=True).values_list(
+    Cadence.objects.filter(person_id__in=ids, group=group).exclude(owner=group.owner).delete()
+    Cadence.objects.filter(person_id__in=ids, group=group).update(every_weeks=group.every_weeks)
+    # One row per member and person: one the owner set by hand wins over the group's.
+    have = set(
+        Cadence.objects.filter(person_id__in=ids, owner=group.owner).values_list(
             "person_id", flat=True
         )
     )
-    Cadence.objects.filter(person_id__in=ids, group=group).update(
-        every_weeks=group.every_weeks, owner=group.owner
-    )
-    have = set(Cadence.objects.filter(person_id__in=ids).values_list("person_id", flat=True))
     last = last_touches([pk for pk in ids if pk not in have])
     now = timezone.now()
     new = [
@@ -84,7 +83,7 @@ def spread(group: Cadence, people=None) -> int:
             last.get(pk),
         )
         for pk in ids
-        if pk not in have and pk not in own
+        if pk not in have
     ]
     Cadence.objects.bulk_create(new)
     for row in Cadence.objects.filter(person_id__in=ids, group=group):

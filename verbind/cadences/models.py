@@ -85,14 +85,9 @@ class Cadence(WorkspaceOwned):
                 | models.Q(person__isnull=False, tag__isnull=True),
                 name="cadence_for_a_person_or_a_tag",
             ),
-            models.UniqueConstraint(
-                fields=["person"],
-                name="one_cadence_per_person",
-                condition=models.Q(person__isnull=False),
-            ),
-            models.UniqueConstraint(
-                fields=["tag"], name="one_cadence_per_tag", condition=models.Q(tag__isnull=False)
-            ),
+            # Each member keeps their own rhythm with a person (NULLs differ: tag rows pass).
+            models.UniqueConstraint(fields=["owner", "person"], name="one_cadence_per_person"),
+            models.UniqueConstraint(fields=["tag"], name="one_cadence_per_tag"),
         ]
         indexes = [
             models.Index(

@@ -194,7 +194,7 @@ def person_keeping(request, pk, what):
             else:
                 messages.error(request, _("Keep in touch every 1 to 104 weeks."))
         elif what == "stop":
-            Cadence.objects.filter(person=person).delete()
+            Cadence.objects.filter(person=person, owner=request.user).delete()
             messages.success(
                 request, _("No cadence for %(name)s any more.") % {"name": person.name}
             )

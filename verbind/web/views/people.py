@@ -96,15 +96,17 @@ def render_person_page(request, person, open_action: str = "", bound=None, statu
         "forms": forms,
         "action_tabs": ACTION_TABS,
         "open_action": open_action if open_action in ACTIONS else "",
-        **keeping_context(person),
+        **keeping_context(person, request.user),
     }
     return render(request, "web/people/detail.html", context, status=status)
 
 
-def keeping_context(person) -> dict:
-    """The person's cadence, tags, waiting decision, health and their year in a chart."""
+def keeping_context(person, user) -> dict:
+    """The member's cadence with them, their tags, a waiting decision, health and a year chart."""
     return {
-        "cadence": Cadence.objects.filter(person=person).select_related("group__tag").first(),
+        "cadence": Cadence.objects.filter(person=person, owner=user)
+        .select_related("group__tag")
+        .first(),
         "nudge": Nudge.objects.filter(
             person=person, state__in=[NudgeState.WAITING, NudgeState.DECIDE]
         ).first(),

@@ -57,7 +57,7 @@ class Command(MemberCommand):
         me = self.membership(member, workspace)
         if stop:
             rows = (
-                Cadence.objects.filter(person=find_person(me.workspace, person))
+                Cadence.objects.filter(person=find_person(me.workspace, person), owner=me.user)
                 if person
                 else Cadence.objects.in_workspace(me.workspace).filter(tag__name__iexact=tag)
             )
