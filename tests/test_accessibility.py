@@ -15,6 +15,7 @@ from django.db import connections
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import PASSWORD
+from verbind.cadences.models import Event, Nudge
 from verbind.demo.stories import load_demo
 from verbind.messaging.enqueue import DRAFT, enqueue
 from verbind.people.models import Organisation, Person
@@ -47,6 +48,9 @@ SIGNED_IN = {
     "organisation_edit": lambda d: f"/organisations/{d['organisation'].pk}/edit/",
     "settings": lambda d: "/settings/",
     "calendars": lambda d: "/calendars/",
+    "keeping": lambda d: "/keeping/",
+    "nudge": lambda d: f"/keeping/nudges/{d['nudge'].pk}/",
+    "event": lambda d: f"/keeping/events/{d['event'].pk}/",
 }
 SIGNED_OUT = {
     "login": lambda d: "/signin/",
@@ -82,6 +86,10 @@ NOT_PAGES = {
     "revoke_token": "a POST action",
     "switch_workspace": "a POST action",
     "proposal_event": "a calendar file (.ics)",
+    "keeping_settings": "a POST action",
+    "cadence_group_stop": "a POST action",
+    "nudge_decide": "a POST action",
+    "person_keeping": "POST actions of the person page",
 }
 # Django's admin and the JSON API are not Verbind's pages; the admin is Django's own.
 NOT_OURS = ("admin", "api-1.0.0", "set_language")
@@ -175,6 +183,8 @@ def demo(owner):
         "organisation": organisation,
         "message": message,
         "link": link,
+        "nudge": Nudge.objects.filter(workspace=workspace).first(),
+        "event": Event.objects.filter(workspace=workspace).first(),
     }
     yield data
     connections.close_all()
