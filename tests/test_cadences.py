@@ -157,3 +157,15 @@ def test_bad_cadences_are_refused_in_words(api, person):
     assert response.status_code == 422
     response = api.post("/api/v1/cadences", {"person_id": person.pk, "tag": "x", "every_weeks": 4})
     assert response.status_code == 422 and "either" in response.json()["message"]
+
+
+def test_a_relation_gone_quiet_is_in_the_morning_digest(smtp, owner, person):
+    from verbind.followthrough.steps import handle_one_digest
+
+    with time_machine.travel(moment(2026, 10, 1, 12), tick=False):
+        cadences.for_person(owner, person, 6)
+        handle_one_digest(datetime.now(tz=AMS))  # plans the first digest for tomorrow morning
+    with time_machine.travel(moment(2026, 11, 12, 8, 0), tick=False):
+        Worker().run_pass()
+    [digest] = smtp.messages
+    assert "Keep in touch with Hans Verbeek every 6 weeks" in digest.get_content()
