@@ -15,6 +15,7 @@ from django.db import connections
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import PASSWORD
+from verbind.cadences.models import Event, Nudge
 from verbind.demo.stories import load_demo
 from verbind.desk import visits as desk
 from verbind.introductions.flow import drafts as draft_of
@@ -57,6 +58,9 @@ SIGNED_IN = {
     "introductions": lambda d: "/introductions/",
     "introduction_new": lambda d: "/introductions/new/",
     "introduction": lambda d: f"/introductions/{d['introduction'].pk}/",
+    "keeping": lambda d: "/keeping/",
+    "nudge": lambda d: f"/keeping/nudges/{d['nudge'].pk}/",
+    "event": lambda d: f"/keeping/events/{d['event'].pk}/",
 }
 SIGNED_OUT = {
     "login": lambda d: "/signin/",
@@ -109,6 +113,10 @@ NOT_PAGES = {
     "person_ledger_add": "a POST action of the person page",
     "person_ask_add": "a POST action of the person page",
     "ask_close": "a POST action of the person page",
+    "keeping_settings": "a POST action",
+    "cadence_group_stop": "a POST action",
+    "nudge_decide": "a POST action",
+    "person_keeping": "POST actions of the person page",
 }
 # Django's admin and the JSON API are not Verbind's pages; the admin is Django's own.
 NOT_OURS = ("admin", "api-1.0.0", "set_language")
@@ -212,6 +220,8 @@ def demo(owner):
         "organisation": organisation,
         "message": message,
         "link": link,
+        "nudge": Nudge.objects.filter(workspace=workspace).first(),
+        "event": Event.objects.filter(workspace=workspace).first(),
     }
     yield data
     connections.close_all()

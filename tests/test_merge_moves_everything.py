@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import make_appointment, make_promise
+from verbind.cadences.models import Cadence, Event, Met, Nudge
 from verbind.desk.models import Visit
 from verbind.followthrough.models import LapseKind
 from verbind.followthrough.repairs import open_repair
@@ -30,8 +31,10 @@ from verbind.people.models import (
     Interaction,
     Merge,
     Person,
+    Tag,
 )
 from verbind.scheduling.proposals import propose
+from verbind.workspaces.accounts import make_user
 
 Participants = Appointment.participants.through
 
@@ -123,6 +126,38 @@ def every_kind_of_row(person: Person, owner, other: Person) -> dict[tuple[str, s
         ("introductions.AskOffer", "person"): [
             AskOffer.objects.create(workspace=workspace, person=person, kind="ask", text="Work")
         ],
+        ("cadences.Cadence", "person"): [
+            # Each member keeps their own rhythm: a colleague of its own, so the two do not clash.
+            Cadence.objects.create(
+                workspace=workspace,
+                owner=make_user(f"rhythm-{person.pk}@example.org", "Rhythm Keeper", "pw"),
+                person=person,
+                every_weeks=6,
+            )
+        ],
+        ("cadences.Nudge", "person"): [
+            Nudge.objects.create(
+                workspace=workspace, owner=owner, person=person, about="joining", intervals=[2]
+            )
+        ],
+        ("cadences.Met", "person"): [
+            Met.objects.create(
+                workspace=workspace,
+                owner=owner,
+                person=person,
+                event=Event.objects.create(
+                    workspace=workspace,
+                    owner=owner,
+                    name=f"Fair with {person.name}",
+                    held_on=timezone.localdate(),
+                ),
+            )
+        ],
+        ("people.Person_tags", "person"): [
+            Person.tags.through.objects.create(
+                person=person, tag=Tag.objects.create(workspace=workspace, name=f"t{person.pk}")
+            )
+        ],
         ("people.EntryChange", "person"): [
             EntryChange.objects.create(
                 workspace=workspace,
@@ -178,6 +213,10 @@ COVERED = {
     ("introductions.LedgerEntry", "person"),
     ("introductions.LedgerEntry", "brought"),
     ("introductions.AskOffer", "person"),
+    ("cadences.Cadence", "person"),
+    ("cadences.Nudge", "person"),
+    ("cadences.Met", "person"),
+    ("people.Person_tags", "person"),
 }
 
 

@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from tests.conftest import ApiClient, make_appointment, make_promise
 from verbind.api.api import api as ninja_api
+from verbind.cadences import cadence as cadences
+from verbind.cadences import events, nudges
+from verbind.cadences.models import Cadence, Event, Nudge
 from verbind.introductions.models import Introduction
 from verbind.lib.tokens import new_token
 from verbind.messaging.enqueue import DRAFT, enqueue
@@ -95,6 +98,15 @@ class World:
             workspace=self.workspace, member=user, a=self.person, b=self.new_person(),
             why="They should meet.",
         )
+
+    def tag_cadence(self, user) -> Cadence:
+        return cadences.for_tag(user, self.workspace, f"club {next(self.n)}", 6)
+
+    def nudge(self, user) -> Nudge:
+        return nudges.start(user, self.person, "joining the club")
+
+    def event(self) -> Event:
+        return events.create(self.users[Role.OWNER], self.workspace, name="Club evening")
 
     def merge_record(self):
         return merge(self.new_person(), self.new_person())
@@ -192,6 +204,19 @@ WEB_CASES = [
          lambda w, u: ("post", f"/people/{w.person.pk}/asks/", {"kind": "ask", "text": "A hotel partner"}),
          False),
     _web("ask_close", Action.KEEP_ASKS, lambda w, u: ("post", "/asks/0/close/", {}), False),
+    _web("keeping", Action.KEEP_IN_TOUCH,
+         lambda w, u: ("post", "/keeping/", {"event-name": "Club evening", "event-held_on": "2026-12-01"}),
+         False),
+    _web("keeping_settings", Action.WORKSPACE_SETTINGS, lambda w, u: ("post", "/keeping/settings/", {}),
+         False),
+    _web("cadence_group_stop", Action.CHANGE_KEEPING,
+         lambda w, u: ("post", f"/keeping/cadences/{w.tag_cadence(u).pk}/stop/", {})),
+    _web("nudge_decide", Action.CHANGE_KEEPING,
+         lambda w, u: ("post", f"/keeping/nudges/{w.nudge(u).pk}/wait/", {})),
+    _web("person_keeping", Action.KEEP_IN_TOUCH,
+         lambda w, u: ("post", f"/people/{w.person.pk}/keeping/cadence/", {"every_weeks": 6}), False),
+    _web("event", Action.KEEP_IN_TOUCH,
+         lambda w, u: ("post", f"/keeping/events/{w.event().pk}/", {"name": "Daan Mulder"}), False),
     _web("switch_workspace", Action.OWN_SETTINGS, lambda w, u: ("post", "/workspace/", {"workspace": "x"}), False),
 ]
 
@@ -275,6 +300,22 @@ API_CASES = [
                                                 "text": "A hotel partner"}), False),
     Case("POST /ledger/asks/{ask_id}/close", Action.KEEP_ASKS,
          lambda w, u: ("post", "/ledger/asks/999999/close", {}), False),
+    Case("POST /cadences", Action.KEEP_IN_TOUCH,
+         lambda w, u: ("post", "/cadences", {"person_id": w.person.pk, "every_weeks": 6}), False),
+    Case("DELETE /cadences/{cadence_id}", Action.CHANGE_KEEPING,
+         lambda w, u: ("delete", f"/cadences/{w.tag_cadence(u).pk}", None)),
+    Case("POST /tags", Action.KEEP_IN_TOUCH,
+         lambda w, u: ("post", "/tags", {"person_id": w.person.pk, "tag": "club"}), False),
+    Case("POST /nudges", Action.KEEP_IN_TOUCH,
+         lambda w, u: ("post", "/nudges", {"person_id": w.new_person().pk, "about": "joining"}), False),
+    Case("POST /nudges/{nudge_id}/wait-longer", Action.CHANGE_KEEPING,
+         lambda w, u: ("post", f"/nudges/{w.nudge(u).pk}/wait-longer", {})),
+    Case("POST /nudges/{nudge_id}/close", Action.CHANGE_KEEPING,
+         lambda w, u: ("post", f"/nudges/{w.nudge(u).pk}/close", {})),
+    Case("POST /events", Action.KEEP_IN_TOUCH,
+         lambda w, u: ("post", "/events", {"name": "Club evening"}), False),
+    Case("POST /events/{event_id}/met", Action.KEEP_IN_TOUCH,
+         lambda w, u: ("post", f"/events/{w.event().pk}/met", {"name": "Daan Mulder"}), False),
     Case("DELETE /absences/{absence_id}", Action.OWN_SETTINGS,
          lambda w, u: ("delete", "/absences/0", None), False),
 ]

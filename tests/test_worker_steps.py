@@ -110,6 +110,7 @@ def test_the_order_of_the_steps_is_the_order_they_state(db):
         "handle_one_absence_warning",
         "handle_one_unanswered_visitor",
         "reap_one",
+        "handle_one_nudge_step",
         "handle_one_send",
         "record_one_batch",
         "handle_one_old_walk_in",

@@ -13,6 +13,8 @@ COMMANDS = [
     "worker",
     "propose",
     "introduce",
+    "cadence",
+    "nudge",
     "calendar",
     "import",
     "export",

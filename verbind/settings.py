@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "verbind.transfer",
     "verbind.desk",
     "verbind.introductions",
+    "verbind.cadences",
     "verbind.worker",
     "verbind.demo",
     "verbind.bench",

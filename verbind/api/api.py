@@ -20,6 +20,7 @@ from verbind.api.routers import (
     desk,
     interactions,
     introductions,
+    keeping,
     ledger,
     organisations,
     people,
@@ -54,6 +55,7 @@ api.add_router("/absences", absences.router)
 api.add_router("/desk", desk.router)
 api.add_router("/introductions", introductions.router)
 api.add_router("/ledger", ledger.router)
+api.add_router("", keeping.router)
 
 
 def _field_errors(detail: list[dict]) -> dict[str, list[str]]:

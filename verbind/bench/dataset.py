@@ -1,9 +1,10 @@
 """A seeded synthetic workspace for benchmarks.
 
 At scale 1: 50 members, 50,000 people, 1,000,000 interactions, 200,000 promises,
-100,000 appointments, 5,000 introductions and 20,000 ledger entries. History (closed
-promises, past meetings, interactions, introductions, gives and gets) grows with the scale; what is *due* per member (open promises near their time,
-recent lapses, recent first meetings) stays the same, so the benchmark can show
+100,000 appointments, 5,000 introductions, 20,000 ledger entries and cadences on a
+quarter of the people (``bench.keeping``). History (closed promises, past meetings,
+interactions, introductions, gives and gets) grows with the scale; what is *due* per
+member (open promises near their time, recent lapses, recent first meetings) stays the same, so the benchmark can show
 that the agenda's cost follows what is due, not the size of the history.
 """
 
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from verbind.bench import generosity
+from verbind.bench.keeping import add_keeping
 from verbind.followthrough.repairs import open_repair
 from verbind.obligations.models import (
     Appointment,
@@ -122,6 +124,7 @@ class Generator:
         generosity.add(
             self, workspace, person_ids, user_ids, n["introductions"], n["ledger_entries"]
         )
+        add_keeping(workspace, person_ids, user_ids, self.random, self.now)
         return workspace
 
     def _interactions(self, workspace, person_ids, user_ids, count):

@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from verbind.cadences import cadence as cadences
+from verbind.cadences import events, nudges
+from verbind.cadences.models import Nudge, NudgeStep
 from verbind.desk.models import Answer, Visit
 from verbind.followthrough.repairs import lapse_kind, open_repair
 from verbind.followthrough.steps import handle_one_escalation, handle_one_late_promise
@@ -90,6 +93,7 @@ def load_demo(owner, reset: bool = False) -> tuple[Workspace, bool]:
         Membership.objects.create(workspace=workspace, user=user, role=role)
         team[full_name.split()[0].lower()] = user
     Story(workspace, owner, team).play()
+    keep_in_touch(workspace, owner)
     catch_up(timezone.now())
     return workspace, True
 
@@ -629,3 +633,46 @@ def generosity(story: Story) -> None:
     )
     asks.add(membership, eva, "ask", "Looking for her first coaching clients")
     asks.add(membership, karin, "offer", "Club members often ask her about coaching")
+def keep_in_touch(workspace, me) -> None:
+    """Story 4 over time: a patient nudge for Mark, the club's cadence, last night's event."""
+    people = Person.objects.in_workspace(workspace)
+    mark = people.get(email="mark@deboer-tuinen.example")
+    # In his language: the words go into the Dutch drafts to him as the chair wrote them.
+    nudge = nudges.start(me, mark, "lid worden van de club", at=at(-150, 21))
+    for number, days in ((1, -120), (2, -70)):  # the call and the summer wish went out
+        NudgeStep.objects.create(
+            workspace=workspace, nudge=nudge, number=number, sent_at=at(days, 9)
+        )
+    Nudge.objects.filter(pk=nudge.pk).update(steps_sent=2, next_at=at(0, 9))
+    karin = people.get(email="karin@club-utrecht-oost.example")
+    sophie = Person.objects.create(
+        workspace=workspace,
+        name="Sophie Jansen",
+        email="sophie@bakkerij-jansen.example",
+        job_title="Baker, club member since last year",
+        organisation=karin.organisation,
+    )
+    Interaction.objects.create(
+        workspace=workspace, person=karin, member=me, kind=I.MEETING,
+        occurred_at=at(-63, 19), notes="Board meeting: the spring programme and new speakers.",
+    )
+    Interaction.objects.create(
+        workspace=workspace, person=sophie, member=me, kind=I.CALL, occurred_at=at(-20, 11),
+        notes="She brought two guests to the club last month and wants to host an evening.",
+    )
+    for person in (karin, sophie):
+        cadences.tag_person(person, _("club members"))
+    cadences.for_tag(me, workspace, _("club members"), 8)
+    evening = events.create(
+        me, workspace, name=_("Club evening December"), held_on=at(-1, 20).date(),
+        place="De Kroon, Utrecht",
+    )
+    events.met_someone(
+        evening, me, name="Daan Mulder", reach="daan@mulder-advies.example",
+        talked="Starting as an independent tax advisor; looking for his first clients.",
+    )
+    events.met_someone(
+        evening, me, name="Lotte Visser", reach="06 56789012",
+        talked="Runs a flower shop; curious what the club does for small shops.",
+    )
+    evening.met.update(met_at=at(-1, 21, 30))  # met last night, not when the demo was loaded

@@ -45,6 +45,8 @@ def draft(membership, item: AgendaItem):
     existing = OutboxMessage.objects.filter(idempotency_key=key).first()
     if existing is not None and existing.state in (State.SENT, State.CANCELLED, State.FAILED):
         key = keys.fresh(key)
+    if item.drafter is not None:  # a rule of an app above followthrough writes its own words
+        return item.drafter(membership, item, key)
     return make_draft(
         item.purpose,
         item.person,

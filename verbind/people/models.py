@@ -64,6 +64,32 @@ class Organisation(WorkspaceOwned):
             raise ValidationError({"name": _("An organisation needs a name.")})
 
 
+class Tag(WorkspaceOwned):
+    """A group of people the member names ("club members", "prospects", "partners")."""
+
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="one_tag_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def named(cls, workspace, name: str) -> Tag:
+        """The workspace's tag with this name (any case), made when it is new."""
+        name = " ".join(name.split())[:60]
+        if not name:
+            raise ValidationError({"tag": _("A tag needs a name.")})
+        found = cls.objects.in_workspace(workspace).filter(name__iexact=name).first()
+        return found or cls.objects.create(workspace=workspace, name=name)
+
+
 class Person(WorkspaceOwned):
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -98,6 +124,7 @@ class Person(WorkspaceOwned):
     )
     met_on = models.DateField(_("met on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="people")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

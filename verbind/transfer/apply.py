@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, time
 
 from django.db import transaction
+from django.utils import timezone
 
 from verbind.lib.refusals import Invalid
 from verbind.people.models import ContactPoint, Organisation, Person
-from verbind.transfer.plan import NEW, UPDATE, Plan, Row
+from verbind.people.signals import last_contacts_imported
+from verbind.transfer.plan import NEW, SAME, UPDATE, Plan, Row
 
 BATCH = 2000
 
@@ -90,7 +93,22 @@ def apply_in_steps(plan: Plan, workspace, valid_only: bool = False) -> Iterator[
         if updates:
             written += len(updates)
             yield written
+        _tell_last_contacts(plan, workspace, zip(rows, new, strict=True))
     return {"created": len(new), "updated": len(updates)}
+
+
+def _tell_last_contacts(plan: Plan, workspace, made: Iterable[tuple[Row, Person]]) -> None:
+    """The file's "last contact" dates, for whoever keeps track of being in touch."""
+    zone = timezone.get_default_timezone()
+    ids = {id(row): person.pk for row, person in made}
+    found = [
+        (ids.get(id(row), row.person_id), datetime.combine(row.record.last_contact, time(12), zone))
+        for row in plan.rows
+        if row.record.last_contact and row.action in (NEW, UPDATE, SAME)
+    ]
+    found = [(pk, at) for pk, at in found if pk]
+    if found:
+        last_contacts_imported.send(Plan, workspace=workspace, last_contacts=found)
 
 
 def _add_contact_points(workspace, rows: Iterable[tuple[Row, Person]]) -> None:

@@ -18,6 +18,7 @@ class ContactRecord:
     organisation: str = ""
     job_title: str = ""
     met_on: date | None = None
+    last_contact: date | None = None  # when the file says you were last in touch
     met_how: str = ""
     notes: str = ""
     url: str = ""  # their profile (LinkedIn) or website

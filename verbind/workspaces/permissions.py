@@ -59,6 +59,9 @@ class Action(StrEnum):
     INTRODUCE = "introduce"
     CHANGE_INTRODUCTION = "change_introduction"
     KEEP_ASKS = "keep_asks"
+    KEEP_IN_TOUCH = "keep_in_touch"
+    CHANGE_KEEPING = "change_keeping"
+    WORKSPACE_SETTINGS = "workspace_settings"
 
     @property
     def label(self) -> str:
@@ -94,6 +97,11 @@ LABELS = {
     Action.INTRODUCE: gettext_lazy("introduce two people"),
     Action.CHANGE_INTRODUCTION: gettext_lazy("send, end or wait on an introduction"),
     Action.KEEP_ASKS: gettext_lazy("keep or close what someone asks or offers"),
+    Action.KEEP_IN_TOUCH: gettext_lazy(
+        "keep in touch: set a cadence or a tag, start a nudge, note an event and who you met"
+    ),
+    Action.CHANGE_KEEPING: gettext_lazy("stop a cadence, or decide on a nudge"),
+    Action.WORKSPACE_SETTINGS: gettext_lazy("change the workspace's settings"),
 }
 
 ROLES = (Role.OWNER, Role.MANAGER, Role.MEMBER, Role.RECEPTION)
@@ -126,6 +134,9 @@ TABLE: dict[Action, tuple[Level, Level, Level, Level]] = {
     Action.INTRODUCE: (ANY, ANY, ANY, NO),
     Action.CHANGE_INTRODUCTION: (ANY, ANY, OWN, NO),
     Action.KEEP_ASKS: (ANY, ANY, ANY, NO),
+    Action.KEEP_IN_TOUCH: (ANY, ANY, ANY, NO),
+    Action.CHANGE_KEEPING: (ANY, ANY, OWN, NO),
+    Action.WORKSPACE_SETTINGS: (ANY, ANY, NO, NO),
 }
 
 

@@ -58,6 +58,10 @@ class AgendaItem:
     # Where to act on it when that is a page of its own (an introduction, a suggestion).
     link: str = ""
     link_text: str = ""
+    # For rules added above followthrough: what writes the item's draft, a callable
+    # (membership, item, key) -> OutboxMessage, and the page where the item is decided.
+    drafter: object = None
+    url: str = ""
 
     @property
     def sort_key(self):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from verbind.transfer.formats.table import header_of, rows
 from verbind.transfer.records import ContactRecord, ImportFailed, Parsed, Problem
 
-FIELDS = ("name", "email", "phone", "organisation", "job_title", "notes")
+FIELDS = ("name", "email", "phone", "organisation", "job_title", "notes", "last_contact")
 GUESSES = {
     "name": ("name", "naam", "full name", "volledige naam", "contact"),
     "email": ("email", "e-mail", "e-mailadres", "email address", "mail"),
@@ -13,7 +15,18 @@ GUESSES = {
     "organisation": ("organisation", "organization", "company", "bedrijf", "organisatie"),
     "job_title": ("job title", "title", "functie", "position"),
     "notes": ("notes", "notities", "opmerkingen", "note"),
+    "last_contact": ("last contact", "last contacted", "laatste contact", "laatst gesproken"),
 }
+DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
+
+
+def a_date(text: str) -> date | None:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def mapping_from(spec: str, header: list[str], filename: str) -> dict[str, str]:
@@ -49,6 +62,12 @@ def parse(text: str, filename: str, spec: str = "") -> Parsed:
     parsed = Parsed("csv")
     for line, row in rows(text, filename):
         value = {f: row.get(column, "") for f, column in mapping.items()}
+        last_contact = a_date(value["last_contact"]) if value.get("last_contact") else None
+        if value.get("last_contact") and last_contact is None:
+            parsed.problems.append(
+                Problem(filename, line, "last_contact", "not a date (write it like 2026-05-31)",
+                        fatal_for_row=False)
+            )
         parsed.records.append(
             ContactRecord(
                 line=line,
@@ -58,6 +77,7 @@ def parse(text: str, filename: str, spec: str = "") -> Parsed:
                 organisation=value.get("organisation", ""),
                 job_title=value.get("job_title", ""),
                 notes=value.get("notes", ""),
+                last_contact=last_contact,
             )
         )
     return parsed

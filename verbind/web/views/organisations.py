@@ -5,6 +5,8 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from verbind.cadences.chart import year_of
+from verbind.cadences.health import organisation_health
 from verbind.introductions.ledger import ambassadors
 from verbind.obligations.timeline import timeline_for
 from verbind.people.models import Organisation
@@ -42,6 +44,8 @@ def organisation_detail(request, pk):
             "people": people,
             "timeline": timeline_for(people, limit=100),
             "ambassadors": ambassadors(request.workspace, organisation),
+            "health": organisation_health(organisation),
+            "year": year_of(list(people.values_list("pk", flat=True))),
         },
     )
 

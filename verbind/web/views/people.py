@@ -14,12 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from verbind.cadences import events
+from verbind.cadences.chart import year_of
+from verbind.cadences.health import person_health
+from verbind.cadences.models import Cadence, Event, Nudge, NudgeState
 from verbind.followthrough.models import Repair, RepairState
 from verbind.followthrough.owed import with_what_is_owed
 from verbind.followthrough.rules.repairs import repair_key
 from verbind.obligations.capture import capture
 from verbind.obligations.timeline import timeline_for
-from verbind.people.models import Person
+from verbind.people.models import Person, Tag
 from verbind.people.search import search_people
 from verbind.web.forms import (
     AppointmentForm,
@@ -113,8 +117,24 @@ def render_person_page(request, person, open_action: str = "", bound=None, statu
         "action_tabs": [(name, label) for name, label in ACTION_TABS if name in forms],
         "open_action": open_action if open_action in ACTIONS else "",
         "ledger": person_ledger(person),
+        **keeping_context(person, request.user),
     }
     return render(request, "web/people/detail.html", context, status=status)
+
+
+def keeping_context(person, user) -> dict:
+    """The member's cadence with them, their tags, a waiting decision, health and a year chart."""
+    return {
+        "cadence": Cadence.objects.filter(person=person, owner=user)
+        .select_related("group__tag")
+        .first(),
+        "nudge": Nudge.objects.filter(
+            person=person, state__in=[NudgeState.WAITING, NudgeState.DECIDE]
+        ).first(),
+        "all_tags": Tag.objects.in_workspace(person.workspace),
+        "health": person_health(person),
+        "year": year_of([person.pk]),
+    }
 
 
 @member_required
@@ -240,30 +260,62 @@ class QuickAddForm(forms.Form):
         widget=forms.RadioSelect,
         initial="3",
     )
+    event = forms.TypedChoiceField(
+        label=gettext_lazy("Met at"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=gettext_lazy(
+            "At an event: it gets a “nice to meet you” within two days instead."
+        ),
+    )
+
+    def __init__(self, *args, workspace=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        recent = Event.objects.in_workspace(workspace).filter(
+            held_on__gte=timezone.localdate() - timedelta(days=14)
+        )[:10]
+        self.fields["event"].choices = [("", "—")] + [(e.pk, e.name) for e in recent]
+        if not recent:
+            del self.fields["event"]
 
 
 @member_required
 @guard(Action.ADD_PERSON)
 def quick_add(request):
     """Met someone? A name, a line, how to reach them, and when to follow up: saved, then back."""
-    form = QuickAddForm(request.POST or None)
+    initial = {"event": request.GET.get("event")} if request.GET.get("event") else None
+    form = QuickAddForm(request.POST or None, workspace=request.workspace, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        event = data.get("event") and Event.objects.in_workspace(request.workspace).get(
+            pk=data["event"]
+        )
         days = FOLLOW_UP.get(data["follow_up"])
         due = None
         if days:
             day = timezone.localdate() + timedelta(days=days)
             due = datetime.combine(day, time(17, 0), request.membership.zone)
         try:
-            person = capture(
-                request.workspace,
-                request.user,
-                name=data["name"],
-                reach=data["reach"],
-                talked=data["talked"],
-                follow_up_at=due,
-                language=page_language(),
-            )
+            if event:
+                person = events.met_someone(
+                    event,
+                    request.user,
+                    name=data["name"],
+                    reach=data["reach"],
+                    talked=data["talked"],
+                    language=page_language(),
+                )
+            else:
+                person = capture(
+                    request.workspace,
+                    request.user,
+                    name=data["name"],
+                    reach=data["reach"],
+                    talked=data["talked"],
+                    follow_up_at=due,
+                    language=page_language(),
+                )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -274,5 +326,7 @@ def quick_add(request):
                 else _("Saved %(name)s. Next one?")
             )
             messages.success(request, said % {"name": person.name})
+            if event:  # the next person is probably from the same evening
+                return redirect(reverse("quick_add") + f"?event={event.pk}")
             return redirect("quick_add")
     return render(request, "web/people/quick.html", {"form": form})

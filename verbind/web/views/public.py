@@ -82,7 +82,9 @@ def _booked(request, context, meeting):
 def proposal_page(request, token):
     proposal = find(token)
     if proposal is None:
-        return render(request, "web/public/gone.html", {"reason": "unknown"}, status=404)
+        # Nobody to take the language from: the page speaks the browser's (and says so in lang).
+        context = {"reason": "unknown", "language": translation.get_language()}
+        return render(request, "web/public/gone.html", context, status=404)
     language = proposal.person.language
     zone = _zone(request, proposal)
     with translation.override(language), timezone.override(zone):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from verbind.cadences.cold import going_cold
 from verbind.demo.stories import tour
 from verbind.followthrough import actions
 from verbind.followthrough.agenda import agenda_for, sections
@@ -51,6 +52,7 @@ def today(request):
             "snooze_form": SnoozeForm(initial=_snooze_initial()),
             "tour": [] if request.session.get(WELCOME_SEEN) else tour(request.workspace),
             "first_steps": first_steps(request.membership),
+            "cold": going_cold(request.membership, limit=5),
         },
     )
 

@@ -1,0 +1,55 @@
+"""Any touch resets a cadence: the moment of the newest contact, whatever kind it was.
+
+Called by the receivers (an interaction logged, a message sent, a meeting held, an
+answer on a link, a newer last contact from an import) and nowhere else decides it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Max
+from django.utils import timezone
+
+from verbind.cadences.models import Cadence
+from verbind.obligations.models import Appointment, AppointmentStatus
+from verbind.people.models import Interaction
+
+
+def touch(person_id: int, at: datetime) -> int:
+    """The person was in touch at *at*: their cadence counts from then, if that is newer.
+
+    Returns how many cadences moved (0 or 1: one per person).
+    """
+    at = min(at, timezone.now())
+    moved = 0
+    for cadence in Cadence.objects.filter(person_id=person_id):
+        if cadence.last_touch_at is not None and cadence.last_touch_at >= at:
+            continue
+        cadence.last_touch_at, cadence.due_at = at, cadence.due_after(at)
+        cadence.save(update_fields=["last_touch_at", "due_at"])
+        moved += 1
+    return moved
+
+
+def last_touches(person_ids) -> dict[int, datetime]:
+    """The newest contact with each person so far: a timeline entry or a meeting held."""
+    now = timezone.now()
+    found: dict[int, datetime] = dict(
+        Interaction.objects.filter(person_id__in=person_ids, occurred_at__lte=now)
+        .values("person_id")
+        .annotate(at=Max("occurred_at"))
+        .values_list("person_id", "at")
+    )
+    held = (
+        Appointment.objects.filter(
+            person_id__in=person_ids, status=AppointmentStatus.HELD, ends_at__lte=now
+        )
+        .values("person_id")
+        .annotate(at=Max("ends_at"))
+        .values_list("person_id", "at")
+    )
+    for person_id, at in held:
+        if person_id not in found or found[person_id] < at:
+            found[person_id] = at
+    return found
