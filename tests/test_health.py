@@ -53,7 +53,7 @@ def test_a_persons_health_says_why_in_words(web, owner, person, workspace):
         assert health.tone == "poor" and health.summary.startswith("Needs care")
         page = web.get(reverse("person", args=[person.pk])).content.decode()
         assert "Relationship health" in page and words["promises"] in page
-        assert '<svg class="year-chart"' in page and "<title" in page
+        assert '<svg class="chart year-chart"' in page and "<title" in page
 
 
 def test_an_organisations_health_counts_its_people(owner, organisation, person, workspace):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from verbind.cadences.health import DEFAULT_WARM
 from verbind.cadences.models import Cadence
+from verbind.lib.months import month_starts, next_month
 from verbind.people.models import Interaction
 
 
@@ -23,17 +24,10 @@ class Month:
 
 def _months(at: datetime, zone) -> list[tuple[date, datetime]]:
     """The last twelve months up to *at*: (first day, end moment), oldest first."""
-    local = timezone.localtime(at, zone).date().replace(day=1)
-    firsts = []
-    for _i in range(12):
-        firsts.append(local)
-        local = (local - td(days=1)).replace(day=1)
-    firsts.reverse()
-    ends = []
-    for first in firsts:
-        nxt = (first + td(days=32)).replace(day=1)
-        ends.append(min(datetime.combine(nxt, time(0), zone), at))
-    return list(zip(firsts, ends, strict=True))
+    return [
+        (first, min(datetime.combine(next_month(first), time(0), zone), at))
+        for first in month_starts(at, 12, zone)
+    ]
 
 
 def year_of(person_ids: list[int], at: datetime | None = None, zone=None) -> list[Month]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from verbind.followthrough.figures import counted, figures_for, silent_drops
 from verbind.followthrough.models import ClosedBecause, Repair, RepairState
+from verbind.lib.months import month_of, month_starts
 from verbind.obligations.models import Outcome, Promise
 from verbind.workspaces.models import Membership, Role
 
@@ -68,14 +69,6 @@ def by_member(workspace, now: datetime | None = None) -> list[MemberLine]:
     )
 
 
-def month_starts(now: datetime, months: int, zone) -> list[date]:
-    local = timezone.localtime(now, zone).date().replace(day=1)
-    starts = [local]
-    for _ in range(months - 1):
-        starts.append((starts[-1] - timedelta(days=1)).replace(day=1))
-    return list(reversed(starts))
-
-
 def by_month(workspace, now: datetime | None = None, months: int = 12, zone=None) -> list[Month]:
     """Repairs opened per month: how many, how many became silent drops, the median time to
     repair of those repaired (hours). Mistaken clicks (undone) are left out, as on Today."""
@@ -91,7 +84,7 @@ def by_month(workspace, now: datetime | None = None, months: int = 12, zone=None
     for pk, opened_at, closed_at, state in repairs.values_list(
         "pk", "opened_at", "closed_at", "state"
     ):
-        key = timezone.localtime(opened_at, zone).date().replace(day=1)
+        key = month_of(opened_at, zone)
         if key in buckets:
             buckets[key].append((pk, opened_at, closed_at, state))
     result = []

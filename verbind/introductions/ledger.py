@@ -7,6 +7,9 @@ of summing the ledger.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -14,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from verbind.introductions.models import Balance, Direction, Help, LedgerEntry
+from verbind.lib.months import month_of, month_starts
 from verbind.lib.refusals import Invalid
 
 # Someone who gave this many more times than they got is owed a thought: how to give back.
@@ -141,52 +145,32 @@ def entries_of(person, limit: int = 50):
     )
 
 
+@dataclass
+class LedgerMonth:
+    first: date
+    gave: int = 0
+    got: int = 0
+
+
 def chart(person, now=None, months: int = 12) -> dict:
-    """Gives and gets per month over the last year, ready for a small SVG (bars side by side)."""
-    now = timezone.localtime(now or timezone.now())
-    index = now.year * 12 + now.month - 1 - (months - 1)
-    starts = []
-    for i in range(months):
-        year, month = divmod(index + i, 12)
-        starts.append(
-            now.replace(
-                year=year, month=month + 1, day=1, hour=0, minute=0, second=0, microsecond=0
-            )
-        )
-    first = starts[0]
-    counts = {(m.year, m.month): [0, 0] for m in starts}
+    """Gives and gets per month over the last year (the person page draws it as bars)."""
+    now = now or timezone.now()
+    slots = {first: LedgerMonth(first) for first in month_starts(now, months)}
+    since = datetime.combine(min(slots), time(0), timezone.get_current_timezone())
     for direction, at in LedgerEntry.objects.filter(
-        person=person, occurred_at__gte=first
+        person=person, occurred_at__gte=since
     ).values_list("direction", "occurred_at"):
-        local = timezone.localtime(at)
-        slot = counts.get((local.year, local.month))
+        slot = slots.get(month_of(at))
         if slot is not None:
-            slot[0 if direction == Direction.GAVE else 1] += 1
-    top = max([1] + [n for pair in counts.values() for n in pair])
-    width, height, step = 24, 60, 26
-    bars = []
-    for i, m in enumerate(starts):
-        gave, got = counts[(m.year, m.month)]
-        x = 4 + i * step
-        bars.append(
-            {
-                "month": m,
-                "gave": gave,
-                "got": got,
-                "x_gave": x,
-                "x_got": x + width // 2,
-                "h_gave": round(height * gave / top),
-                "h_got": round(height * got / top),
-                "y_gave": 70 - round(height * gave / top),
-                "y_got": 70 - round(height * got / top),
-                "x_label": x + width // 2,
-            }
-        )
+            if direction == Direction.GAVE:
+                slot.gave += 1
+            else:
+                slot.got += 1
+    found = list(slots.values())
     return {
-        "bars": bars,
-        "width": 8 + months * step,
-        "total_gave": sum(b["gave"] for b in bars),
-        "total_got": sum(b["got"] for b in bars),
+        "months": found,
+        "total_gave": sum(m.gave for m in found),
+        "total_got": sum(m.got for m in found),
     }
 
 
