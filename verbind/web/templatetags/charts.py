@@ -38,6 +38,8 @@ def draw(labels, series, title: str, title_id: str, css: str, line=None):
         x = SIDE + i * slot
         for n, s in enumerate(series):
             value = s.values[i]
+            if not value:
+                continue  # nothing that month: no bar (the chart's title says the whole)
             height = inner * (value or 0) / most
             shown = "–" if value is None else f"{value:g}{s.unit}"
             said = f"{label}, {s.name}: {shown}" if s.name else f"{label}: {shown}"
