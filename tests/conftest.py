@@ -146,8 +146,15 @@ class ApiClient:
     def patch(self, path, data):
         return self.client.patch(path, data, content_type="application/json", headers=self.headers)
 
+    def put(self, path, data):
+        return self.client.put(path, data, content_type="application/json", headers=self.headers)
+
     def delete(self, path):
         return self.client.delete(path, headers=self.headers)
+
+    def upload(self, path, data):
+        """A form with a file (``data`` holds an open file or SimpleUploadedFile)."""
+        return self.client.post(path, data, headers=self.headers)
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ SIGNED_IN = {
     "organisation": lambda d: f"/organisations/{d['organisation'].pk}/",
     "organisation_edit": lambda d: f"/organisations/{d['organisation'].pk}/edit/",
     "settings": lambda d: "/settings/",
+    "webhooks": lambda d: "/settings/webhooks/",
     "calendars": lambda d: "/calendars/",
     "team": lambda d: "/team/",
     "desk": lambda d: "/desk/",
@@ -75,6 +76,8 @@ SIGNED_OUT = {
 ALONG_A_FLOW = {"import_preview"}
 NOT_PAGES = {
     "agenda_action": "a POST action of Today",
+    "webhook_resume": "a POST action of the webhooks page",
+    "webhook_remove": "a POST action of the webhooks page",
     "welcome_seen": "a POST action",
     "message_sent": "a POST action",
     "message_cancel": "a POST action",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -217,6 +218,13 @@ WEB_CASES = [
          lambda w, u: ("post", f"/people/{w.person.pk}/keeping/cadence/", {"every_weeks": 6}), False),
     _web("event", Action.KEEP_IN_TOUCH,
          lambda w, u: ("post", f"/keeping/events/{w.event().pk}/", {"name": "Daan Mulder"}), False),
+    _web("webhooks", Action.WORKSPACE_SETTINGS,
+         lambda w, u: ("post", "/settings/webhooks/", {"url": "ftp://x", "events": ["repair.opened"]}),
+         False),
+    _web("webhook_resume", Action.WORKSPACE_SETTINGS,
+         lambda w, u: ("post", "/settings/webhooks/999999/resume/", {}), False),
+    _web("webhook_remove", Action.WORKSPACE_SETTINGS,
+         lambda w, u: ("post", "/settings/webhooks/999999/remove/", {}), False),
     _web("switch_workspace", Action.OWN_SETTINGS, lambda w, u: ("post", "/workspace/", {"workspace": "x"}), False),
 ]
 
@@ -316,6 +324,49 @@ API_CASES = [
          lambda w, u: ("post", "/events", {"name": "Club evening"}), False),
     Case("POST /events/{event_id}/met", Action.KEEP_IN_TOUCH,
          lambda w, u: ("post", f"/events/{w.event().pk}/met", {"name": "Daan Mulder"}), False),
+    Case("POST /agenda/{key}/{action}", Action.OWN_AGENDA,
+         lambda w, u: ("post", "/agenda/nothing/done", {}), False),
+    Case("PATCH /messages/{message_id}", Action.SEND_MESSAGE,
+         lambda w, u: ("patch", f"/messages/{w.message(u).pk}", {"body": "Good to meet you!"})),
+    Case("POST /messages/{message_id}/send", Action.SEND_MESSAGE,
+         lambda w, u: ("post", f"/messages/{w.message(u).pk}/send", {})),
+    Case("POST /messages/{message_id}/sent", Action.SEND_MESSAGE,
+         lambda w, u: ("post", f"/messages/{w.message(u).pk}/sent", {})),
+    Case("POST /messages/{message_id}/cancel", Action.CANCEL_MESSAGE,
+         lambda w, u: ("post", f"/messages/{w.message(u).pk}/cancel", {})),
+    Case("POST /duplicates/merge", Action.MERGE_PEOPLE,
+         lambda w, u: ("post", "/duplicates/merge",
+                       {"keep_id": w.new_person().pk, "remove_id": w.new_person().pk}), False),
+    Case("POST /duplicates/merges/{merge_id}/undo", Action.MERGE_PEOPLE,
+         lambda w, u: ("post", f"/duplicates/merges/{w.merge_record().pk}/undo", {}), False),
+    Case("POST /imports", Action.IMPORT,
+         lambda w, u: ("upload", "/imports", {"file": SimpleUploadedFile(
+             "people.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Smit\r\nEND:VCARD\r\n"),
+             "dry_run": "true"}), False),
+    Case("GET /imports/export", Action.EXPORT, lambda w, u: ("get", "/imports/export", None), False),
+    Case("POST /absences/offer-new-dates", Action.OWN_AGENDA,
+         lambda w, u: ("post", "/absences/offer-new-dates", {}), False),
+    Case("POST /absences/to-backup", Action.OWN_AGENDA,
+         lambda w, u: ("post", "/absences/to-backup", {}), False),
+    Case("POST /calendars/feed/renew", Action.OWN_SETTINGS,
+         lambda w, u: ("post", "/calendars/feed/renew", {}), False),
+    Case("PUT /calendars/week", Action.OWN_SETTINGS,
+         lambda w, u: ("put", "/calendars/week", {"weekly_hours": {"0": [["09:00", "17:00"]]}}), False),
+    Case("PATCH /me", Action.OWN_SETTINGS, lambda w, u: ("patch", "/me", {"digest_hour": 7}), False),
+    Case("DELETE /me/tokens/{token_id}", Action.OWN_SETTINGS,
+         lambda w, u: ("delete", "/me/tokens/999999", None), False),
+    Case("POST /tags/remove", Action.KEEP_IN_TOUCH,
+         lambda w, u: ("post", "/tags/remove", {"person_id": w.person.pk, "tag": "club"}), False),
+    Case("PATCH /keeping/settings", Action.WORKSPACE_SETTINGS,
+         lambda w, u: ("patch", "/keeping/settings", {"send_nudges_by_itself": True}), False),
+    Case("POST /introductions/{introduction_id}/wait", Action.CHANGE_INTRODUCTION,
+         lambda w, u: ("post", f"/introductions/{w.introduction(u).pk}/wait", {})),
+    Case("POST /webhooks", Action.WORKSPACE_SETTINGS,
+         lambda w, u: ("post", "/webhooks", {"url": "ftp://x", "events": ["repair.opened"]}), False),
+    Case("POST /webhooks/{webhook_id}/resume", Action.WORKSPACE_SETTINGS,
+         lambda w, u: ("post", "/webhooks/999999/resume", {}), False),
+    Case("DELETE /webhooks/{webhook_id}", Action.WORKSPACE_SETTINGS,
+         lambda w, u: ("delete", "/webhooks/999999", None), False),
     Case("DELETE /absences/{absence_id}", Action.OWN_SETTINGS,
          lambda w, u: ("delete", "/absences/0", None), False),
 ]
@@ -372,6 +423,8 @@ def test_the_api_allows_each_role_what_the_table_says(world, case, role, whose):
     method, path, data = case.build(world, _object_owner(world, role, whose))
     if method == "delete":
         answer = client.delete("/api/v1" + path)
+    elif method == "get":
+        answer = client.get("/api/v1" + path)
     else:
         answer = getattr(client, method)("/api/v1" + path, data)
     _assert_answer(answer, role, case, expected(role, case.action, whose), api=True)

@@ -112,9 +112,11 @@ def test_the_order_of_the_steps_is_the_order_they_state(db):
         "reap_one",
         "handle_one_nudge_step",
         "handle_one_send",
+        "handle_one_webhook",
         "record_one_batch",
         "handle_one_old_walk_in",
         "remove_stale_uploads",
+        "forget_old_idempotent_answers",
     ]
 
 

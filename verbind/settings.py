@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "verbind.messaging",
     "verbind.scheduling",
     "verbind.transfer",
+    "verbind.hooks",
     "verbind.desk",
     "verbind.introductions",
     "verbind.cadences",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "verbind.web.edges.RequestEdges",
     "verbind.api.middleware.JsonBodies",
+    "verbind.api.idempotency.IdempotentPosts",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,6 +179,10 @@ READ_SECONDS = env_int("VERBIND_READ_SECONDS", 30)
 # "did it help?" question this many days after the joint introduction.
 INTRODUCTION_REMINDER_DAYS = env_int("VERBIND_INTRODUCTION_REMINDER_DAYS", 7)
 INTRODUCTION_FOLLOW_UP_DAYS = env_int("VERBIND_INTRODUCTION_FOLLOW_UP_DAYS", 21)
+# Webhooks: how long a receiver may take to answer, and whether one on the server's own
+# network (loopback, private addresses; plain http) may be registered.
+WEBHOOK_TIMEOUT = env_int("VERBIND_WEBHOOK_TIMEOUT", 10)
+WEBHOOK_PRIVATE_ADDRESSES = env_bool("VERBIND_WEBHOOK_PRIVATE_ADDRESSES", False)
 # Calendars on the server's own network (loopback, private, link-local addresses).
 CALENDAR_PRIVATE_ADDRESSES = env_bool("VERBIND_CALENDAR_PRIVATE_ADDRESSES", False)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -19,6 +19,7 @@ from verbind.web.views import (
     signin,
     team,
     today,
+    webhooks,
 )
 
 urlpatterns = [
@@ -87,6 +88,9 @@ urlpatterns = [
     path("calendars/feed/renew/", calendars.feed_renew, name="feed_renew"),
     path("feed/<str:token>.ics", calendars.feed, name="calendar_feed"),
     path("settings/tokens/<int:pk>/revoke/", account.revoke_token, name="revoke_token"),
+    path("settings/webhooks/", webhooks.webhooks_page, name="webhooks"),
+    path("settings/webhooks/<int:pk>/resume/", webhooks.webhook_resume, name="webhook_resume"),
+    path("settings/webhooks/<int:pk>/remove/", webhooks.webhook_remove, name="webhook_remove"),
     path("settings/unlock/<int:pk>/", account.unlock_member, name="unlock_member"),
     path("workspace/", account.switch_workspace, name="switch_workspace"),
     path("team/", team.team_page, name="team"),

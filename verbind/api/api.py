@@ -18,14 +18,20 @@ from verbind.api.routers import (
     appointments,
     calendars,
     desk,
+    duplicates,
+    figures,
+    imports,
     interactions,
     introductions,
     keeping,
     ledger,
+    me,
+    messages,
     organisations,
     people,
     promises,
     proposals,
+    webhooks,
 )
 from verbind.lib.refusals import Refused
 from verbind.lib.uploads import body_too_large_message
@@ -56,6 +62,12 @@ api.add_router("/desk", desk.router)
 api.add_router("/introductions", introductions.router)
 api.add_router("/ledger", ledger.router)
 api.add_router("", keeping.router)
+api.add_router("/messages", messages.router)
+api.add_router("/duplicates", duplicates.router)
+api.add_router("/imports", imports.router)
+api.add_router("/figures", figures.router)
+api.add_router("/me", me.router)
+api.add_router("/webhooks", webhooks.router)
 
 
 def _field_errors(detail: list[dict]) -> dict[str, list[str]]:

@@ -8,14 +8,23 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from ninja import Schema
 from ninja.errors import HttpError
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from verbind.workspaces.models import Role
 
 # An id the database can hold: a larger number is a 422, not a server error (SQLite
 # cannot bind it, PostgreSQL's columns are 64-bit; members' ids, Django's users, 32-bit).
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class Input(Schema):
+    """What a client sends: a field the route does not know is refused (422, named), not
+    silently dropped, so a typo in a script shows at once."""
+
+    model_config = ConfigDict(extra="forbid")
+
 UserId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 

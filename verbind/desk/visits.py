@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from verbind.desk.models import Answer, DeskSettings, Visit, VisitEvent
 from verbind.followthrough.models import Repair, RepairState
+from verbind.lib.events import tell
 from verbind.lib.refusals import Invalid, Refused
 from verbind.messaging import keys
 from verbind.messaging.drafts import local_text, render
@@ -238,6 +239,7 @@ def check_in(appointment: Appointment, by, now: datetime | None = None) -> Visit
             "already_checked_in",
         )
     _note(visit, VisitEvent.What.CHECKED_IN, by, at=now)
+    _told(visit)
     tell_host(visit, now)
     return visit
 
@@ -275,8 +277,21 @@ def walk_in(
         checked_in_by=by,
     )
     _note(visit, VisitEvent.What.CHECKED_IN, by, note=_("walk-in"), at=now)
+    _told(visit)
     tell_host(visit, now)
     return visit
+
+
+def _told(visit: Visit) -> None:
+    """Checked in: said once, for whoever listens (``lib.events``, webhooks)."""
+    tell(
+        visit.workspace_id,
+        "visitor.checked_in",
+        visit_id=visit.pk,
+        person_id=visit.person_id,
+        member_id=visit.host_id,
+        appointment_id=visit.appointment_id,
+    )
 
 
 def _mail(visit: Visit, to: Membership, template: str, key: str, **context) -> None:

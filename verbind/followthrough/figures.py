@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from statistics import median
+from statistics import median, quantiles
 
 from django.db.models import F, Q
 from django.utils import timezone
 
 from verbind.followthrough.models import ClosedBecause, Repair, RepairState
+from verbind.obligations.models import Outcome, Promise
 
 PERIOD = timedelta(days=90)
 
@@ -82,3 +83,90 @@ def figures_for(workspace, member=None, now=None) -> Figures:
         repaired=len(closed),
         median_hours_to_repair=median(hours) if hours else None,
     )
+
+
+@dataclass
+class Repaired:
+    repair_id: int
+    member_id: int
+    person_id: int
+    opened_at: object
+    closed_at: object
+    minutes: int
+
+
+@dataclass
+class PeriodFigures:
+    """One member's (or the workspace's) follow-through over a period."""
+
+    member_id: int | None
+    repairs_opened: int
+    repairs_closed: int
+    silent_drops: int
+    promises_kept: int
+    promises_broken: int
+    repaired: list[Repaired]
+
+    @property
+    def median_minutes(self) -> float | None:
+        minutes = [r.minutes for r in self.repaired]
+        return median(minutes) if minutes else None
+
+    @property
+    def p90_minutes(self) -> float | None:
+        minutes = sorted(r.minutes for r in self.repaired)
+        if len(minutes) < 2:
+            return float(minutes[0]) if minutes else None
+        return quantiles(minutes, n=10, method="inclusive")[-1]
+
+
+def over_period(workspace, since, until, member_ids=None) -> list[PeriodFigures]:
+    """The figures of each member (with anything in the period) and, first, of the workspace.
+
+    Repairs count by when they opened, were closed, or (silent drops) by their deadline,
+    within [since, until); promises by when they were due. Mistaken clicks are left out.
+    """
+    repairs = Repair.objects.filter(workspace=workspace).exclude(closed_because=ClosedBecause.UNDONE)
+    promises = Promise.objects.filter(workspace=workspace, due_at__gte=since, due_at__lt=until)
+    if member_ids is not None:
+        repairs = repairs.filter(owner_id__in=member_ids)
+        promises = promises.filter(owner_id__in=member_ids)
+    opened = list(
+        repairs.filter(opened_at__gte=since, opened_at__lt=until).values_list("owner_id", flat=True)
+    )
+    closed = [
+        Repaired(pk, owner, person, opened_at, closed_at, round((closed_at - opened_at).total_seconds() / 60))
+        for pk, owner, person, opened_at, closed_at in repairs.filter(
+            state=RepairState.CLOSED, closed_at__gte=since, closed_at__lt=until
+        )
+        .order_by("closed_at", "id")
+        .values_list("pk", "owner_id", "person_id", "opened_at", "closed_at")
+    ]
+    dropped = list(
+        silent_drops(repairs.filter(deadline_at__gte=since, deadline_at__lt=until), until)
+        .values_list("owner_id", flat=True)
+    )
+    kept_or_broken = list(
+        promises.filter(outcome__in=[Outcome.KEPT, Outcome.BROKEN]).values_list("owner_id", "outcome")
+    )
+    members = sorted(
+        {*opened, *(r.member_id for r in closed), *dropped, *(o for o, _x in kept_or_broken)}
+    )
+
+    def of(member_id):
+        def mine(owner):
+            return member_id is None or owner == member_id
+
+        return PeriodFigures(
+            member_id=member_id,
+            repairs_opened=sum(1 for owner in opened if mine(owner)),
+            repairs_closed=sum(1 for r in closed if mine(r.member_id)),
+            silent_drops=sum(1 for owner in dropped if mine(owner)),
+            promises_kept=sum(1 for o, out in kept_or_broken if mine(o) and out == Outcome.KEPT),
+            promises_broken=sum(
+                1 for o, out in kept_or_broken if mine(o) and out == Outcome.BROKEN
+            ),
+            repaired=[r for r in closed if mine(r.member_id)],
+        )
+
+    return [of(None), *(of(member_id) for member_id in members)]

@@ -13,6 +13,7 @@ from verbind.followthrough.models import (
     RepairState,
     RuleSettings,
 )
+from verbind.lib.events import tell
 from verbind.obligations.models import (
     Appointment,
     AppointmentStatus,
@@ -57,7 +58,7 @@ def open_repair(obligation, kind: str, occurred_at=None) -> Repair:
                 occurred_at=occurred_at,
                 **{field: obligation},
             )
-            return Repair.objects.create(
+            repair = Repair.objects.create(
                 workspace=obligation.workspace,
                 lapse=lapse,
                 owner=owner,
@@ -67,6 +68,17 @@ def open_repair(obligation, kind: str, occurred_at=None) -> Repair:
                 deadline_at=deadline,
                 next_check_at=deadline,
             )
+            tell(
+                repair.workspace_id,
+                "repair.opened",
+                repair_id=repair.pk,
+                person_id=repair.person_id,
+                member_id=repair.owner_id,
+                **{f"{field}_id": obligation.pk},
+                kind=kind,
+                deadline_at=deadline.isoformat(),
+            )
+            return repair
     except IntegrityError:  # another process recorded this lapse first
         return Repair.objects.get(
             **{f"lapse__{field}": obligation}, lapse__kind=kind, lapse__occurred_at=occurred_at
@@ -130,6 +142,15 @@ def close(repair: Repair, because: str, at=None, note: str = "") -> bool:
     if changed:
         repair.state, repair.closed_at, repair.closed_because = RepairState.CLOSED, at, because
         repair.outcome_note, repair.next_check_at = note, None
+        tell(
+            repair.workspace_id,
+            "repair.closed",
+            repair_id=repair.pk,
+            person_id=repair.person_id,
+            member_id=repair.owner_id,
+            because=because,
+            minutes=round((at - repair.opened_at).total_seconds() / 60),
+        )
     return bool(changed)
 
 

@@ -16,6 +16,7 @@ from verbind.followthrough.models import Lapse, Repair, RepairState, TeamDigestS
 from verbind.followthrough.repairs import escalation_target, lapse_kind, open_repair, promise_late
 from verbind.followthrough.rules.repairs import repair_reason
 from verbind.followthrough.team import MANAGERS, at_risk, went_well
+from verbind.lib.events import tell
 from verbind.lib.steps import RowStep
 from verbind.messaging import keys
 from verbind.messaging.channels import email
@@ -89,6 +90,14 @@ class Escalations(RowStep):
         )
         if claimed:
             _mail_escalation(repair, target)
+            tell(
+                repair.workspace_id,
+                "repair.overdue",
+                repair_id=repair.pk,
+                person_id=repair.person_id,
+                member_id=repair.owner_id,
+                escalated_to=target.pk,
+            )
 
 
 def _mail_escalation(repair: Repair, target) -> None:

@@ -33,6 +33,7 @@ from verbind.introductions.models import (
     Side,
     Waiting,
 )
+from verbind.lib.events import tell
 from verbind.lib.refusals import Invalid, Refused
 from verbind.lib.tokens import hash_token
 from verbind.messaging.drafts import preferred_channel, render
@@ -477,6 +478,15 @@ def answer(link: IntroLink, choice: str, note: str = "") -> str:
     intro = Introduction.objects.select_related("a", "b", "member").get(pk=link.introduction_id)
     person = intro.person(link.side)
     said = _member_text(intro, Answer(choice).label) + (f" — “{note}”" if note else "")
+    tell(
+        intro.workspace_id,
+        "introduction.answered",
+        introduction_id=intro.pk,
+        person_id=person.pk,
+        member_id=intro.member_id,
+        question=link.question,
+        answer=choice,
+    )
     if intro.is_closed:
         _on_timeline(
             intro,

@@ -11,6 +11,7 @@ rebinding).
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import socket
 
@@ -80,3 +81,20 @@ def connect_public(host: str, port: int, timeout: float | None) -> socket.socket
             sock.close()
             error = exc
     raise error or OSError(f"cannot connect to {host}")
+
+
+class PublicHTTPConnection(http.client.HTTPConnection):
+    """Connects to an address that was checked as public, at the moment it connects: a name
+    that answers with a public address when checked and a private one later gains nothing."""
+
+    def connect(self):
+        self.sock = connect_public(self.host, self.port, self.timeout)
+        if self._tunnel_host:
+            self._tunnel()
+
+
+class PublicHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self):
+        sock = connect_public(self.host, self.port, self.timeout)
+        # The certificate and SNI are those of the name, not of the address.
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)

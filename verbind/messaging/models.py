@@ -24,6 +24,7 @@ class Purpose(models.TextChoices):
     CANCELLATION = "cancellation", _("Cancellation")
     ABSENCE = "absence", _("Absence warning")
     VISITOR = "visitor", _("Visitor at the desk")
+    WEBHOOK = "webhook", _("Webhook paused")
 
 
 class Channel(models.TextChoices):

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from verbind.lib.refusals import Refused
+from verbind.lib.refusals import Invalid, Refused
 from verbind.messaging.channels import email
 from verbind.messaging.drafts import next_step_block
 from verbind.messaging.models import CANCELLABLE, Channel, OutboxMessage, Purpose, State
@@ -24,6 +24,10 @@ from verbind.people.models import Direction, Interaction, InteractionKind
 
 class OutboxRefused(Refused):
     code = "outbox"
+
+
+class OutboxInvalid(Invalid):
+    code = "next_step"
 
 
 def revise(
@@ -55,6 +59,7 @@ def revise(
             update={"host": old.host, "title": old.title, "place": old.place, "minutes": old.minutes}
         )
     if new_step != message.next_step:
+        _check_step(message, new_step)
         new_block = next_step_block(message.language, list(times), new_due, zone, home)
         if old_block and old_block in body:
             body = body.replace(old_block, new_block)
@@ -68,6 +73,19 @@ def revise(
     )
     message.save(update_fields=["subject", "body", "channel", "next_step"])
     return message
+
+
+def _check_step(message: OutboxMessage, step: NextStep) -> None:
+    """New times to offer, or a new promised time: only what the draft offers, in the future."""
+    if step.kind and step.kind != message.editable_step:
+        raise OutboxInvalid(
+            _("This draft offers times to pick from; it has no promised time to change.")
+            if message.editable_step == "times"
+            else _("This draft has no times to pick from to change.")
+        )
+    now = timezone.now()
+    if any(moment <= now for moment in [*step.times, step.due_at] if moment is not None):
+        raise OutboxInvalid(_("Pick a moment in the future."))
 
 
 def _block_of(message, zone, home=None) -> str:

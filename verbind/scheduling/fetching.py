@@ -23,7 +23,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from verbind.lib import limits
-from verbind.lib.addresses import PrivateAddress, connect_public, resolve_public
+from verbind.lib.addresses import (
+    PrivateAddress,
+    PublicHTTPConnection,
+    PublicHTTPSConnection,
+    resolve_public,
+)
 from verbind.lib.refusals import Refused
 
 TIMEOUT = 20  # seconds for a connection, and between two pieces of an answer
@@ -67,7 +72,7 @@ def check_address(url: str) -> None:
     """Refuse an address inside the server's own network, unless settings allow it.
 
     This is the early check with a clear message; the connection itself is made
-    only to an address checked again as it connects (``_PinnedHTTPConnection``,
+    only to an address checked again as it connects (``PublicHTTPConnection``,
     ``_GuardedResolver``), so a name that changes its answer in between gains nothing.
     """
     if settings.CALENDAR_PRIVATE_ADDRESSES:
@@ -82,30 +87,14 @@ def check_address(url: str) -> None:
         raise SyncFailed(_("the name %(host)s is not known") % {"host": host}) from None
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to an address that was checked as public, at the moment it connects."""
-
-    def connect(self):
-        self.sock = connect_public(self.host, self.port, self.timeout)
-        if self._tunnel_host:
-            self._tunnel()
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def connect(self):
-        sock = connect_public(self.host, self.port, self.timeout)
-        # The certificate and SNI are those of the name, not of the address.
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
-
-
 class _PinnedHTTPHandler(urllib.request.HTTPHandler):
     def http_open(self, req):
-        return self.do_open(_PinnedHTTPConnection, req)
+        return self.do_open(PublicHTTPConnection, req)
 
 
 class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
     def https_open(self, req):
-        return self.do_open(_PinnedHTTPSConnection, req, context=ssl.create_default_context())
+        return self.do_open(PublicHTTPSConnection, req, context=ssl.create_default_context())
 
 
 def _guarded_resolver():

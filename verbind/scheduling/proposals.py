@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from verbind.lib.events import tell
 from verbind.lib.refusals import Invalid, Refused
 from verbind.lib.tokens import hash_token
 from verbind.messaging import keys
@@ -254,6 +255,15 @@ def book(proposal: Proposal, slot_id: int) -> Appointment:
     if old is not None and old.successor_id is None and old.status != AppointmentStatus.HELD:
         old.reschedule_to(meeting)
     meeting_booked.send(Proposal, proposal=proposal, meeting=meeting, replaces=old)
+    tell(
+        proposal.workspace_id,
+        "appointment.booked",
+        appointment_id=meeting.pk,
+        person_id=meeting.person_id,
+        member_id=meeting.owner_id,
+        starts_at=meeting.starts_at.isoformat(),
+        replaces_id=old.pk if old is not None else None,
+    )
     Interaction.objects.create(
         workspace_id=proposal.workspace_id,
         person=proposal.person,

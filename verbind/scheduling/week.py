@@ -6,6 +6,9 @@ import re
 from datetime import time
 
 import pydantic
+from django.utils.translation import gettext as _
+
+from verbind.lib.refusals import Invalid
 
 HOUR = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 Day = str  # "0" … "6", as JSON object keys are strings
@@ -41,3 +44,21 @@ class WorkingWeek(pydantic.RootModel[dict[Day, list[tuple[str, str]]]]):
 
 
 NINE_TO_FIVE = WorkingWeek({str(day): [("09:00", "17:00")] for day in range(5)})  # Mon–Fri
+
+
+class WeekInvalid(Invalid):
+    code = "week"
+
+
+def set_working_week(membership, week: WorkingWeek, buffer_minutes: int, notice_hours: int):
+    """The member's working week, in which times are offered. A week without hours is refused."""
+    from verbind.scheduling.models import Availability  # the model stores this module's type
+
+    if not week.root:
+        raise WeekInvalid(_("With no working hours on any day, Verbind can offer nobody a time."))
+    availability = Availability.of(membership)
+    availability.weekly_hours = week
+    availability.buffer_minutes = buffer_minutes
+    availability.notice_hours = notice_hours
+    availability.save()
+    return availability

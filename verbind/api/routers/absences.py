@@ -8,7 +8,8 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from verbind.api.answers import answers
-from verbind.api.crud import Id, UserId
+from verbind.api.crud import Id, Input, UserId
+from verbind.followthrough import absences as followthrough_absences
 from verbind.scheduling.models import Absence
 from verbind.workspaces.permissions import Action, guard
 
@@ -27,7 +28,7 @@ class AbsenceOut(Schema):
         return obj.backup.user_id if obj.backup_id else None
 
 
-class AbsenceIn(Schema):
+class AbsenceIn(Input):
     starts_at: datetime
     ends_at: datetime
     backup_id: UserId | None = Field(None, ge=1, le=2**31 - 1, description="a colleague's user id")
@@ -82,3 +83,35 @@ def add_absence(request, payload: AbsenceIn):
 def delete_absence(request, absence_id: Id):
     get_object_or_404(request.membership.absences, pk=absence_id).delete()
     return 204, None
+
+
+class HandedOut(Schema):
+    offered: list[int] = Field(description="ids of the messages with new dates (offer-new-dates)")
+    handed_over: list[int] = Field(description="ids of the meetings now the backup's (to-backup)")
+    left: list[int] = Field(description="ids of the meetings nobody could take over")
+
+
+@router.post(
+    "/offer-new-dates",
+    response=answers(HandedOut, 403),
+    summary="Offer new dates to everyone you would meet while away",
+    description="For each meeting inside an absence: new dates outside it on a private link, "
+    "sent at once (a meeting with dates already on offer is left as it is).",
+)
+@guard(Action.OWN_AGENDA)
+def offer_new_dates(request):
+    sent = followthrough_absences.offer_new_dates(request.membership, by=request.user)
+    return {"offered": [m.pk for m in sent], "handed_over": [], "left": []}
+
+
+@router.post(
+    "/to-backup",
+    response=answers(HandedOut, 403),
+    summary="Hand the meetings inside your absences to your backup",
+    description="Each goes to the absence's backup (or yours from Settings); invites follow. "
+    "Meetings nobody stands in for are listed in `left`.",
+)
+@guard(Action.OWN_AGENDA)
+def hand_to_backup(request):
+    moved, stuck = followthrough_absences.hand_to_backup(request.membership, by=request.user)
+    return {"offered": [], "handed_over": [m.pk for m in moved], "left": [m.pk for m in stuck]}

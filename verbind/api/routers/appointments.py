@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 from pydantic import AwareDatetime, model_validator
 
 from verbind.api.answers import answers
-from verbind.api.crud import Id, UserId, resolve, resolve_member, save, scoped_get
+from verbind.api.crud import Id, Input, UserId, resolve, resolve_member, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome
 from verbind.people.models import Person
@@ -39,7 +39,7 @@ class AppointmentOut(Schema):
         return obj.allowed_next()
 
 
-class AppointmentIn(Schema):
+class AppointmentIn(Input):
     title: str = Field(min_length=1, max_length=200)
     person_id: Id
     participant_ids: list[Id] = []
@@ -59,11 +59,11 @@ class AppointmentIn(Schema):
         return self
 
 
-class AppointmentTransitionIn(Schema):
+class AppointmentTransitionIn(Input):
     to: AppointmentStatus
 
 
-class RescheduleIn(Schema):
+class RescheduleIn(Input):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
 

@@ -4,15 +4,18 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from ninja import Field, File, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from pydantic import ValidationError as PydanticError
 
 from verbind.api.answers import answers
-from verbind.api.crud import Id
+from verbind.api.crud import Id, Input
 from verbind.lib.uploads import check_size
 from verbind.scheduling.calendars import SyncFailed, add_remote, load, sync
-from verbind.scheduling.models import CalendarSource
+from verbind.scheduling.models import Availability, CalendarFeed, CalendarSource
+from verbind.scheduling.week import WorkingWeek, set_working_week
 from verbind.transfer.records import ImportFailed
 from verbind.workspaces.permissions import Action, guard
 
@@ -54,7 +57,7 @@ class CalendarOut(Schema):
         return obj.blocks.filter(absence=True).count()
 
 
-class CalendarIn(Schema):
+class CalendarIn(Input):
     name: str = Field(min_length=1, max_length=200)
     source: CalendarSource = Field(description="feed or caldav (upload a file with /upload)")
     url: str = Field(min_length=1, max_length=500)
@@ -136,3 +139,57 @@ def sync_calendar(request, calendar_id: Id):
 def delete_calendar(request, calendar_id: Id):
     get_object_or_404(request.membership.calendars, pk=calendar_id).delete()
     return 204, None
+
+
+class FeedOut(Schema):
+    url: str = Field(description="your private subscription address; shown only in this answer")
+
+
+@router.post(
+    "/feed/renew",
+    response=answers(FeedOut, 403),
+    summary="A new private address for your calendar feed (the old one stops working)",
+)
+@guard(Action.OWN_SETTINGS)
+def renew_feed(request):
+    raw = CalendarFeed.renew(request.membership)
+    return {"url": request.build_absolute_uri(reverse("calendar_feed", args=[raw]))}
+
+
+class WeekOut(Schema):
+    weekly_hours: dict[str, list[list[str]]] = Field(
+        description='weekday (0 = Monday) to local from–to ranges: {"0": [["09:00", "17:00"]]}'
+    )
+    buffer_minutes: int
+    notice_hours: int
+
+    @staticmethod
+    def resolve_weekly_hours(obj) -> dict:
+        return obj.weekly_hours.as_json()
+
+
+class WeekIn(Input):
+    weekly_hours: dict[str, list[list[str]]] = Field(
+        description='weekday (0 = Monday) to from–to ranges: {"0": [["09:00", "17:00"]]}'
+    )
+    buffer_minutes: int = Field(15, ge=0, le=240)
+    notice_hours: int = Field(24, ge=0, le=24 * 90)
+
+
+@router.get("/week", response=answers(WeekOut), summary="Your working week (times are offered in it)")
+def get_week(request):
+    return Availability.of(request.membership)
+
+
+@router.put("/week", response=answers(WeekOut, 403, 413), summary="Set your working week")
+@guard(Action.OWN_SETTINGS)
+def set_week(request, payload: WeekIn):
+    try:
+        week = WorkingWeek.model_validate(payload.weekly_hours)
+    except PydanticError as exc:
+        raise ValidationError(
+            {"weekly_hours": [error["msg"].removeprefix("Value error, ") for error in exc.errors()]}
+        ) from None
+    return set_working_week(
+        request.membership, week, payload.buffer_minutes, payload.notice_hours
+    )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from verbind.api.answers import answers
-from verbind.api.crud import Id, scoped_get
+from verbind.api.crud import Id, Input, scoped_get
 from verbind.desk import visits as desk
 from verbind.desk.models import Answer, Visit
 from verbind.desk.visits import NotHere
@@ -77,7 +77,7 @@ class VisitOut(Schema):
     checked_out_at: datetime | None
 
 
-class WalkInIn(Schema):
+class WalkInIn(Input):
     name: str = Field("", max_length=200)
     person_id: int | None = Field(None, ge=1, le=2**31 - 1)
     host_id: int = Field(ge=1, le=2**31 - 1, description="the host's user id")
@@ -85,15 +85,15 @@ class WalkInIn(Schema):
     email: str = Field("", max_length=254)
 
 
-class AnswerIn(Schema):
+class AnswerIn(Input):
     answer: Answer
 
 
-class HandOverIn(Schema):
+class HandOverIn(Input):
     to_id: int = Field(ge=1, le=2**31 - 1, description="the colleague's user id")
 
 
-class FailedIn(Schema):
+class FailedIn(Input):
     note_to_visitor: bool = Field(
         False, description="the visitor agreed to a short note by e-mail now"
     )

@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
 from verbind.api.answers import answers
-from verbind.api.crud import Id, resolve, save, scoped_get
+from verbind.api.crud import Id, Input, resolve, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people import entries
 from verbind.people.models import Channel, Direction, Interaction, InteractionKind, Person
@@ -30,7 +30,7 @@ class InteractionOut(Schema):
         return obj.channel or None
 
 
-class InteractionIn(Schema):
+class InteractionIn(Input):
     person_id: Id
     kind: InteractionKind
     direction: Direction = Direction.MUTUAL
@@ -67,7 +67,7 @@ def get_interaction(request, interaction_id: Id):
     return scoped_get(request, Interaction, interaction_id)
 
 
-class InteractionPatch(Schema):
+class InteractionPatch(Input):
     kind: InteractionKind | None = None
     direction: Direction | None = None
     channel: Channel | None = None

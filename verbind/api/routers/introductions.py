@@ -4,7 +4,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from verbind.api.answers import answers
-from verbind.api.crud import Id, resolve, scoped_get
+from verbind.api.crud import Id, Input, resolve, scoped_get
 from verbind.api.pagination import Page
 from verbind.introductions import flow
 from verbind.introductions.models import Introduction, IntroState, Waiting
@@ -34,7 +34,7 @@ class IntroductionOut(Schema):
         return list(flow.drafts(obj).values_list("id", flat=True))
 
 
-class IntroductionIn(Schema):
+class IntroductionIn(Input):
     a_id: Id = Field(description="the person who is helped")
     b_id: Id = Field(description="the person who can help; asked first")
     why: str = Field(min_length=1, max_length=1000, description="why these two should meet")
@@ -108,5 +108,18 @@ def send_introduction(request, introduction_id: Id):
 def end_introduction(request, introduction_id: Id):
     intro = scoped_get(request, Introduction, introduction_id)
     flow.end(request.membership, intro)
+    intro.refresh_from_db()
+    return intro
+
+
+@router.post(
+    "/{int:introduction_id}/wait",
+    response=answers(IntroductionOut, 403, 404, 409),
+    summary="No answer yet: wait another week before deciding",
+)
+@guard(Action.CHANGE_INTRODUCTION)
+def wait_on_introduction(request, introduction_id: Id):
+    intro = scoped_get(request, Introduction, introduction_id)
+    flow.keep_waiting(request.membership, intro)
     intro.refresh_from_db()
     return intro

@@ -8,13 +8,13 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from verbind.api.answers import answers
-from verbind.api.crud import Id, resolve, scoped_get
+from verbind.api.crud import Id, Input, resolve, scoped_get
 from verbind.api.pagination import Page
 from verbind.cadences import cadence as cadences
 from verbind.cadences import events, nudges
 from verbind.cadences.health import organisation_health, person_health
-from verbind.cadences.models import Cadence, Event, Nudge, NudgeState
-from verbind.people.models import Organisation, Person
+from verbind.cadences.models import Cadence, CadenceSettings, Event, Nudge, NudgeState
+from verbind.people.models import Organisation, Person, Tag
 from verbind.workspaces.permissions import Action, guard, require
 
 router = Router(tags=["keeping in touch"])
@@ -38,7 +38,7 @@ class CadenceOut(Schema):
         return obj.group.tag.name if obj.group_id else None
 
 
-class CadenceIn(Schema):
+class CadenceIn(Input):
     person_id: Id | None = Field(None, description="keep in touch with this person…")
     tag: str | None = Field(None, max_length=60, description="…or with everyone carrying this tag")
     every_weeks: int = Field(ge=1, le=104)
@@ -82,7 +82,7 @@ def delete_cadence(request, cadence_id: Id):
     return 204, None
 
 
-class TagIn(Schema):
+class TagIn(Input):
     person_id: Id
     tag: str = Field(min_length=1, max_length=60)
 
@@ -104,6 +104,48 @@ def tag_person(request, payload: TagIn):
     return {"person_id": person.pk, "tags": [t.name for t in person.tags.all()]}
 
 
+@router.post(
+    "/tags/remove",
+    response=answers(TagsOut, 403, 413),
+    summary="Take a tag off a person (and the tag's cadence with it)",
+)
+@guard(Action.KEEP_IN_TOUCH)
+def untag_person(request, payload: TagIn):
+    person = resolve(request, Person, payload.person_id, "person_id")
+    tag = Tag.objects.in_workspace(request.workspace).filter(name__iexact=payload.tag).first()
+    if tag is not None:
+        cadences.untag_person(person, tag)
+    return {"person_id": person.pk, "tags": [t.name for t in person.tags.all()]}
+
+
+class KeepingSettingsOut(Schema):
+    send_nudges_by_itself: bool = Field(
+        description="true: a nudge's steps go out by themselves; false: each waits as a draft"
+    )
+
+
+class KeepingSettingsIn(Input):
+    send_nudges_by_itself: bool
+
+
+@router.get("/keeping/settings", response=answers(KeepingSettingsOut))
+def keeping_settings(request):
+    return CadenceSettings.of(request.workspace)
+
+
+@router.patch(
+    "/keeping/settings",
+    response=answers(KeepingSettingsOut, 403, 413),
+    summary="May Verbind send a nudge's steps by itself? (owners and managers)",
+)
+@guard(Action.WORKSPACE_SETTINGS)
+def change_keeping_settings(request, payload: KeepingSettingsIn):
+    found = CadenceSettings.of(request.workspace)
+    found.send_nudges_by_itself = payload.send_nudges_by_itself
+    found.save()
+    return found
+
+
 class NudgeOut(Schema):
     id: int
     person_id: int
@@ -119,7 +161,7 @@ class NudgeOut(Schema):
     answered_how: str
 
 
-class NudgeIn(Schema):
+class NudgeIn(Input):
     person_id: Id
     about: str = Field(min_length=1, max_length=300, description="the decision that waits")
     intervals: list[Annotated[int, Field(ge=1, le=104)]] | None = Field(
@@ -210,14 +252,14 @@ class EventOut(Schema):
         return list(obj.met.select_related("person"))
 
 
-class EventIn(Schema):
+class EventIn(Input):
     name: str = Field(min_length=1, max_length=200)
     place: str = Field("", max_length=200)
     held_on: date | None = Field(None, description="default: today")
     notes: str = ""
 
 
-class MetIn(Schema):
+class MetIn(Input):
     name: str = Field(min_length=1, max_length=200)
     talked: str = Field("", max_length=500, description="one line about the conversation")
     reach: str = Field("", max_length=254, description="an e-mail address or a phone number")

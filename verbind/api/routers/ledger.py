@@ -4,7 +4,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from verbind.api.answers import answers
-from verbind.api.crud import Id, resolve, scoped_get
+from verbind.api.crud import Id, Input, resolve, scoped_get
 from verbind.api.pagination import Page
 from verbind.introductions import asks, ledger
 from verbind.introductions.models import (
@@ -34,7 +34,7 @@ class LedgerEntryOut(Schema):
     brought_id: int | None = Field(description="for a referral: the person they brought")
 
 
-class LedgerEntryIn(Schema):
+class LedgerEntryIn(Input):
     person_id: Id
     direction: Direction
     kind: Help
@@ -61,7 +61,7 @@ class AskOfferOut(Schema):
     created_at: datetime
 
 
-class AskOfferIn(Schema):
+class AskOfferIn(Input):
     person_id: Id
     kind: AskOfferKind
     text: str = Field(min_length=1, max_length=300)

@@ -4,7 +4,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from verbind.api.answers import answers
-from verbind.api.crud import Id, save, scoped_get
+from verbind.api.crud import Id, Input, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people.models import Organisation
 from verbind.workspaces.permissions import Action, guard
@@ -21,14 +21,14 @@ class OrganisationOut(Schema):
     created_at: datetime
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(Input):
     name: str = Field(min_length=1, max_length=200)
     website: str = ""
     city: str = ""
     notes: str = ""
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(Input):
     name: str | None = Field(None, min_length=1, max_length=200)
     website: str | None = None
     city: str | None = None

@@ -4,7 +4,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from verbind.api.answers import answers
-from verbind.api.crud import Id, resolve, save, scoped_get
+from verbind.api.crud import Id, Input, resolve, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.people.models import Channel, Language, Organisation, Person
 from verbind.people.search import search_people
@@ -28,7 +28,7 @@ class PersonOut(Schema):
     created_at: datetime
 
 
-class PersonIn(Schema):
+class PersonIn(Input):
     name: str = Field(min_length=1, max_length=200)
     email: str = ""
     phone: str = ""
@@ -43,7 +43,7 @@ class PersonIn(Schema):
     notes: str = ""
 
 
-class PersonPatch(Schema):
+class PersonPatch(Input):
     name: str | None = Field(None, min_length=1, max_length=200)
     email: str | None = None
     phone: str | None = None

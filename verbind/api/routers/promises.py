@@ -5,7 +5,7 @@ from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
 from verbind.api.answers import answers
-from verbind.api.crud import Id, UserId, resolve, resolve_member, save, scoped_get
+from verbind.api.crud import Id, Input, UserId, resolve, resolve_member, save, scoped_get
 from verbind.api.pagination import Page
 from verbind.followthrough.models import Repair, RepairState
 from verbind.obligations.models import Outcome, Promise, PromiseKind, PromiseStatus
@@ -53,7 +53,7 @@ class PromiseOut(Schema):
         )
 
 
-class PromiseIn(Schema):
+class PromiseIn(Input):
     what: str = Field(min_length=1, max_length=300)
     kind: PromiseKind = PromiseKind.OTHER
     person_id: Id
@@ -62,11 +62,11 @@ class PromiseIn(Schema):
     notes: str = ""
 
 
-class PromiseTransitionIn(Schema):
+class PromiseTransitionIn(Input):
     to: PromiseStatus
 
 
-class RenewIn(Schema):
+class RenewIn(Input):
     due_at: AwareDatetime = Field(description="the new time agreed with them, in the future")
 
 

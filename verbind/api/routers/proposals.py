@@ -5,7 +5,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from verbind.api.answers import answers
-from verbind.api.crud import Id, UserId, resolve, scoped_get
+from verbind.api.crud import Id, Input, UserId, resolve, scoped_get
 from verbind.api.pagination import Page
 from verbind.obligations.models import Appointment
 from verbind.people.models import Person
@@ -55,7 +55,7 @@ class NewProposalOut(ProposalOut):
     link: str = Field(description="The private link for the person. Shown only in this answer.")
 
 
-class ProposalIn(Schema):
+class ProposalIn(Input):
     person_id: Id = Field(ge=1, le=2**31 - 1)
     count: int = Field(3, ge=1, le=10, description="how many times to offer")
     within_days: int = Field(14, ge=1, le=365, description="look this many days ahead")

@@ -16,6 +16,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from verbind.lib.events import EVENTS, tell
 from verbind.lib.refusals import Refused
 from verbind.workspaces.scoping import WorkspaceOwned
 
@@ -100,3 +101,14 @@ class Obligation(WorkspaceOwned):
         for name, value in values.items():
             setattr(self, name, value)
         obligation_changed.send(type(self), obligation=self, old=old, new=new, by=by)
+        kind = self._meta.model_name
+        event = f"{kind}.moved" if new == "rescheduled" else f"{kind}.{new}"
+        if event in EVENTS:
+            tell(
+                self.workspace_id,
+                event,
+                **{f"{kind}_id": self.pk},
+                person_id=self.person_id,
+                member_id=self.owner_id,
+                was=old,
+            )
