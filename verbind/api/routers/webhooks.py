@@ -56,7 +56,7 @@ class WebhookEventOut(Schema):
 
 @router.get("/events", response=answers(list[WebhookEventOut]), summary="The events a webhook can be told of")
 def list_events(request):
-    return [{"event": name, "meaning": meaning} for name, meaning in EVENTS.items()]
+    return [{"event": name, "meaning": str(meaning)} for name, meaning in EVENTS.items()]
 
 
 @router.get("", response=answers(list[WebhookOut], 403), summary="The workspace's webhooks")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -28,7 +29,7 @@ class WebhookForm(forms.Form):
     )
     events = forms.MultipleChoiceField(
         label=gettext_lazy("Tell it when"),
-        choices=[(name, name) for name in EVENTS],
+        choices=[(name, f"{capfirst(meaning)} ({name})") for name, meaning in EVENTS.items()],
         widget=forms.CheckboxSelectMultiple,
     )
 
