@@ -524,3 +524,21 @@ class OfferTimesForm(forms.Form):
             self.add_error(None, exc.message)
             return None
         return self.message
+
+
+class MetForm(forms.Form):
+    """Someone met just now: a name, a line, how to reach them (an event, or quick add)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    talked = forms.CharField(
+        label=_("What you talked about"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("One line is enough")}),
+    )
+    reach = forms.CharField(
+        label=_("E-mail or phone"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "off"}),
+    )

@@ -16,7 +16,7 @@ from verbind.cadences import events, nudges
 from verbind.cadences.cold import going_cold
 from verbind.cadences.models import Cadence, CadenceSettings, Event, Nudge, NudgeState
 from verbind.people.models import Person, Tag
-from verbind.web.forms import page_language
+from verbind.web.forms import MetForm, page_language
 from verbind.web.views.common import member_required, scoped
 from verbind.workspaces.permissions import Action, allows, guard, guard_by, require
 
@@ -56,22 +56,6 @@ class EventForm(forms.Form):
         label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
     )
     place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
-
-
-class MetForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    talked = forms.CharField(
-        label=gettext_lazy("What you talked about"),
-        max_length=500,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("One line is enough")}),
-    )
-    reach = forms.CharField(
-        label=gettext_lazy("E-mail or phone"),
-        max_length=254,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "off"}),
-    )
 
 
 class SettingsForm(forms.ModelForm):

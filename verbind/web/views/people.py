@@ -28,6 +28,7 @@ from verbind.people.search import search_people
 from verbind.web.forms import (
     AppointmentForm,
     InteractionForm,
+    MetForm,
     OfferTimesForm,
     PersonForm,
     PromiseForm,
@@ -234,20 +235,7 @@ def after_the_change(appointment, user) -> dict:
 FOLLOW_UP = {"": None, "1": 1, "3": 3, "7": 7}
 
 
-class QuickAddForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    talked = forms.CharField(
-        label=gettext_lazy("What you talked about"),
-        max_length=500,
-        required=False,
-        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("One line is enough")}),
-    )
-    reach = forms.CharField(
-        label=gettext_lazy("E-mail or phone"),
-        max_length=254,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "off"}),
-    )
+class QuickAddForm(MetForm):
     follow_up = forms.ChoiceField(
         label=gettext_lazy("Follow up"),
         choices=[
