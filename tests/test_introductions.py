@@ -156,6 +156,7 @@ def test_both_agree_then_did_it_help_then_thanks(smtp, web, owner, eva, joost):
         assert answer(link_in(eva_question), "helped", "I finally have a plan").status_code == 200
     intro.refresh_from_db()
     assert intro.state == IntroState.HELPED
+    assert intro.waiting_said == "Thank Joost Hermans"  # the list and the page name him
     # the answer is on all three timelines: Eva's, Joost's and the introduction's own
     for person in (eva, joost):
         assert Interaction.objects.filter(

@@ -71,6 +71,21 @@ ANSWERS = {
 DECLINES = [Answer.NO, Answer.NOT_NOW]
 
 
+# What it waits for, with the names in place of A and B (the choices' labels keep the letters).
+WAITING_SAID = {
+    Waiting.SEND_ASK_B: _("Send the question to %(b)s"),
+    Waiting.REMIND_B: _("Send %(b)s a gentle reminder"),
+    Waiting.DECIDE_B: _("%(b)s has not answered: decide"),
+    Waiting.SEND_ASK_A: _("%(b)s said yes: ask %(a)s"),
+    Waiting.REMIND_A: _("Send %(a)s a gentle reminder"),
+    Waiting.DECIDE_A: _("%(a)s has not answered: decide"),
+    Waiting.SEND_JOINT: _("Both said yes: send the introduction"),
+    Waiting.LET_DOWN: _("Let %(a)s down gently"),
+    Waiting.ASK_FOLLOW_UP: _("Ask whether it helped"),
+    Waiting.THANK_B: _("Thank %(b)s"),
+}
+
+
 class Introduction(WorkspaceOwned):
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     a = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="helped_by_intro")
@@ -119,6 +134,12 @@ class Introduction(WorkspaceOwned):
 
     def get_absolute_url(self) -> str:
         return reverse("introduction", args=[self.pk])
+
+    @property
+    def waiting_said(self) -> str:
+        """What it waits for from the member, naming A and B."""
+        said = WAITING_SAID.get(self.waiting)
+        return str(said) % {"a": self.a.name, "b": self.b.name} if said else ""
 
     def belongs_to(self, membership) -> bool:
         """The member who made it (for ``workspaces.permissions``)."""
