@@ -245,3 +245,30 @@ def test_a_retried_post_with_an_idempotency_key_does_nothing_twice(api, person, 
     assert later.status_code == 201  # after a day the key is free again
     assert OutboxMessage.objects.get(pk=draft.pk).state in (State.QUEUED, State.READY)
     assert Promise.objects.count() == 0
+
+
+def test_verbind_figures_gives_the_same_as_the_api(api, person, owner, capsys):
+    import json as jsonlib
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    opened = timezone.now() - timedelta(days=2)
+    with time_machine.travel(opened, tick=False):
+        meeting = make_appointment(person, owner, starts_in=-timedelta(hours=1))
+        meeting.transition(AppointmentStatus.MISSED_BY_US)
+    Repair.objects.update(
+        state=RepairState.CLOSED, closed_at=opened + timedelta(minutes=75),
+        closed_because=ClosedBecause.ANSWERED,
+    )
+    call_command("figures", "--member", owner.email, "--json")
+    printed = jsonlib.loads(capsys.readouterr().out)
+    given = api.get("/api/v1/figures").json()
+    assert printed["workspace"]["repaired"][0]["minutes"] == 75
+    assert printed["workspace"]["median_minutes_to_repair"] == given["workspace"][
+        "median_minutes_to_repair"
+    ] == 75
+    call_command("figures", "--member", owner.email)
+    assert "1 h 15 min" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="--since 'tomorrow' is not a date and time"):
+        call_command("figures", "--member", owner.email, "--since", "tomorrow")

@@ -9,6 +9,7 @@ import sys
 COMMANDS = [
     "serve",
     "today",
+    "figures",
     "desk",
     "worker",
     "propose",

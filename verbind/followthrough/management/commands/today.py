@@ -14,12 +14,13 @@ LABELS = {0: "overdue", 1: "today", 2: "coming"}
 STYLE = {0: "bold red", 1: "yellow", 2: "cyan"}
 
 
-def parse_when(text: str, zone) -> datetime:
+def parse_when(text: str, zone, option: str = "--at") -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise CommandError(
-            f"--at {text!r} is not a date and time; write it like 2026-12-01T09:00", returncode=2
+            f"{option} {text!r} is not a date and time; write it like 2026-12-01T09:00",
+            returncode=2,
         ) from None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=zone)
