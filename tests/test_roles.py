@@ -137,6 +137,8 @@ WEB_CASES = [
     _web("message", Action.SEND_MESSAGE,
          lambda w, u: ("post", f"/outbox/{w.message(u).pk}/", {"save": "1", "body": "Hi", "channel": "email"})),
     _web("message_sent", Action.SEND_MESSAGE, lambda w, u: ("post", f"/outbox/{w.message(u).pk}/sent/", {})),
+    _web("message_retry", Action.SEND_MESSAGE,
+         lambda w, u: ("post", f"/outbox/{w.message(u).pk}/retry/", {})),
     _web("message_cancel", Action.CANCEL_MESSAGE,
          lambda w, u: ("post", f"/outbox/{w.message(u).pk}/cancel/", {})),
     _web("quick_add", Action.ADD_PERSON, lambda w, u: ("post", "/people/quick/", {"name": "Ann"}), False),
