@@ -334,6 +334,8 @@ API_CASES = [
          lambda w, u: ("post", f"/messages/{w.message(u).pk}/send", {})),
     Case("POST /messages/{message_id}/sent", Action.SEND_MESSAGE,
          lambda w, u: ("post", f"/messages/{w.message(u).pk}/sent", {})),
+    Case("POST /messages/{message_id}/retry", Action.SEND_MESSAGE,
+         lambda w, u: ("post", f"/messages/{w.message(u).pk}/retry", {})),
     Case("POST /messages/{message_id}/cancel", Action.CANCEL_MESSAGE,
          lambda w, u: ("post", f"/messages/{w.message(u).pk}/cancel", {})),
     Case("POST /duplicates/merge", Action.MERGE_PEOPLE,
