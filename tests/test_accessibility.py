@@ -81,6 +81,8 @@ NOT_PAGES = {
     "welcome_seen": "a POST action",
     "message_sent": "a POST action",
     "message_cancel": "a POST action",
+    "message_retry": "a POST action",
+    "health": "JSON for a supervisor (/health)",
     "message_invite": "a calendar file (.ics)",
     "logout": "a POST action",
     "merge_people": "a POST action",

@@ -63,6 +63,20 @@ def test_a_draft_sent_by_hand_is_marked_sent_and_lands_on_the_timeline(api, pers
     assert cancel.status_code == 409
 
 
+def test_a_script_tries_a_failed_mail_again_and_only_a_failed_one(api, settings, person, owner):
+    settings.EMAIL_HOST = "mail.example.org"
+    draft = _draft(person, owner)
+    assert api.post(f"/api/v1/messages/{draft.pk}/retry").status_code == 409  # it did not fail
+    failed = _draft(person, owner, key="test:failed")
+    OutboxMessage.objects.filter(pk=failed.pk).update(
+        state=State.FAILED, attempts=1, last_error="550 5.1.1 No such user here"
+    )
+    retried = api.post(f"/api/v1/messages/{failed.pk}/retry")
+    assert retried.status_code == 200, retried.content
+    assert (retried.json()["state"], retried.json()["attempts"]) == ("queued", 0)
+    assert api.post(f"/api/v1/messages/{failed.pk}/retry").status_code == 409
+
+
 def test_new_times_in_the_past_are_refused_with_the_field_named(api, person, owner):
     meeting = make_appointment(person, owner)
     draft = _draft(person, owner, appointment=meeting)

@@ -21,6 +21,7 @@ PARITY = {
     "message": ["PATCH /messages/{message_id}", "POST /messages/{message_id}/send"],
     "message_sent": ["POST /messages/{message_id}/sent"],
     "message_cancel": ["POST /messages/{message_id}/cancel"],
+    "message_retry": ["POST /messages/{message_id}/retry"],
     "quick_add": ["POST /people"],
     "person_new": ["POST /people"],
     "merge_people": ["POST /duplicates/merge"],

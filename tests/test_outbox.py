@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import make_appointment
 from verbind.followthrough import actions
 from verbind.followthrough.models import Repair
-from verbind.messaging import delivery, outbox
+from verbind.messaging import delivery, outage, outbox
 from verbind.messaging.links import links_for
 from verbind.messaging.models import OutboxMessage, State
 from verbind.messaging.steps import Reaper
@@ -144,15 +144,20 @@ def test_a_server_that_is_down_means_a_retry_later_not_a_lost_message(
     outbox.send(message, by=owner)
     Worker().run_pass()
     message.refresh_from_db()
-    assert message.state == State.QUEUED and message.attempts == 1
+    # The server's outage, not the message's fault: no attempt used, its place kept.
+    assert message.state == State.QUEUED and message.attempts == 0
     assert "Could not reach the mail server" in message.last_error
-    assert message.next_attempt_at > message.created_at + timedelta(seconds=30)
+    down = outage.current()
+    assert down is not None and down.next_try_at > down.started_at
+    Worker().run_pass()  # before the next try: the server is left alone
+    assert outage.current().tries == 1
     with SmtpServer() as server:
         settings.EMAIL_PORT = server.port
-        Worker().run_pass(now=message.next_attempt_at)
+        Worker().run_pass(now=down.next_try_at)
         assert len(server.inbox.messages) == 1
     message.refresh_from_db()
-    assert (message.state, message.attempts) == (State.SENT, 2)
+    assert (message.state, message.attempts) == (State.SENT, 1)
+    assert outage.current() is None
 
 
 def test_a_refused_address_fails_for_good_and_says_why(settings, membership, missed, owner, person):

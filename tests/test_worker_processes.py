@@ -6,6 +6,7 @@ import signal
 import subprocess
 import time
 import uuid
+from collections import Counter
 
 import pytest
 from django.conf import settings
@@ -109,6 +110,13 @@ def test_four_workers_on_postgresql_handle_10000_due_items_exactly_once(person, 
         outputs = [w.communicate(timeout=600)[0] for w in workers]
         assert all(w.returncode == 0 for w in workers), outputs
     received = server.inbox.message_ids()
+    # Said apart, so a failure tells a mail sent twice from a mail nobody queued.
+    unexpected = set(received) - set(expected)
+    assert not unexpected, list(
+        OutboxMessage.objects.filter(message_id__in=unexpected).values_list("idempotency_key")
+    )
+    twice = [message_id for message_id, n in Counter(received).items() if n > 1]
+    assert not twice, twice
     assert len(received) == 10_000 and set(received) == set(expected)
     assert OutboxMessage.objects.filter(state=State.SENT).count() == 10_000
     assert Lapse.objects.count() == 2_000 and Repair.objects.count() == 2_000

@@ -12,6 +12,7 @@ COMMANDS = [
     "figures",
     "desk",
     "worker",
+    "status",
     "propose",
     "introduce",
     "cadence",

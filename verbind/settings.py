@@ -102,7 +102,10 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'verbind.sqlite3'}"
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Health checks: a kept connection the database dropped is replaced before a request uses it.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 except (ValueError, dj_database_url.UnknownSchemeError) as exc:
     raise ImproperlyConfigured(
         f"DATABASE_URL is not a database address Verbind understands ({exc}); "
@@ -164,6 +167,10 @@ MESSAGE_ID_DOMAIN = env_str("VERBIND_MESSAGE_ID_DOMAIN", "verbind.local")
 WORKER_LEASE_SECONDS = env_int("VERBIND_WORKER_LEASE_SECONDS", 120)
 # SMTP connections a worker sends over at once.
 WORKER_SEND_CONNECTIONS = env_int("VERBIND_WORKER_SEND_CONNECTIONS", 8)
+# A mail server down for at least this long: owners and managers hear of it once it is back.
+SMTP_OUTAGE_NOTICE_MINUTES = env_int("VERBIND_SMTP_OUTAGE_NOTICE_MINUTES", 60)
+# /health and `verbind status` call the worker stuck when its last pass is older than this.
+HEALTH_MAX_PASS_AGE_SECONDS = env_int("VERBIND_HEALTH_MAX_PASS_AGE_SECONDS", 600)
 # The largest contacts or calendar file read from the web, the API or the CLI.
 MAX_UPLOAD_MB = env_int("VERBIND_MAX_UPLOAD_MB", 20)
 # The private link pages per client address, in each 10 minutes (web/throttle.py).
@@ -198,6 +205,8 @@ HTTPS = env_bool("VERBIND_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("VERBIND_SSL_REDIRECT", True)
+# A supervisor on the same machine asks /health over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
 SECURE_HSTS_SECONDS = env_int("VERBIND_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 # Asking browsers to preload HTTPS for the domain is hard to undo: only when the operator asks.

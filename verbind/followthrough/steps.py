@@ -156,6 +156,11 @@ class TeamDigests(RowStep):
                 membership=membership, defaults={"next_at": after}
             )
             return
+        # The row was found due a moment ago; another worker may have written its first
+        # schedule (next Monday) or sent this week's digest since. Only a schedule that is
+        # due now may be claimed, or that worker's fresh one would be mailed at once.
+        if schedule.next_at > now:
+            return
         claimed = TeamDigestSchedule.objects.filter(
             pk=schedule.pk, next_at=schedule.next_at
         ).update(next_at=after)

@@ -33,8 +33,8 @@ def registered() -> list[type[Step]]:
 
 
 def backoff(attempts: int) -> timedelta:
-    """1 min, 2, 4, … capped at 6 hours."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=6))
+    """1 min, 2, 4, … capped at 6 hours (however many attempts: a deferred message has no end)."""
+    return min(timedelta(minutes=2 ** min(max(attempts - 1, 0), 9)), timedelta(hours=6))
 
 
 class Step:

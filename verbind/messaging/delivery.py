@@ -37,8 +37,6 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-
-
 BATCH = 200
 
 
@@ -87,11 +85,29 @@ def release(messages: list[OutboxMessage]) -> None:
 
 
 def record_result(message: OutboxMessage, error: SendError | None, now=None) -> bool:
-    """Write down how sending went; True when it went out."""
+    """Write down how sending went; True when it went out.
+
+    Only a permanent refusal fails a message, or an unexpected error repeated
+    MAX_ATTEMPTS times. A server that is down costs no attempt and keeps the
+    message's place in line; one that defers this address has it wait longer each time.
+    """
+    if error is not None and error.outage:
+        OutboxMessage.objects.filter(
+            pk=message.pk, state=State.SENDING, claimed_by=message.claimed_by
+        ).update(
+            state=State.QUEUED,
+            last_error=error.reason,
+            claimed_until=None,
+            claimed_by="",
+            attempts=F("attempts") - 1,
+        )
+        return False
     if error is not None:
         now = now or timezone.now()
-        give_up = error.permanent or message.attempts >= MAX_ATTEMPTS
-        OutboxMessage.objects.filter(pk=message.pk, state=State.SENDING).update(
+        give_up = error.permanent or (not error.deferred and message.attempts >= MAX_ATTEMPTS)
+        OutboxMessage.objects.filter(
+            pk=message.pk, state=State.SENDING, claimed_by=message.claimed_by
+        ).update(
             state=State.FAILED if give_up else State.QUEUED,
             last_error=error.reason,
             next_attempt_at=None if give_up else now + backoff(message.attempts),

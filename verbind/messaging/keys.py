@@ -73,3 +73,8 @@ def team_digest(membership_id: int, week: str) -> str:
 def desk(kind: str, visit_id: int, *about: int) -> str:
     """The desk's mails about one visit: arrived, backup, handed (to whom), note."""
     return _join("desk", kind, visit_id, *about)
+
+
+def outage_notice(outage_id: int, membership_id: int) -> str:
+    """One per mail server outage and owner or manager."""
+    return _join("outage", outage_id, membership_id)

@@ -25,6 +25,7 @@ class Purpose(models.TextChoices):
     ABSENCE = "absence", _("Absence warning")
     VISITOR = "visitor", _("Visitor at the desk")
     WEBHOOK = "webhook", _("Webhook paused")
+    NOTICE = "notice", _("Notice from Verbind")
 
 
 class Channel(models.TextChoices):
@@ -155,3 +156,35 @@ class OutboxMessage(WorkspaceOwned):
         if self.member_id:
             return self.member.get_full_name() or self.member.email
         return self.to_address
+
+
+class MailOutage(models.Model):
+    """A time the mail server could not be reached or took no mail: one row each.
+
+    Not a workspace's: every workspace sends through the one server. While a row
+    is open (``ended_at`` empty) messages wait in their place and the worker tries
+    the server again at ``next_try_at``.
+    """
+
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    tries = models.PositiveIntegerField(default=1)
+    next_try_at = models.DateTimeField()
+    # When owners and managers were told it is over (a long outage only).
+    told_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mail server outage")
+        verbose_name_plural = _("mail server outages")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["started_at"], name="outage_open", condition=models.Q(ended_at=None))
+        ]
+
+    def __str__(self) -> str:
+        return f"mail server down since {self.started_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def duration(self):
+        return (self.ended_at or timezone.now()) - self.started_at

@@ -2,8 +2,9 @@
 
 States: draft → queued → sending → sent (the worker sends it: e-mail with SMTP)
         draft → ready → sent (the member sends it: WhatsApp, a call, or e-mail without SMTP)
-A failed attempt goes back to queued with a later ``next_attempt_at``; after
-MAX_ATTEMPTS, or a permanent refusal, it is failed and shows why.
+A server that is down or defers the address puts it back to queued (see
+``delivery.record_result``); only a permanent refusal (or a repeated unexpected
+error) makes it failed, showing why, and ``retry`` puts a failed one back in line.
 """
 
 from __future__ import annotations
@@ -140,6 +141,19 @@ def cancel(message: OutboxMessage) -> None:
     message.state = State.CANCELLED
 
 
+def retry(message: OutboxMessage) -> None:
+    """A failed e-mail goes back in line, with a fresh set of attempts (the member fixed the
+    address, or the server's refusal has passed)."""
+    if message.channel == Channel.EMAIL and not email.configured():
+        raise OutboxRefused(_("Verbind has no mail server to send it with; send it yourself."))
+    changed = OutboxMessage.objects.filter(pk=message.pk, state=State.FAILED).update(
+        state=State.QUEUED, attempts=0, next_attempt_at=timezone.now(), claimed_by=""
+    )
+    if not changed:
+        raise OutboxRefused(_("Only a message that failed can be tried again."))
+    message.state = State.QUEUED
+
+
 KIND = {
     Channel.EMAIL: InteractionKind.EMAIL,
     Channel.WHATSAPP: InteractionKind.MESSAGE,
@@ -177,7 +191,7 @@ def record_effects(ids: list[int]) -> int:
     return len(todo)
 
 
-MEMBER_PURPOSES = (Purpose.DIGEST, Purpose.ESCALATION, Purpose.ABSENCE)
+MEMBER_PURPOSES = (Purpose.DIGEST, Purpose.ESCALATION, Purpose.ABSENCE, Purpose.NOTICE)
 
 
 def _interaction(message: OutboxMessage) -> Interaction:

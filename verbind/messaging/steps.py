@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from time import monotonic
 
 from django.conf import settings
 
+from verbind.lib.connections import retried
 from verbind.lib.steps import RowStep, Step, log
-from verbind.messaging import delivery
+from verbind.messaging import delivery, outage
 from verbind.messaging.channels import email
 from verbind.messaging.channels.smtp_pool import SmtpPool
 from verbind.messaging.models import OutboxMessage, State
@@ -32,8 +34,10 @@ class Reaper(RowStep):
 class Sender(Step):
     """Send one batch of due messages; stop early, giving the rest back, well within the lease.
 
-    A message that cannot be sent is written down as a failed attempt with its
-    reason and tried later (or failed for good); the batch goes on with the others.
+    A message that cannot be sent is written down with its reason and tried
+    later (or failed, when the server refused it for good); the batch goes on
+    with the others. When the server is down the batch stops, every message
+    keeps its place, and the server is tried again later (``outage``).
     """
 
     name = "handle_one_send"
@@ -45,6 +49,9 @@ class Sender(Step):
         self.pool: SmtpPool | None = None
 
     def __call__(self, now) -> bool:
+        down = outage.current()
+        if down is not None and now < down.next_try_at:
+            return False  # the server is down; it is tried again at next_try_at
         batch = delivery.claim_batch(now, self.claimant)
         if not batch:
             return False
@@ -55,14 +62,31 @@ class Sender(Step):
             self.pool = SmtpPool(self.connections)
         # Nothing is started after half the lease, so no claim can run out mid-send.
         deadline = monotonic() + delivery.lease().total_seconds() / 2
-        sent, untried = [], []
-        # Each result is written down the moment the server has answered.
-        for message, error, tried in self.pool.send_many(batch, deadline):
-            if not tried:
-                untried.append(message)
-            elif delivery.record_result(message, error, now):
-                sent.append(message.pk)
-        delivery.release(untried)
+        halt = threading.Event()
+        sent, untried, reached, lost = [], [], False, None
+        # Each result is written down the moment the server has answered. A write the
+        # database dropped is made again on a new connection: the claim is still ours.
+        results = self.pool.send_many(batch, deadline, halt)
+        try:
+            for message, error, tried in results:
+                if not tried:
+                    untried.append(message)
+                    continue
+                if error is not None and error.outage:
+                    lost = error
+                    halt.set()  # the server is down: start nothing more in this batch
+                else:
+                    reached = True
+                if retried(delivery.record_result, message, error, now):
+                    sent.append(message.pk)
+        finally:
+            # The database stayed away: nothing new starts; what was claimed waits for its lease.
+            results.close()
+        retried(delivery.release, untried)
+        if reached:
+            outage.server_up(now)
+        elif lost is not None:
+            outage.server_down(now, lost.reason)
         record(sent)
         return True
 

@@ -3,7 +3,8 @@
 Each domain app registers its steps (its ``steps.py``, from its AppConfig.ready);
 the worker runs them in their stated order (``verbind.lib.steps.registered``).
 A pass drains every step: it calls a step again while it finds work, then goes
-on to the next. Then the worker sleeps. Each step claims its work with a
+on to the next. Then the worker sleeps, and writes down that it completed a pass (``beats``), so
+``/health`` and ``verbind status`` can tell a stuck worker. Each step claims its work with a
 compare-and-set, so several workers never do the same piece twice, and a
 failing row is held back by its step while the others go through (see
 ``RowStep``). Tests call one step directly, with no threads and no sleeping.
@@ -13,10 +14,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from django.utils import timezone
 
+from verbind.lib.connections import heal, lost
 from verbind.lib.steps import Step, registered
+from verbind.worker import beats
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +55,23 @@ class Worker:
         A pass on its own (``--once``, tests) ends when its calendars are read. The
         running worker does not wait for them: a slow calendar server holds up no mail.
         """
+        # A connection the database dropped while we slept is replaced before any step needs it.
+        heal(check=True)
         done: dict[str, int] = {}
         for step in self.steps:
             name = getattr(step, "name", "") or getattr(step, "__name__", str(step))
-            count = 0
+            count, healed = 0, False
             while not (stop and stop.is_set()):
                 try:
                     found = step(now or timezone.now())
-                except Exception:
+                except Exception as exc:
+                    # Lost mid-pass: reconnect and take the step again, once; its work is
+                    # claimed with compare-and-set, so taking it again does nothing twice.
+                    if not healed and lost(exc):
+                        healed = True
+                        heal(check=True)
+                        log.warning("worker step %s lost the database; taking it again", name)
+                        continue
                     log.exception("worker step %s failed; going on with the next step", name)
                     break
                 if not found:
@@ -66,12 +79,24 @@ class Worker:
                 count += 1
             done[name] = count
         self.close(readers=wait_for_readers)
+        try:
+            beats.record(self.claimant, now or timezone.now())
+        except Exception:
+            heal()
+            log.exception("could not write down the end of this pass")
         return done
 
-    def run_forever(self, stop: threading.Event, idle_seconds: float = 5.0) -> None:
+    def run_forever(
+        self,
+        stop: threading.Event,
+        idle_seconds: float = 5.0,
+        after_pass: Callable[[dict[str, int]], None] | None = None,
+    ) -> None:
         try:
             while not stop.is_set():
-                self.run_pass(stop=stop, wait_for_readers=False)
+                done = self.run_pass(stop=stop, wait_for_readers=False)
+                if after_pass is not None:
+                    after_pass(done)
                 stop.wait(idle_seconds)
         finally:
             self.close()

@@ -142,6 +142,22 @@ def mark_message_sent(request, message_id: Id):
 
 
 @router.post(
+    "/{int:message_id}/retry",
+    response=answers(MessageOut, 403, 404, 409),
+    summary="Try a failed e-mail again",
+    description="A message the mail server refused for good (state failed, its answer in "
+    "`last_error`) goes back in line with a fresh set of attempts, as with Try again on the "
+    "message page; 409 for one that did not fail, or without a mail server.",
+)
+@guard(Action.SEND_MESSAGE)
+def retry_message(request, message_id: Id):
+    message = _own(request, message_id, Action.SEND_MESSAGE)
+    outbox.retry(message)
+    message.refresh_from_db()
+    return message
+
+
+@router.post(
     "/{int:message_id}/cancel",
     response=answers(MessageOut, 403, 404, 409),
     summary="Discard a message that has not gone out",

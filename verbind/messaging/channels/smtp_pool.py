@@ -33,27 +33,43 @@ class SmtpPool:
         self.thread.start()
 
     def send_many(
-        self, messages: list, deadline: float
+        self, messages: list, deadline: float, halt: threading.Event | None = None
     ) -> Iterator[tuple[object, SendError | None, bool]]:
         """Yield (message, error or None, tried) for each message, in the order they finish.
 
         A connection sends its next message only after the caller came back for the
         next result, that is, after it wrote the previous one down. So when the
         process dies, at most one accepted message per connection is unrecorded.
-        No message is started after *deadline* (a ``time.monotonic()`` value); those
-        come back with tried=False.
+        No message is started after *deadline* (a ``time.monotonic()`` value) or once
+        *halt* is set (the server went down); those come back with tried=False.
+        A caller that stops iterating (it could not write a result down) halts the
+        rest: what was still in flight finishes, nothing new starts.
         """
         results: queue.Queue = queue.Queue()
+        halt = halt or threading.Event()
         done = asyncio.run_coroutine_threadsafe(
-            self._send_all(messages, results, deadline), self.loop
+            self._send_all(messages, results, deadline, halt), self.loop
         )
-        for _ in messages:
-            message, error, tried, recorded = results.get()
-            yield message, error, tried
-            self.loop.call_soon_threadsafe(recorded.set)
-        done.result()
+        remaining = len(messages)
+        try:
+            while remaining:
+                message, error, tried, recorded = results.get()
+                remaining -= 1
+                try:
+                    yield message, error, tried
+                finally:
+                    self.loop.call_soon_threadsafe(recorded.set)
+        finally:
+            halt.set()
+            while remaining:  # left early: let every lane finish, starting nothing new
+                *_, recorded = results.get()
+                remaining -= 1
+                self.loop.call_soon_threadsafe(recorded.set)
+            done.result()
 
-    async def _send_all(self, messages: list, results: queue.Queue, deadline: float) -> None:
+    async def _send_all(
+        self, messages: list, results: queue.Queue, deadline: float, halt: threading.Event
+    ) -> None:
         work: asyncio.Queue = asyncio.Queue()
         for message in messages:
             work.put_nowait(message)
@@ -62,7 +78,7 @@ class SmtpPool:
             while not work.empty():
                 message = work.get_nowait()
                 error, tried = None, True
-                if monotonic() > deadline:
+                if halt.is_set() or monotonic() > deadline:
                     tried = False
                 else:
                     try:
@@ -100,21 +116,37 @@ class SmtpPool:
         sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
         try:
             client = await self._client(index)
-            await client.send_message(mail, sender=sender, recipients=[message.to_address])
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            await self._reset(index)
+        except aiosmtplib.SMTPResponseException as exc:  # a greeting, EHLO or login refused
+            await self._drop(index)
             raise SendError(
-                f"The mail server refused the address: {exc.recipients}", permanent=True
-            ) from None
-        except aiosmtplib.SMTPResponseException as exc:
-            await self._reset(index)
-            raise SendError(
-                f"The mail server answered {exc.code}: {exc.message}",
-                permanent=500 <= exc.code < 600,
+                f"The mail server answered {exc.code}: {exc.message}", outage=True
             ) from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self._drop(index)
-            raise SendError(f"Could not reach the mail server: {exc}") from None
+            raise SendError(f"Could not reach the mail server: {exc}", outage=True) from None
+        try:
+            await client.send_message(mail, sender=sender, recipients=[message.to_address])
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            await self._reset(index)
+            raise refused_address(exc.recipients) from None
+        except aiosmtplib.SMTPResponseException as exc:
+            if exc.code == 421:  # the server is closing the session
+                await self._drop(index)
+            else:
+                await self._reset(index)
+            # An answer to this mail's content is about the message: 5xx for good, 4xx for now
+            # (so one mail the server will not take yet cannot hold up the queue behind it).
+            # Our own sender refused, or the session closed (421): the server's outage.
+            about_message = isinstance(exc, aiosmtplib.SMTPDataError) and exc.code != 421
+            raise SendError(
+                f"The mail server answered {exc.code}: {exc.message}",
+                permanent=about_message and 500 <= exc.code < 600,
+                deferred=about_message and exc.code < 500,
+                outage=not about_message,
+            ) from None
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self._drop(index)
+            raise SendError(f"Could not reach the mail server: {exc}", outage=True) from None
 
     async def _reset(self, index: int) -> None:
         client = self.clients[index]
@@ -142,3 +174,17 @@ class SmtpPool:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
         self.loop.close()
+
+
+def refused_address(refusals: list) -> SendError:
+    """The server refused the recipient: for good (5xx), or for now (4xx; 421 is the server's)."""
+    codes = [refusal.code for refusal in refusals]
+    answer = "; ".join(f"{r.code} {r.message}" for r in refusals)
+    address = ", ".join(r.recipient for r in refusals)
+    if any(500 <= code < 600 for code in codes):
+        return SendError(f"The mail server refused the address {address}: {answer}", permanent=True)
+    if 421 in codes:
+        return SendError(f"The mail server answered {answer}", outage=True)
+    return SendError(
+        f"The mail server asked to try {address} again later: {answer}", deferred=True
+    )

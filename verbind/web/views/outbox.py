@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from verbind.messaging import outbox
+from verbind.messaging import outage, outbox
 from verbind.messaging.links import links_for
 from verbind.messaging.models import Channel, OutboxMessage, State
 from verbind.web.forms import DateTimeLocalInput
@@ -115,6 +115,7 @@ def message_page(request, pk):
             "links": links_for(message) if may_send else [],
             "may_send": may_send,
             "may_cancel": allows(request.membership, Action.CANCEL_MESSAGE, message),
+            "outage": outage.current() if message.state == State.QUEUED else None,
         },
     )
 
@@ -152,6 +153,20 @@ def message_cancel(request, pk):
 
 
 @member_required
+@guard(Action.SEND_MESSAGE)
+@require_POST
+def message_retry(request, pk):
+    message = scoped(request, OutboxMessage, pk)
+    require(request.membership, Action.SEND_MESSAGE, message)
+    try:
+        outbox.retry(message)
+        messages.success(request, _("It is back in line and goes out within a minute."))
+    except outbox.OutboxRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("message", message.pk)
+
+
+@member_required
 @guard(None)
 def outbox_page(request):
     show = request.GET.get("show", "")
@@ -166,7 +181,9 @@ def outbox_page(request):
         ("cancelled", _("Cancelled")),
     ]
     return render(
-        request, "web/outbox.html", {"outbox": page, "show": show, "tabs": tabs}
+        request,
+        "web/outbox.html",
+        {"outbox": page, "show": show, "tabs": tabs, "outage": outage.current()},
     )
 
 

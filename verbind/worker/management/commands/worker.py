@@ -4,7 +4,10 @@ import signal
 import threading
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from verbind.lib.connections import heal
+from verbind.messaging import outage
 from verbind.worker.loop import Worker
 
 
@@ -31,10 +34,44 @@ class Command(BaseCommand):
                 f"{name.removeprefix('handle_one_')}: {n}" for name, n in done.items() if n
             )
             self.stdout.write(f"One pass done. {summary or 'Nothing was due.'}")
+            down = outage.current()
+            if down is not None:
+                self.stdout.write(down_line(down))
             return
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
         self.stderr.write(f"Worker {worker.claimant} running; Ctrl+C to stop.")
-        worker.run_forever(stop, idle)
+        worker.run_forever(stop, idle, after_pass=MailWatch(self.stderr.write))
         self.stderr.write("Worker stopped.")
+
+
+def down_line(down) -> str:
+    since = timezone.localtime(down.started_at).strftime("%Y-%m-%d %H:%M %Z")
+    return (
+        f"The mail server is down since {since}: {down.last_error}. "
+        "Messages wait (no attempt is used up) and go out oldest first when it is back."
+    )
+
+
+class MailWatch:
+    """Says so in the worker's output when the mail server goes down and when it is back."""
+
+    def __init__(self, write):
+        self.write = write
+        self.down = None
+
+    def __call__(self, done) -> None:
+        try:
+            down = outage.current()
+        except Exception:  # the database is away; the next pass reconnects
+            heal()
+            return
+        if down is not None and (self.down is None or self.down.pk != down.pk):
+            self.write(down_line(down))
+        elif down is None and self.down is not None:
+            self.down.refresh_from_db()
+            took = self.down.duration
+            minutes = int(took.total_seconds() // 60)
+            self.write(f"The mail server is back after {minutes} min; sending what waited.")
+        self.down = down
