@@ -202,3 +202,23 @@ def test_planning_and_applying_take_the_same_few_queries_for_any_number_of_rows(
         assert known.phones == ["+31699999999", "+31688888888", "+31610000000", "+31620000000"]
         Person.objects.exclude(pk=known.pk).delete()
         known.contact_points.exclude(value="+31688888888").delete()
+
+
+def test_known_people_are_filled_in_each_with_their_own_fields(workspace):
+    ann = Person.objects.create(workspace=workspace, name="Ann Smit", email="ann@smit.example")
+    bob = Person.objects.create(
+        workspace=workspace, name="Bob Vries", email="bob@vries.example", job_title="Baker"
+    )
+    data = (
+        b"Name,Email,Company,Job Title,Notes\n"
+        b"Ann Smit,ann@smit.example,Smit & Co,Director,\n"
+        b"Bob Vries,bob@vries.example,,Master baker,Met at the fair\n"
+    )
+    planned = plan_import(data, "known.csv", workspace)
+    assert [row.action for row in planned.rows] == ["update", "update"]
+    assert apply(planned, workspace) == {"created": 0, "updated": 2}
+    ann.refresh_from_db()
+    bob.refresh_from_db()
+    assert (ann.organisation.name, ann.job_title) == ("Smit & Co", "Director")
+    assert bob.job_title == "Baker"  # what we knew stays; the file's other title is a conflict
+    assert bob.notes == "Met at the fair" and bob.organisation is None

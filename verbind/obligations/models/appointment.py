@@ -97,6 +97,8 @@ class Appointment(Obligation):
             models.Index(fields=["person", "-starts_at"]),
             models.Index(fields=["workspace", "owner", "outcome", "starts_at"]),
             models.Index(fields=["workspace", "owner", "status", "closed_at"]),
+            # The thank-you rule looks at the member's held meetings that ended lately.
+            models.Index(fields=["workspace", "owner", "status", "ends_at"]),
             models.Index(
                 fields=["closed_at", "id"],
                 name="appointment_broken",
