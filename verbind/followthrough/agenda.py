@@ -9,7 +9,7 @@ from __future__ import annotations
 import zoneinfo
 from datetime import UTC, datetime
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery, prefetch_related_objects
 from django.utils import timezone
 
 from verbind.followthrough.models import AgendaMark, MarkKind, RuleSettings
@@ -63,6 +63,8 @@ def _add_context(items: list[AgendaItem], ctx: Context) -> None:
     person_ids = {item.person.pk for item in items}
     if not person_ids:
         return
+    # The page names each person's organisation: one query for all, not one per item.
+    prefetch_related_objects([item.person for item in items], "organisation")
     latest = Interaction.objects.filter(person=OuterRef("pk"), occurred_at__lte=ctx.at).order_by(
         "-occurred_at", "-id"
     )
