@@ -142,38 +142,34 @@ def make_plan(parsed: Parsed, workspace, filename: str, region: str = "NL") -> P
     # Every address and number known in the workspace, primary ones first: a row matches
     # someone by any of theirs. Two queries for the whole file, never one per row.
     known = {EMAIL: {}, PHONE: {}}
-    people = {}
-    organisations = dict(
-        Organisation.objects.in_workspace(workspace).values_list("id", "name")
-    )
-    for person in Person.objects.in_workspace(workspace).only(
-        "id",
-        "email",
-        "phone",
-        "organisation_id",
-        "job_title",
-        "met_on",
-        "met_how",
-        "notes",
-        "profile_url",
+    organisations = dict(Organisation.objects.in_workspace(workspace).values_list("id", "name"))
+    for pk, email, phone in Person.objects.in_workspace(workspace).values_list(
+        "id", "email", "phone"
     ):
-        people[person.pk] = person
-        if person.email:
-            known[EMAIL].setdefault(person.email, person.pk)
-        if person.phone:
-            known[PHONE].setdefault(person.phone, person.pk)
+        if email:
+            known[EMAIL].setdefault(email, pk)
+        if phone:
+            known[PHONE].setdefault(phone, pk)
     for kind, value, person_id in ContactPoint.objects.in_workspace(workspace).values_list(
         "kind", "value", "person_id"
     ):
         known[kind].setdefault(value, person_id)
+    # Each row cleaned first; then only the people the file names are read in full.
+    cleaned = [(record, *normalise(record, filename, region)) for record in parsed.records]
+    named = {
+        known[kind][value]
+        for record, _email, _phone, _problems in cleaned
+        for kind, value in _values(record)
+        if value in known[kind]
+    }
+    people = Person.objects.in_workspace(workspace).only(*KEPT).in_bulk(named)
     seen = {EMAIL: {}, PHONE: {}}  # within the file: value → the line of its row
     by_line: dict[int, Row] = {}
-    for record in parsed.records:
-        email, phone, problems = normalise(record, filename, region)
+    for record, email, phone, problems in cleaned:
         plan.problems += problems
         if any(p.fatal_for_row for p in problems):
             continue
-        values = [(EMAIL, e) for e in record.emails] + [(PHONE, p) for p in record.phones]
+        values = _values(record)
         earlier = next((seen[k][v] for k, v in values if v in seen[k]), None)
         if earlier is not None:
             row = Row(record, DUPLICATE, email, phone, same_as_line=earlier)
@@ -203,6 +199,24 @@ def make_plan(parsed: Parsed, workspace, filename: str, region: str = "NL") -> P
         plan.rows.append(row)
         by_line[record.line] = row
     return plan
+
+
+# What a match is compared with (``_fill_in``, ``_conflicts``).
+KEPT = (
+    "id",
+    "email",
+    "phone",
+    "organisation_id",
+    "job_title",
+    "met_on",
+    "met_how",
+    "notes",
+    "profile_url",
+)
+
+
+def _values(record: ContactRecord) -> list[tuple[str, str]]:
+    return [(EMAIL, e) for e in record.emails] + [(PHONE, p) for p in record.phones]
 
 
 def _give(row: Row, kind: str, value: str, person) -> None:
