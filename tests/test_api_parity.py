@@ -71,6 +71,11 @@ PARITY = {
     "webhooks": ["POST /webhooks"],
     "webhook_resume": ["POST /webhooks/{webhook_id}/resume"],
     "webhook_remove": ["DELETE /webhooks/{webhook_id}"],
+    "members": ["POST /members/invitations", "PATCH /members/{user_id}"],
+    "member_role": ["PATCH /members/{user_id}"],
+    "member_backup": ["PATCH /members/{user_id}"],
+    "member_remove": ["DELETE /members/{user_id}"],
+    "invitation_withdraw": ["DELETE /members/invitations/{invitation_id}"],
 }
 
 # The few deliberate exceptions, each with why.
@@ -92,6 +97,7 @@ READS = {
     "keeping": "GET /nudges",
     "desk": "GET /desk/visits",
     "webhooks": "GET /webhooks",
+    "members": "GET /members",
 }
 
 

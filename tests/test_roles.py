@@ -109,6 +109,11 @@ class World:
     def event(self) -> Event:
         return events.create(self.users[Role.OWNER], self.workspace, name="Club evening")
 
+    def new_member(self):
+        user = make_user(f"leaver{next(self.n)}@example.org", "Leo Leaver", "x")
+        Membership.objects.create(workspace=self.workspace, user=user, role=Role.MEMBER)
+        return user
+
     def merge_record(self):
         return merge(self.new_person(), self.new_person())
 
@@ -225,6 +230,21 @@ WEB_CASES = [
          lambda w, u: ("post", "/settings/webhooks/999999/resume/", {}), False),
     _web("webhook_remove", Action.WORKSPACE_SETTINGS,
          lambda w, u: ("post", "/settings/webhooks/999999/remove/", {}), False),
+    _web("members", Action.SET_BACKUP, lambda w, u: ("get", "/settings/members/", {}), False),
+    _web("members", Action.MANAGE_MEMBERS,
+         lambda w, u: ("post", "/settings/members/",
+                       {"invite-email": f"new{next(w.n)}@example.org", "invite-role": "member",
+                        "invite-language": "en"}), False),
+    _web("member_role", Action.MANAGE_MEMBERS,
+         lambda w, u: ("post", f"/settings/members/{w.colleague.pk}/role/",
+                       {f"m{w.colleague.pk}-role": "member"}), False),
+    _web("member_backup", Action.SET_BACKUP,
+         lambda w, u: ("post", f"/settings/members/{w.colleague.pk}/backup/",
+                       {f"m{w.colleague.pk}-backup": ""}), False),
+    _web("member_remove", Action.MANAGE_MEMBERS,
+         lambda w, u: ("post", f"/settings/members/{w.new_member().pk}/remove/", {}), False),
+    _web("invitation_withdraw", Action.MANAGE_MEMBERS,
+         lambda w, u: ("post", "/settings/invitations/999999/withdraw/", {}), False),
     _web("switch_workspace", Action.OWN_SETTINGS, lambda w, u: ("post", "/workspace/", {"workspace": "x"}), False),
 ]
 
@@ -369,6 +389,17 @@ API_CASES = [
          lambda w, u: ("delete", "/webhooks/999999", None), False),
     Case("DELETE /absences/{absence_id}", Action.OWN_SETTINGS,
          lambda w, u: ("delete", "/absences/0", None), False),
+    Case("PATCH /members/{user_id}", Action.MANAGE_MEMBERS,
+         lambda w, u: ("patch", f"/members/{w.colleague.pk}", {"role": "member"}), False),
+    Case("PATCH /members/{user_id}", Action.SET_BACKUP,
+         lambda w, u: ("patch", f"/members/{w.colleague.pk}", {"backup_id": None}), False),
+    Case("DELETE /members/{user_id}", Action.MANAGE_MEMBERS,
+         lambda w, u: ("delete", f"/members/{w.new_member().pk}", None), False),
+    Case("POST /members/invitations", Action.MANAGE_MEMBERS,
+         lambda w, u: ("post", "/members/invitations", {"email": f"new{next(w.n)}@example.org"}),
+         False),
+    Case("DELETE /members/invitations/{invitation_id}", Action.MANAGE_MEMBERS,
+         lambda w, u: ("delete", "/members/invitations/999999", None), False),
 ]
 
 

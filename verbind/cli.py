@@ -23,6 +23,7 @@ COMMANDS = [
     "backup",
     "restore",
     "demo",
+    "members",
     "token",
     "unlock",
     "bench",

@@ -73,3 +73,8 @@ def team_digest(membership_id: int, week: str) -> str:
 def desk(kind: str, visit_id: int, *about: int) -> str:
     """The desk's mails about one visit: arrived, backup, handed (to whom), note."""
     return _join("desk", kind, visit_id, *about)
+
+
+def invitation(invitation_id: int) -> str:
+    """The mail that carries one invitation's sign-up link (a new invitation, a new key)."""
+    return _join("join", invitation_id)

@@ -25,6 +25,7 @@ class Purpose(models.TextChoices):
     ABSENCE = "absence", _("Absence warning")
     VISITOR = "visitor", _("Visitor at the desk")
     WEBHOOK = "webhook", _("Webhook paused")
+    JOIN = "join", _("Invitation to join the workspace")
 
 
 class Channel(models.TextChoices):
@@ -130,6 +131,10 @@ class OutboxMessage(WorkspaceOwned):
     @property
     def can_cancel(self) -> bool:
         return self.state in CANCELLABLE
+
+    def readable_by(self, membership) -> bool:
+        """An invitation carries a sign-up link: only who sent it may open it."""
+        return self.purpose != Purpose.JOIN or self.sender_id == membership.user_id
 
     def belongs_to(self, membership) -> bool:
         """Sent in the member's name (or, for a digest, written to them)."""

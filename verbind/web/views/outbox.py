@@ -79,6 +79,8 @@ class ComposeForm(forms.Form):
 @guard(Action.SEND_MESSAGE)
 def message_page(request, pk):
     message = scoped(request, OutboxMessage, pk)
+    if not message.readable_by(request.membership):
+        raise Http404
     if request.method == "POST":
         require(request.membership, Action.SEND_MESSAGE, message)
     form = None
