@@ -64,6 +64,7 @@ class Action(StrEnum):
     WORKSPACE_SETTINGS = "workspace_settings"
     MANAGE_MEMBERS = "manage_members"
     SET_BACKUP = "set_backup"
+    READ_TIMELINES = "read_timelines"
 
     @property
     def label(self) -> str:
@@ -108,6 +109,9 @@ LABELS = {
         "invite colleagues, change their role or remove them"
     ),
     Action.SET_BACKUP: gettext_lazy("set a colleague's backup"),
+    Action.READ_TIMELINES: gettext_lazy(
+        "read a person's or organisation's page: the timeline, notes and health"
+    ),
 }
 
 ROLES = (Role.OWNER, Role.MANAGER, Role.MEMBER, Role.RECEPTION)
@@ -145,6 +149,7 @@ TABLE: dict[Action, tuple[Level, Level, Level, Level]] = {
     Action.WORKSPACE_SETTINGS: (ANY, ANY, NO, NO),
     Action.MANAGE_MEMBERS: (ANY, NO, NO, NO),
     Action.SET_BACKUP: (ANY, ANY, NO, NO),
+    Action.READ_TIMELINES: (ANY, ANY, ANY, NO),  # the desk sees today's visits and names only
 }
 
 
