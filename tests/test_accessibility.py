@@ -55,6 +55,7 @@ SIGNED_IN = {
     "members": lambda d: "/settings/members/",
     "calendars": lambda d: "/calendars/",
     "team": lambda d: "/team/",
+    "team_figure": lambda d: f"/team/{d['workspace'].memberships.order_by('pk').first().user_id}/open_repairs/",
     "desk": lambda d: "/desk/",
     "desk_log": lambda d: "/desk/log/",
     "desk_answer": lambda d: f"/desk/visits/{d['visit'].pk}/answer/",

@@ -105,6 +105,7 @@ urlpatterns = [
     ),
     path("join/<str:token>/", members.join, name="join"),
     path("team/", team.team_page, name="team"),
+    path("team/<int:user_id>/<str:name>/", team.team_figure, name="team_figure"),
     path("desk/", desk.desk_page, name="desk"),
     path("desk/day/", desk.desk_day, name="desk_day"),
     path("desk/log/", desk.visitor_log, name="desk_log"),
