@@ -182,13 +182,20 @@ def test_the_api_invites_lists_changes_and_removes(smtp, api, owner, workspace, 
     assert api.delete(f"/api/v1/members/{colleague.pk}").status_code == 204
 
 
-def test_nobody_else_reads_an_invitation_in_the_outbox(owner, workspace, manager):
+def test_nobody_but_who_sent_it_reads_an_invitation_in_the_outbox_web_or_api(owner, workspace, manager):
     from verbind.messaging import invitations
 
     _inv, message, _link = invitations.invite(owner.memberships.get(), "noor@example.org")
     assert message.purpose == Purpose.JOIN
     assert signed_in(manager).get(f"/outbox/{message.pk}/").status_code == 404
     assert signed_in(owner).get(f"/outbox/{message.pk}/").status_code == 200
+    assert "noor@example.org" not in signed_in(manager).get("/outbox/").content.decode()
+    assert "noor@example.org" in signed_in(owner).get("/outbox/").content.decode()
+    _token, raw = ApiToken.issue(manager.memberships.get(), "script")
+    mia = ApiClient(raw)
+    assert mia.get(f"/api/v1/messages/{message.pk}").status_code == 404
+    assert "/join/" not in mia.get("/api/v1/messages").content.decode()
+    assert mia.post(f"/api/v1/messages/{message.pk}/cancel").status_code == 404
 
 
 def test_the_command_invites_and_changes_roles(owner, workspace, colleague, capsys):

@@ -158,7 +158,7 @@ def message_cancel(request, pk):
 def outbox_page(request):
     show = request.GET.get("show", "")
     show = show if show in outbox.SHOWN else ""
-    paginator = Paginator(outbox.listing(request.workspace, show), 50)
+    paginator = Paginator(outbox.listing(request.workspace, show, request.membership), 50)
     page = paginator.get_page(request.GET.get("page"))
     tabs = [
         ("", _("All")),
