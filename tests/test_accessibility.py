@@ -20,6 +20,7 @@ from verbind.demo.stories import load_demo
 from verbind.desk import visits as desk
 from verbind.introductions.flow import drafts as draft_of
 from verbind.introductions.flow import introduce
+from verbind.messaging import invitations
 from verbind.messaging.enqueue import DRAFT, enqueue
 from verbind.people.models import Organisation, Person
 from verbind.scheduling.proposals import propose
@@ -51,8 +52,10 @@ SIGNED_IN = {
     "organisation_edit": lambda d: f"/organisations/{d['organisation'].pk}/edit/",
     "settings": lambda d: "/settings/",
     "webhooks": lambda d: "/settings/webhooks/",
+    "members": lambda d: "/settings/members/",
     "calendars": lambda d: "/calendars/",
     "team": lambda d: "/team/",
+    "team_figure": lambda d: f"/team/{d['workspace'].memberships.order_by('pk').first().user_id}/open_repairs/",
     "desk": lambda d: "/desk/",
     "desk_log": lambda d: "/desk/log/",
     "desk_answer": lambda d: f"/desk/visits/{d['visit'].pk}/answer/",
@@ -71,6 +74,7 @@ SIGNED_OUT = {
     "password_reset_complete": lambda d: "/signin/reset/done/",
     "proposal_public": lambda d: f"/p/{d['link']}/",
     "introduction_public": lambda d: f"/i/{d['intro_link']}/",
+    "join": lambda d: f"/join/{d['join_link']}/",
 }
 # Pages reached by a step of a flow: visited in test_pages_met_along_a_flow.
 ALONG_A_FLOW = {"import_preview"}
@@ -106,6 +110,10 @@ NOT_PAGES = {
     "revoke_token": "a POST action",
     "unlock_member": "a POST action",
     "switch_workspace": "a POST action",
+    "member_role": "a POST action of the members page",
+    "member_backup": "a POST action of the members page",
+    "member_remove": "a POST action of the members page",
+    "invitation_withdraw": "a POST action of the members page",
     "proposal_event": "a calendar file (.ics)",
     "desk_day": "a part of the desk page, polled by it",
     "desk_for_me": "a part of every page (a visitor waiting for you), polled",
@@ -216,10 +224,12 @@ def demo(owner):
     people = Person.objects.in_workspace(workspace).exclude(email="").order_by("pk")
     introduction = introduce(host, people[1], people[2], "They should meet.", confirm=True)
     question = draft_of(introduction).get()
+    _invitation, _mail, join_link = invitations.invite(host, "new.colleague@example.org")
     data = {
         "visit": visit,
         "introduction": introduction,
         "intro_link": question.body.split("/i/")[1].split("/")[0],
+        "join_link": join_link.split("/join/")[1].rstrip("/"),
         "workspace": workspace,
         "person": person,
         "organisation": organisation,

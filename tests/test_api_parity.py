@@ -72,6 +72,14 @@ PARITY = {
     "webhooks": ["POST /webhooks"],
     "webhook_resume": ["POST /webhooks/{webhook_id}/resume"],
     "webhook_remove": ["DELETE /webhooks/{webhook_id}"],
+    # Reading what is kept about a relation (not for reception): the timeline's entries, health.
+    "person": ["GET /interactions", "GET /health/people/{person_id}"],
+    "organisation": ["GET /health/organisations/{organisation_id}"],
+    "members": ["POST /members/invitations", "PATCH /members/{user_id}"],
+    "member_role": ["PATCH /members/{user_id}"],
+    "member_backup": ["PATCH /members/{user_id}"],
+    "member_remove": ["DELETE /members/{user_id}"],
+    "invitation_withdraw": ["DELETE /members/invitations/{invitation_id}"],
 }
 
 # The few deliberate exceptions, each with why.
@@ -93,6 +101,7 @@ READS = {
     "keeping": "GET /nudges",
     "desk": "GET /desk/visits",
     "webhooks": "GET /webhooks",
+    "members": "GET /members",
 }
 
 

@@ -24,7 +24,7 @@ from verbind.lib.tokens import new_token
 from verbind.messaging.enqueue import DRAFT, enqueue
 from verbind.messaging.models import OutboxMessage, Purpose
 from verbind.people.merging import merge
-from verbind.people.models import Interaction, Person
+from verbind.people.models import Interaction, Organisation, Person
 from verbind.scheduling.models import Proposal
 from verbind.workspaces.accounts import make_user
 from verbind.workspaces.models import ApiToken, Membership, Role
@@ -108,6 +108,14 @@ class World:
 
     def event(self) -> Event:
         return events.create(self.users[Role.OWNER], self.workspace, name="Club evening")
+
+    def new_member(self):
+        user = make_user(f"leaver{next(self.n)}@example.org", "Leo Leaver", "x")
+        Membership.objects.create(workspace=self.workspace, user=user, role=Role.MEMBER)
+        return user
+
+    def organisation(self):
+        return Organisation.objects.create(workspace=self.workspace, name=f"Org {next(self.n)}")
 
     def merge_record(self):
         return merge(self.new_person(), self.new_person())
@@ -227,6 +235,24 @@ WEB_CASES = [
          lambda w, u: ("post", "/settings/webhooks/999999/resume/", {}), False),
     _web("webhook_remove", Action.WORKSPACE_SETTINGS,
          lambda w, u: ("post", "/settings/webhooks/999999/remove/", {}), False),
+    _web("person", Action.READ_TIMELINES, lambda w, u: ("get", f"/people/{w.person.pk}/", {}), False),
+    _web("organisation", Action.READ_TIMELINES,
+         lambda w, u: ("get", f"/organisations/{w.organisation().pk}/", {}), False),
+    _web("members", Action.SET_BACKUP, lambda w, u: ("get", "/settings/members/", {}), False),
+    _web("members", Action.MANAGE_MEMBERS,
+         lambda w, u: ("post", "/settings/members/",
+                       {"invite-email": f"new{next(w.n)}@example.org", "invite-role": "member",
+                        "invite-language": "en"}), False),
+    _web("member_role", Action.MANAGE_MEMBERS,
+         lambda w, u: ("post", f"/settings/members/{w.colleague.pk}/role/",
+                       {f"m{w.colleague.pk}-role": "member"}), False),
+    _web("member_backup", Action.SET_BACKUP,
+         lambda w, u: ("post", f"/settings/members/{w.colleague.pk}/backup/",
+                       {f"m{w.colleague.pk}-backup": ""}), False),
+    _web("member_remove", Action.MANAGE_MEMBERS,
+         lambda w, u: ("post", f"/settings/members/{w.new_member().pk}/remove/", {}), False),
+    _web("invitation_withdraw", Action.MANAGE_MEMBERS,
+         lambda w, u: ("post", "/settings/invitations/999999/withdraw/", {}), False),
     _web("switch_workspace", Action.OWN_SETTINGS, lambda w, u: ("post", "/workspace/", {"workspace": "x"}), False),
 ]
 
@@ -373,6 +399,24 @@ API_CASES = [
          lambda w, u: ("delete", "/webhooks/999999", None), False),
     Case("DELETE /absences/{absence_id}", Action.OWN_SETTINGS,
          lambda w, u: ("delete", "/absences/0", None), False),
+    Case("GET /interactions", Action.READ_TIMELINES, lambda w, u: ("get", "/interactions", {}), False),
+    Case("GET /interactions/{interaction_id}", Action.READ_TIMELINES,
+         lambda w, u: ("get", f"/interactions/{w.interaction(u).pk}", {}), False),
+    Case("GET /health/people/{person_id}", Action.READ_TIMELINES,
+         lambda w, u: ("get", f"/health/people/{w.person.pk}", {}), False),
+    Case("GET /ledger/entries", Action.READ_TIMELINES, lambda w, u: ("get", "/ledger/entries", {}), False),
+    Case("GET /introductions", Action.READ_TIMELINES, lambda w, u: ("get", "/introductions", {}), False),
+    Case("PATCH /members/{user_id}", Action.MANAGE_MEMBERS,
+         lambda w, u: ("patch", f"/members/{w.colleague.pk}", {"role": "member"}), False),
+    Case("PATCH /members/{user_id}", Action.SET_BACKUP,
+         lambda w, u: ("patch", f"/members/{w.colleague.pk}", {"backup_id": None}), False),
+    Case("DELETE /members/{user_id}", Action.MANAGE_MEMBERS,
+         lambda w, u: ("delete", f"/members/{w.new_member().pk}", None), False),
+    Case("POST /members/invitations", Action.MANAGE_MEMBERS,
+         lambda w, u: ("post", "/members/invitations", {"email": f"new{next(w.n)}@example.org"}),
+         False),
+    Case("DELETE /members/invitations/{invitation_id}", Action.MANAGE_MEMBERS,
+         lambda w, u: ("delete", "/members/invitations/999999", None), False),
 ]
 
 
@@ -428,7 +472,7 @@ def test_the_api_allows_each_role_what_the_table_says(world, case, role, whose):
     if method == "delete":
         answer = client.delete("/api/v1" + path)
     elif method == "get":
-        answer = client.get("/api/v1" + path)
+        answer = client.get("/api/v1" + path, **(data or {}))
     else:
         answer = getattr(client, method)("/api/v1" + path, data)
     _assert_answer(answer, role, case, expected(role, case.action, whose), api=True)
@@ -561,11 +605,13 @@ def test_reception_does_not_see_the_buttons_it_cannot_use(world):
     desk.force_login(world.users[Role.RECEPTION])
     world.appointment(world.colleague)
     world.interaction(world.users[Role.RECEPTION])
-    page = desk.get(world.person.get_absolute_url()).content.decode()
-    assert "Edit details" not in page and "Offer times" not in page
-    assert "We cancel" not in page and "Move to a new time" not in page
+    # The desk sees names, not timelines: the person page itself is refused.
+    refused = desk.get(world.person.get_absolute_url())
+    assert refused.status_code == 403 and "Hi" not in refused.content.decode()
+    member = Client()
+    member.force_login(world.users[Role.MEMBER])
+    page = member.get(world.person.get_absolute_url()).content.decode()
     assert "Missed by us" in page and "Log contact" in page
-    assert "Correct" in page and "Remove this entry" not in page
     people = desk.get("/people/").content.decode()
     assert 'href="/import/"' not in people and 'href="/duplicates/"' not in people
     message = world.message(world.colleague)
@@ -598,3 +644,42 @@ def test_the_table_in_the_docs_is_the_table_in_the_code():
 
     docs = (Path(__file__).parent.parent / "docs" / "roles.md").read_text()
     assert markdown_table() in docs
+
+
+def test_a_reception_token_cannot_read_timelines_or_notes_or_delete(world):
+    note = world.interaction(world.colleague)
+    note.notes = "Hans is worried about the budget"
+    note.save()
+    _token, raw = ApiToken.issue(world.membership(world.users[Role.RECEPTION]), "desk")
+    desk = ApiClient(raw)
+    for path in ("/api/v1/interactions", f"/api/v1/interactions/{note.pk}",
+                 f"/api/v1/health/people/{world.person.pk}", "/api/v1/ledger/entries",
+                 f"/api/v1/ledger/balance/{world.person.pk}", "/api/v1/introductions"):
+        answer = desk.get(path)
+        assert answer.status_code == 403, path
+        assert answer.json()["message"] == (
+            "As Reception you may not read a person's or organisation's page: the timeline, "
+            "notes and health; ask a manager or the workspace's owner."
+        )
+        assert "budget" not in answer.content.decode()
+    assert desk.delete(f"/api/v1/interactions/{note.pk}").status_code == 403
+    assert desk.delete(f"/api/v1/people/{world.person.pk}").status_code == 403
+    assert Interaction.objects.filter(pk=note.pk).exists()
+    # What the desk needs still works: today's visits, and names to find a visitor by.
+    assert desk.get("/api/v1/desk/visits").status_code == 200
+    assert "Hans Verbeek" in desk.get("/api/v1/people", q="Hans").content.decode()
+
+
+def test_reception_logging_at_the_desk_lands_back_on_the_desk_not_on_the_timeline(world):
+    desk = Client()
+    desk.force_login(world.users[Role.RECEPTION])
+    answer = desk.post(
+        f"/people/{world.person.pk}/interaction/",
+        {"kind": "meeting", "direction": "mutual", "occurred_at": "2026-11-30T10:00",
+         "notes": "Came by for Cees"},
+    )
+    assert answer.status_code == 302 and answer["Location"] == "/desk/"
+    meeting = world.appointment(world.colleague)
+    answer = desk.post(f"/appointments/{meeting.pk}/transition/", {"to": "missed_by_us"})
+    assert answer["Location"] == "/desk/"
+    assert desk.get(world.organisation().get_absolute_url()).status_code == 403

@@ -70,3 +70,30 @@ def test_each_manager_gets_the_teams_week_once_on_monday_morning(
     body = mail.get_content()
     assert "Cees Colleague owes Hans Verbeek an apology with a next step" in body
     assert "/team/" in body
+
+
+def test_each_figure_of_a_members_line_opens_the_list_behind_it(
+    workspace, owner, colleague, person
+):
+    from tests.conftest import make_promise
+
+    missed(person, colleague, MONDAY_8 - timedelta(days=2))  # overdue, and a silent drop
+    with time_machine.travel(MONDAY_8 - timedelta(days=1), tick=False):
+        make_promise(person, colleague, due_in=timedelta(hours=1), what="Send the floor plan")
+    with time_machine.travel(MONDAY_8, tick=False):
+        web = Client()
+        web.force_login(owner)
+        page = web.get("/team/").content.decode()
+        for name in ("open_repairs", "overdue_repairs", "escalations", "promises", "silent_drops"):
+            assert f'href="/team/{colleague.pk}/{name}/"' in page
+        overdue = web.get(f"/team/{colleague.pk}/overdue_repairs/").content.decode()
+        assert "Overdue repairs of Cees Colleague" in overdue and "Hans Verbeek" in overdue
+        assert "Back to the team" in overdue
+        promises = web.get(f"/team/{colleague.pk}/promises/").content.decode()
+        assert "Send the floor plan" in promises
+        drops = web.get(f"/team/{owner.pk}/silent_drops/").content.decode()
+        assert "None. Well done." in drops
+        assert web.get(f"/team/{colleague.pk}/nonsense/").status_code == 404
+        member = Client()
+        member.force_login(colleague)
+        assert member.get(f"/team/{colleague.pk}/open_repairs/").status_code == 403

@@ -24,6 +24,7 @@ COMMANDS = [
     "backup",
     "restore",
     "demo",
+    "members",
     "token",
     "unlock",
     "bench",

@@ -26,6 +26,7 @@ from verbind.api.routers import (
     keeping,
     ledger,
     me,
+    members,
     messages,
     organisations,
     people,
@@ -61,6 +62,7 @@ api.add_router("/absences", absences.router)
 api.add_router("/desk", desk.router)
 api.add_router("/introductions", introductions.router)
 api.add_router("/ledger", ledger.router)
+api.add_router("/members", members.router)
 api.add_router("", keeping.router)
 api.add_router("/messages", messages.router)
 api.add_router("/duplicates", duplicates.router)

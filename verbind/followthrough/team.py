@@ -12,7 +12,7 @@ from statistics import median
 from django.db.models import F
 from django.utils import timezone
 
-from verbind.followthrough.figures import counted, figures_for, silent_drops
+from verbind.followthrough.figures import counted, figures_for, on_the_plate_of, silent_drops
 from verbind.followthrough.models import ClosedBecause, Repair, RepairState
 from verbind.lib.months import month_of, month_starts
 from verbind.obligations.models import Outcome, Promise
@@ -53,20 +53,58 @@ def by_member(workspace, now: datetime | None = None) -> list[MemberLine]:
                 membership=membership,
                 open_repairs=mine.open_repairs,
                 overdue_repairs=mine.overdue_repairs,
-                escalations_waiting=Repair.objects.filter(
-                    workspace=workspace, escalated_to=user, state=RepairState.OPEN
-                ).count(),
+                escalations_waiting=escalations_waiting(workspace, user).count(),
                 silent_drops=mine.silent_drops,
                 median_hours_to_repair=mine.median_hours_to_repair,
-                overdue_promises=Promise.objects.filter(
-                    workspace=workspace, owner=user, outcome=Outcome.OPEN, due_at__lte=now
-                ).count(),
+                overdue_promises=overdue_promises(workspace, user, now).count(),
             )
         )
     return sorted(
         lines,
         key=lambda line: (-line.overdue_repairs, -line.open_repairs, line.membership.display_name),
     )
+
+
+def escalations_waiting(workspace, user):
+    return Repair.objects.filter(workspace=workspace, escalated_to=user, state=RepairState.OPEN)
+
+
+def overdue_promises(workspace, user, now):
+    return Promise.objects.filter(
+        workspace=workspace, owner=user, outcome=Outcome.OPEN, due_at__lte=now
+    )
+
+
+# The figures of a member's line on the team page that open the list behind them.
+MEMBER_FIGURES = ("open_repairs", "overdue_repairs", "escalations", "silent_drops", "promises")
+
+
+def behind_member(name: str, workspace, user, now: datetime | None = None):
+    """The repairs (or, for ``promises``, the promises) behind one figure of a member's line,
+    counted exactly as ``by_member`` counts them; newest first."""
+    now = now or timezone.now()
+    if name == "promises":
+        return overdue_promises(workspace, user, now).select_related("person").order_by(
+            "due_at", "id"
+        )
+    repairs = counted(workspace, now).select_related(
+        "person", "owner", "lapse__appointment", "lapse__promise"
+    )
+    if name == "open_repairs":
+        found = repairs.filter(on_the_plate_of(user), state=RepairState.OPEN)
+    elif name == "overdue_repairs":
+        found = repairs.filter(
+            on_the_plate_of(user), state=RepairState.OPEN, deadline_at__lte=now
+        )
+    elif name == "escalations":
+        found = escalations_waiting(workspace, user).select_related(
+            "person", "owner", "lapse__appointment", "lapse__promise"
+        )
+    elif name == "silent_drops":
+        found = silent_drops(repairs.filter(owner=user), now)
+    else:
+        raise ValueError(name)
+    return found.order_by("-opened_at", "-id")
 
 
 def by_month(workspace, now: datetime | None = None, months: int = 12, zone=None) -> list[Month]:

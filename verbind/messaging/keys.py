@@ -78,3 +78,8 @@ def desk(kind: str, visit_id: int, *about: int) -> str:
 def outage_notice(outage_id: int, membership_id: int) -> str:
     """One per mail server outage and owner or manager."""
     return _join("outage", outage_id, membership_id)
+
+
+def invitation(invitation_id: int) -> str:
+    """The mail that carries one invitation's sign-up link (a new invitation, a new key)."""
+    return _join("join", invitation_id)

@@ -26,6 +26,7 @@ class Purpose(models.TextChoices):
     VISITOR = "visitor", _("Visitor at the desk")
     WEBHOOK = "webhook", _("Webhook paused")
     NOTICE = "notice", _("Notice from Verbind")
+    JOIN = "join", _("Invitation to join the workspace")
 
 
 class Channel(models.TextChoices):
@@ -131,6 +132,10 @@ class OutboxMessage(WorkspaceOwned):
     @property
     def can_cancel(self) -> bool:
         return self.state in CANCELLABLE
+
+    def readable_by(self, membership) -> bool:
+        """An invitation carries a sign-up link: only who sent it may open it."""
+        return self.purpose != Purpose.JOIN or self.sender_id == membership.user_id
 
     def belongs_to(self, membership) -> bool:
         """Sent in the member's name (or, for a digest, written to them)."""

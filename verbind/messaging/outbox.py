@@ -10,6 +10,7 @@ error) makes it failed, showing why, and ``retry`` puts a failed one back in lin
 from __future__ import annotations
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -216,11 +217,16 @@ SHOWN = {
 }
 
 
-def listing(workspace, show: str = ""):
-    """The workspace's messages, newest first; *show* one of SHOWN's names, or all."""
+def listing(workspace, show: str = "", viewer=None):
+    """The workspace's messages, newest first; *show* one of SHOWN's names, or all. An
+    invitation (its sign-up link) is listed only to *viewer* when they sent it."""
     messages = OutboxMessage.objects.in_workspace(workspace).select_related(
         "person", "member", "sender"
     )
+    if viewer is None:
+        messages = messages.exclude(purpose=Purpose.JOIN)
+    else:
+        messages = messages.filter(~Q(purpose=Purpose.JOIN) | Q(sender_id=viewer.user_id))
     if show in SHOWN:
         messages = messages.filter(state__in=SHOWN[show])
     return messages.order_by("-created_at", "-id")

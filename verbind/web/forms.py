@@ -7,8 +7,10 @@ import zoneinfo
 from datetime import time, timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.html import format_html
@@ -22,7 +24,7 @@ from verbind.obligations.models import Appointment, AppointmentStatus, Promise
 from verbind.people.models import Interaction, InteractionKind, Organisation, Person
 from verbind.scheduling.models import Absence, Availability, CalendarSource
 from verbind.scheduling.proposals import BookingRefused, default_title, offer_in_a_message
-from verbind.workspaces.models import Membership, Workspace
+from verbind.workspaces.models import Membership, Role, Workspace
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -542,3 +544,67 @@ class MetForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "off"}),
     )
+
+
+class InviteForm(forms.Form):
+    """Invite a colleague: the address the sign-up link goes to, their role, their language."""
+
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"), choices=settings.LANGUAGES
+    )
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class MemberBackupForm(forms.Form):
+    backup = forms.ModelChoiceField(
+        label=_("Backup colleague"),
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label=_("nobody"),
+    )
+
+    def __init__(self, *args, member: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["backup"].queryset = member.colleagues()
+        self.fields["backup"].label_from_instance = lambda m: m.display_name
+
+
+class JoinForm(forms.Form):
+    """Someone invited makes their account: their name and a password."""
+
+    full_name = forms.CharField(
+        label=_("Your name"), max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text=_("It signs the messages you send."),
+    )
+    password1 = forms.CharField(
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("The same password again"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            probe = get_user_model()(username=self.email, email=self.email,
+                                     first_name=data.get("full_name", ""))
+            try:
+                validate_password(first, probe)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

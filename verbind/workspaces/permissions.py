@@ -62,6 +62,9 @@ class Action(StrEnum):
     KEEP_IN_TOUCH = "keep_in_touch"
     CHANGE_KEEPING = "change_keeping"
     WORKSPACE_SETTINGS = "workspace_settings"
+    MANAGE_MEMBERS = "manage_members"
+    SET_BACKUP = "set_backup"
+    READ_TIMELINES = "read_timelines"
 
     @property
     def label(self) -> str:
@@ -102,6 +105,13 @@ LABELS = {
     ),
     Action.CHANGE_KEEPING: gettext_lazy("stop a cadence, or decide on a nudge"),
     Action.WORKSPACE_SETTINGS: gettext_lazy("change the workspace's settings"),
+    Action.MANAGE_MEMBERS: gettext_lazy(
+        "invite colleagues, change their role or remove them"
+    ),
+    Action.SET_BACKUP: gettext_lazy("set a colleague's backup"),
+    Action.READ_TIMELINES: gettext_lazy(
+        "read a person's or organisation's page: the timeline, notes and health"
+    ),
 }
 
 ROLES = (Role.OWNER, Role.MANAGER, Role.MEMBER, Role.RECEPTION)
@@ -137,6 +147,9 @@ TABLE: dict[Action, tuple[Level, Level, Level, Level]] = {
     Action.KEEP_IN_TOUCH: (ANY, ANY, ANY, NO),
     Action.CHANGE_KEEPING: (ANY, ANY, OWN, NO),
     Action.WORKSPACE_SETTINGS: (ANY, ANY, NO, NO),
+    Action.MANAGE_MEMBERS: (ANY, NO, NO, NO),
+    Action.SET_BACKUP: (ANY, ANY, NO, NO),
+    Action.READ_TIMELINES: (ANY, ANY, ANY, NO),  # the desk sees today's visits and names only
 }
 
 

@@ -39,7 +39,8 @@ class InteractionIn(Input):
     notes: str = ""
 
 
-@router.get("", response=answers(list[InteractionOut]))
+@router.get("", response=answers(list[InteractionOut], 403))
+@guard(Action.READ_TIMELINES)
 @paginate(Page)
 def list_interactions(request, person_id: Id | None = None):
     interactions = Interaction.objects.in_workspace(request.workspace)
@@ -62,7 +63,8 @@ def create_interaction(request, payload: InteractionIn):
     return 201, save(interaction, **data)
 
 
-@router.get("/{int:interaction_id}", response=answers(InteractionOut, 404))
+@router.get("/{int:interaction_id}", response=answers(InteractionOut, 403, 404))
+@guard(Action.READ_TIMELINES)
 def get_interaction(request, interaction_id: Id):
     return scoped_get(request, Interaction, interaction_id)
 

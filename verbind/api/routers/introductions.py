@@ -45,7 +45,8 @@ class IntroductionIn(Input):
     )
 
 
-@router.get("", response=answers(list[IntroductionOut]), summary="List introductions")
+@router.get("", response=answers(list[IntroductionOut], 403), summary="List introductions")
+@guard(Action.READ_TIMELINES)
 @paginate(Page)
 def list_introductions(request, state: IntroState | None = None, person_id: Id | None = None):
     intros = Introduction.objects.in_workspace(request.workspace)
@@ -80,7 +81,8 @@ def create_introduction(request, payload: IntroductionIn):
     return 201, intro
 
 
-@router.get("/{int:introduction_id}", response=answers(IntroductionOut, 404))
+@router.get("/{int:introduction_id}", response=answers(IntroductionOut, 403, 404))
+@guard(Action.READ_TIMELINES)
 def get_introduction(request, introduction_id: Id):
     return scoped_get(request, Introduction, introduction_id)
 

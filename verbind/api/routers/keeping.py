@@ -309,17 +309,19 @@ class HealthOut(Schema):
 
 @router.get(
     "/health/people/{int:person_id}",
-    response=answers(HealthOut, 404),
+    response=answers(HealthOut, 403, 404),
     summary="A person's relationship health, part by part, in words",
 )
+@guard(Action.READ_TIMELINES)
 def health_of_person(request, person_id: Id):
     return person_health(scoped_get(request, Person, person_id))
 
 
 @router.get(
     "/health/organisations/{int:organisation_id}",
-    response=answers(HealthOut, 404),
+    response=answers(HealthOut, 403, 404),
     summary="An organisation's relationship health over its people",
 )
+@guard(Action.READ_TIMELINES)
 def health_of_organisation(request, organisation_id: Id):
     return organisation_health(scoped_get(request, Organisation, organisation_id))

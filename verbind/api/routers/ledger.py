@@ -75,7 +75,8 @@ class MatchOut(Schema):
     state: MatchState
 
 
-@router.get("/entries", response=answers(list[LedgerEntryOut]), summary="Gives and gets")
+@router.get("/entries", response=answers(list[LedgerEntryOut], 403), summary="Gives and gets")
+@guard(Action.READ_TIMELINES)
 @paginate(Page)
 def list_entries(request, person_id: Id | None = None):
     entries = LedgerEntry.objects.in_workspace(request.workspace)
@@ -104,8 +105,9 @@ def create_entry(request, payload: LedgerEntryIn):
 
 
 @router.get(
-    "/balance/{int:person_id}", response=answers(BalanceOut, 404), summary="A person's balance"
+    "/balance/{int:person_id}", response=answers(BalanceOut, 403, 404), summary="A person's balance"
 )
+@guard(Action.READ_TIMELINES)
 def balance(request, person_id: Id):
     person = scoped_get(request, Person, person_id)
     row = ledger.balance_of(person)

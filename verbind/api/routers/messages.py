@@ -4,6 +4,7 @@ the same steps (and the same checks) as the message page."""
 from datetime import datetime
 from typing import Literal
 
+from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
@@ -71,16 +72,23 @@ class MessagePatch(Input):
 @router.get("", response=answers(list[MessageOut]), summary="The outbox, newest first")
 @paginate(Page)
 def list_messages(request, show: Literal["", "waiting", "on_its_way", "sent", "cancelled"] = ""):
-    return outbox.listing(request.workspace, show)
+    return outbox.listing(request.workspace, show, request.membership)
 
 
 @router.get("/{int:message_id}", response=answers(MessageOut, 404))
 def get_message(request, message_id: Id):
-    return scoped_get(request, OutboxMessage, message_id)
+    return _readable(request, message_id)
+
+
+def _readable(request, message_id: int) -> OutboxMessage:
+    message = scoped_get(request, OutboxMessage, message_id)
+    if not message.readable_by(request.membership):  # an invitation: only who sent it
+        raise Http404
+    return message
 
 
 def _own(request, message_id: int, action: Action) -> OutboxMessage:
-    message = scoped_get(request, OutboxMessage, message_id)
+    message = _readable(request, message_id)
     require(request.membership, action, message)
     return message
 

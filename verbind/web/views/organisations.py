@@ -32,7 +32,7 @@ def organisation_list(request):
 
 
 @member_required
-@guard(None)
+@guard(Action.READ_TIMELINES)
 def organisation_detail(request, pk):
     organisation = scoped(request, Organisation, pk)
     people = organisation.people.all()

@@ -79,6 +79,8 @@ class ComposeForm(forms.Form):
 @guard(Action.SEND_MESSAGE)
 def message_page(request, pk):
     message = scoped(request, OutboxMessage, pk)
+    if not message.readable_by(request.membership):
+        raise Http404
     if request.method == "POST":
         require(request.membership, Action.SEND_MESSAGE, message)
     form = None
@@ -171,7 +173,7 @@ def message_retry(request, pk):
 def outbox_page(request):
     show = request.GET.get("show", "")
     show = show if show in outbox.SHOWN else ""
-    paginator = Paginator(outbox.listing(request.workspace, show), 50)
+    paginator = Paginator(outbox.listing(request.workspace, show, request.membership), 50)
     page = paginator.get_page(request.GET.get("page"))
     tabs = [
         ("", _("All")),

@@ -138,8 +138,16 @@ def keeping_context(person, user) -> dict:
     }
 
 
+def _back_to_the_desk(request, said: str, ok: bool = True):
+    """Reception logs and records but does not read timelines: it goes back to the desk."""
+    (messages.success if ok else messages.error)(request, said)
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": reverse("desk")})
+    return redirect("desk")
+
+
 @member_required
-@guard(None)
+@guard(Action.READ_TIMELINES)
 def person_detail(request, pk):
     person = scoped(request, Person, pk)
     return render_person_page(request, person, open_action=request.GET.get("action", ""))
@@ -162,6 +170,11 @@ def person_action(request, pk, action):
         auto_id=ids(action),
     )
     saved = form.is_valid() and form.save() is not None
+    if not allows(request.membership, Action.READ_TIMELINES):
+        if saved:
+            return _back_to_the_desk(request, _("Noted."))
+        errors = [e for field in form.errors.values() for e in field]
+        return _back_to_the_desk(request, errors[0] if errors else _("Not saved."), ok=False)
     if saved and action == "offer":  # the message with the link: to read, edit and send
         target = reverse("message", args=[form.message.pk])
         if request.htmx:
@@ -190,6 +203,10 @@ def render_timeline(request, person, error: str = "", changed=None, undone=None)
     """The timeline after a change; for a meeting that just ended, what it started (a repair,
     with its draft) and a way to take a mistaken click back."""
     notice = after_the_change(changed, request.user) if changed is not None else None
+    if not allows(request.membership, Action.READ_TIMELINES):
+        if error:
+            return _back_to_the_desk(request, error, ok=False)
+        return _back_to_the_desk(request, (notice and notice["text"]) or _("Noted."))
     if not request.htmx:
         if error:
             messages.error(request, error)

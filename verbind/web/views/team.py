@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
-from verbind.followthrough.team import MANAGERS, at_risk, by_member, by_month
+from verbind.followthrough.team import (
+    MANAGERS,
+    MEMBER_FIGURES,
+    at_risk,
+    behind_member,
+    by_member,
+    by_month,
+)
 from verbind.web.views.common import member_required
+from verbind.workspaces.models import Membership
 from verbind.workspaces.permissions import guard
 
 
@@ -35,5 +44,58 @@ def team_page(request):
                 )
                 for m in months
             ],
+        },
+    )
+
+
+def _figure_words(name: str, who: str) -> tuple[str, str]:
+    words = {
+        "open_repairs": (
+            _("Open repairs of %(name)s"),
+            _("Lapses still owed an apology with a next step: theirs, and those they stand in for."),
+        ),
+        "overdue_repairs": (
+            _("Overdue repairs of %(name)s"),
+            _("Open repairs whose deadline has passed."),
+        ),
+        "escalations": (
+            _("Escalations waiting for %(name)s"),
+            _("Colleagues' overdue repairs that came to them to step in."),
+        ),
+        "silent_drops": (
+            _("Silent drops of %(name)s"),
+            _("Repairs whose deadline passed before the other side heard anything, last 90 days."),
+        ),
+        "promises": (
+            _("Promises overdue of %(name)s"),
+            _("Promises still open after the time they were due."),
+        ),
+    }
+    title, meaning = words[name]
+    return title % {"name": who}, meaning
+
+
+@member_required
+@guard(None)  # reads only; managers and owners, like the team page
+def team_figure(request, user_id, name):
+    """The list behind one figure of a member's line on the team page."""
+    if request.membership.role not in MANAGERS:
+        return render(request, "web/403.html", status=403)
+    if name not in MEMBER_FIGURES:
+        return render(request, "web/404.html", status=404)
+    member = get_object_or_404(
+        Membership.objects.select_related("user"), workspace=request.workspace, user_id=user_id
+    )
+    title, meaning = _figure_words(name, member.display_name)
+    found = list(behind_member(name, request.workspace, member.user)[:200])
+    return render(
+        request,
+        "web/figure.html",
+        {
+            "title": title,
+            "meaning": meaning,
+            "repairs": [] if name == "promises" else found,
+            "promises": found if name == "promises" else [],
+            "back": "team",
         },
     )
