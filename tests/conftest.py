@@ -187,3 +187,24 @@ def radicale(tmp_path_factory):
 
     with RadicaleServer(tmp_path_factory.mktemp("radicale")) as server:
         yield server
+
+
+# The desk: Olga hosts, Cees is her backup, Rita is at reception, Linda Bakker visits.
+@pytest.fixture
+def desk_team(workspace, owner, colleague):
+    """Olga hosts; Cees is her backup; Rita is at reception."""
+    host = owner.memberships.get(workspace=workspace)
+    backup = colleague.memberships.get(workspace=workspace)
+    host.backup = backup
+    host.mobile = "+31612345678"
+    host.save()
+    rita = make_user("rita@example.org", "Rita Reception", PASSWORD)
+    reception = Membership.objects.create(workspace=workspace, user=rita, role=Role.RECEPTION)
+    return host, backup, reception
+
+
+@pytest.fixture
+def visitor(workspace):
+    return Person.objects.create(
+        workspace=workspace, name="Linda Bakker", email="linda@bakkerco.example", language="nl"
+    )

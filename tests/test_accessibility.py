@@ -52,6 +52,8 @@ SIGNED_IN = {
     "organisation_edit": lambda d: f"/organisations/{d['organisation'].pk}/edit/",
     "settings": lambda d: "/settings/",
     "webhooks": lambda d: "/settings/webhooks/",
+    "desk_settings": lambda d: "/desk/settings/",
+    "desk_visitor_data": lambda d: f"/desk/visitor-data/?q={d['visit'].visitor_name}",
     "members": lambda d: "/settings/members/",
     "calendars": lambda d: "/calendars/",
     "team": lambda d: "/team/",

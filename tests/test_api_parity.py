@@ -70,6 +70,8 @@ PARITY = {
                          "POST /introductions/{introduction_id}/wait"],
     "ask_close": ["POST /ledger/asks/{ask_id}/close"],
     "webhooks": ["POST /webhooks"],
+    "desk_settings": ["PATCH /desk/settings"],
+    "desk_visitor_data": ["GET /desk/visitor-data"],
     "webhook_resume": ["POST /webhooks/{webhook_id}/resume"],
     "webhook_remove": ["DELETE /webhooks/{webhook_id}"],
     # Reading what is kept about a relation (not for reception): the timeline's entries, health.

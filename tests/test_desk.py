@@ -12,42 +12,19 @@ import time_machine
 from django.core.management import call_command
 from django.test import Client
 
-from tests.conftest import PASSWORD
 from verbind.desk import visits as desk
 from verbind.desk.models import Answer, Visit, VisitEvent
 from verbind.followthrough.models import Repair, RepairState
 from verbind.lib.refusals import Refused
 from verbind.messaging.models import OutboxMessage
 from verbind.obligations.models import Appointment, AppointmentStatus
-from verbind.people.models import Person
 from verbind.scheduling.models import Absence
 from verbind.worker.loop import Worker
-from verbind.workspaces.accounts import make_user
-from verbind.workspaces.models import ApiToken, Membership, Role
+from verbind.workspaces.models import ApiToken
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # A Tuesday morning; the visit is at 10:00.
 NOW = datetime(2026, 11, 24, 9, 55, tzinfo=AMSTERDAM)
-
-
-@pytest.fixture
-def desk_team(workspace, owner, colleague):
-    """Olga hosts; Cees is her backup; Rita is at reception."""
-    host = owner.memberships.get(workspace=workspace)
-    backup = colleague.memberships.get(workspace=workspace)
-    host.backup = backup
-    host.mobile = "+31612345678"
-    host.save()
-    rita = make_user("rita@example.org", "Rita Reception", PASSWORD)
-    reception = Membership.objects.create(workspace=workspace, user=rita, role=Role.RECEPTION)
-    return host, backup, reception
-
-
-@pytest.fixture
-def visitor(workspace):
-    return Person.objects.create(
-        workspace=workspace, name="Linda Bakker", email="linda@bakkerco.example", language="nl"
-    )
 
 
 def visit_at(person, owner, hour=10, title="Studio tour and lunch"):

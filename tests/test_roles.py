@@ -253,6 +253,10 @@ WEB_CASES = [
          lambda w, u: ("post", f"/settings/members/{w.new_member().pk}/remove/", {}), False),
     _web("invitation_withdraw", Action.MANAGE_MEMBERS,
          lambda w, u: ("post", "/settings/invitations/999999/withdraw/", {}), False),
+    _web("desk_settings", Action.WORKSPACE_SETTINGS,
+         lambda w, u: ("post", "/desk/settings/", {"answer_minutes": 5, "keep_days": 90}), False),
+    _web("desk_visitor_data", Action.EXPORT,
+         lambda w, u: ("get", "/desk/visitor-data/", {"q": "Hans Verbeek"}), False),
     _web("switch_workspace", Action.OWN_SETTINGS, lambda w, u: ("post", "/workspace/", {"workspace": "x"}), False),
 ]
 
@@ -397,6 +401,10 @@ API_CASES = [
          lambda w, u: ("post", "/webhooks/999999/resume", {}), False),
     Case("DELETE /webhooks/{webhook_id}", Action.WORKSPACE_SETTINGS,
          lambda w, u: ("delete", "/webhooks/999999", None), False),
+    Case("PATCH /desk/settings", Action.WORKSPACE_SETTINGS,
+         lambda w, u: ("patch", "/desk/settings", {"answer_minutes": 5, "keep_days": 90}), False),
+    Case("GET /desk/visitor-data", Action.EXPORT,
+         lambda w, u: ("get", "/desk/visitor-data?q=Hans+Verbeek", None), False),
     Case("DELETE /absences/{absence_id}", Action.OWN_SETTINGS,
          lambda w, u: ("delete", "/absences/0", None), False),
     Case("GET /interactions", Action.READ_TIMELINES, lambda w, u: ("get", "/interactions", {}), False),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from verbind.desk.models import Answer, DeskSettings, Visit, VisitEvent
 from verbind.followthrough.models import Repair, RepairState
 from verbind.lib.events import tell
+from verbind.lib.phones import BadPhoneNumber, normalise_phone
 from verbind.lib.refusals import Invalid, Refused
 from verbind.messaging import keys
 from verbind.messaging.drafts import local_text, render
@@ -269,8 +270,8 @@ def walk_in(
         workspace=workspace,
         person=person,
         visitor_name=name[:200],
-        visitor_phone=phone[:40],
-        visitor_email=email,
+        visitor_phone=_phone(phone)[:40],
+        visitor_email=email.strip().lower(),
         host=host.user,
         expected_at=now,
         checked_in_at=now,
@@ -280,6 +281,14 @@ def walk_in(
     _told(visit)
     tell_host(visit, now)
     return visit
+
+
+def _phone(raw: str) -> str:
+    """As a contact's number is kept (+316…), so a visitor asking finds it; as typed if odd."""
+    try:
+        return normalise_phone(raw)
+    except BadPhoneNumber:
+        return raw.strip()
 
 
 def _told(visit: Visit) -> None:

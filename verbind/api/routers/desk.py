@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from verbind.api.answers import answers
 from verbind.api.crud import Id, Input, scoped_get
+from verbind.desk import privacy
 from verbind.desk import visits as desk
-from verbind.desk.models import Answer, Visit
+from verbind.desk.models import Answer, DeskSettings, Visit
 from verbind.desk.visits import NotHere
 from verbind.obligations.models import Appointment
 from verbind.people.models import Person
@@ -202,3 +203,70 @@ def failed(request, visit_id: Id, payload: FailedIn):
 def check_out(request, visit_id: Id):
     visit = scoped_get(request, Visit, visit_id)
     return desk.check_out(visit, request.user)
+
+
+class DeskSettingsOut(Schema):
+    answer_minutes: int = Field(description="a host answers within this; then the backup is asked")
+    keep_days: int = Field(description="walk-ins who are not contacts are kept this long")
+
+    @staticmethod
+    def resolve_answer_minutes(obj) -> int:
+        return int(obj.answer_within.total_seconds() // 60)
+
+    @staticmethod
+    def resolve_keep_days(obj) -> int:
+        return obj.keep_walk_ins.days
+
+
+class DeskSettingsIn(Input):
+    answer_minutes: int = Field(ge=1, le=60)
+    keep_days: int = Field(ge=1, le=3650)
+
+
+class KeptEventOut(Schema):
+    at: datetime
+    what: str
+    note: str
+
+
+class KeptVisitOut(Schema):
+    visitor: str
+    phone: str
+    email: str
+    a_contact: bool
+    expected_at: datetime
+    host: str
+    happened: list[KeptEventOut]
+    kept_until: datetime | None = Field(description="null: a contact's visit, on their timeline")
+
+
+class VisitorDataOut(Schema):
+    asked: str
+    asked_at: datetime
+    visits: list[KeptVisitOut]
+    kept: str = Field(description="how long the desk keeps what, in words")
+
+
+@router.get("/settings", response=answers(DeskSettingsOut), summary="How the desk works")
+def get_desk_settings(request):
+    return DeskSettings.of(request.workspace)
+
+
+@router.patch(
+    "/settings",
+    response=answers(DeskSettingsOut, 403, 413),
+    summary="Change how long a host may take to answer, and how long walk-ins are kept",
+)
+@guard(Action.WORKSPACE_SETTINGS)
+def change_desk_settings(request, payload: DeskSettingsIn):
+    return privacy.change_settings(request.workspace, payload.answer_minutes, payload.keep_days)
+
+
+@router.get(
+    "/visitor-data",
+    response=answers(VisitorDataOut, 403),
+    summary="What the desk keeps about a visitor who asks (by name, e-mail or phone)",
+)
+@guard(Action.EXPORT)
+def visitor_data(request, q: str = Query(..., min_length=2, max_length=200)):
+    return privacy.kept_about(request.workspace, q)

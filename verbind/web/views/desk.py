@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from django import forms
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from verbind.desk import privacy
 from verbind.desk import visits as desk
 from verbind.desk.models import Answer, DeskSettings, Visit
 from verbind.lib.refusals import Invalid
@@ -214,3 +218,65 @@ def for_me(request):
         "web/desk/_for_me.html",
         {"waiting": desk.waiting_for(request.user, request.workspace), "answers": Answer.choices},
     )
+
+
+class DeskSettingsForm(forms.Form):
+    answer_minutes = forms.IntegerField(
+        label=gettext_lazy("A host answers within (minutes)"),
+        min_value=1,
+        max_value=60,
+        help_text=gettext_lazy("Then the desk is told, and the host's backup is asked."),
+    )
+    keep_days = forms.IntegerField(
+        label=gettext_lazy("Keep walk-ins who are not contacts for (days)"),
+        min_value=1,
+        max_value=3650,
+        help_text=gettext_lazy("Then their name and how to reach them are removed."),
+    )
+
+
+@member_required
+@guard(Action.WORKSPACE_SETTINGS)
+def desk_settings(request):
+    found = DeskSettings.of(request.workspace)
+    form = DeskSettingsForm(
+        request.POST or None,
+        initial={
+            "answer_minutes": int(found.answer_within.total_seconds() // 60),
+            "keep_days": found.keep_walk_ins.days,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy.change_settings(
+                request.workspace,
+                form.cleaned_data["answer_minutes"],
+                form.cleaned_data["keep_days"],
+            )
+        except privacy.DeskInvalid as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("desk_settings")
+    return render(request, "web/desk/settings.html", {"form": form})
+
+
+@member_required
+@guard(Action.EXPORT)
+def visitor_data(request):
+    """A visitor asks what is kept about them: every visit, and until when, to show or send."""
+    asked = request.GET.get("q", "").strip()
+    found = None
+    if asked:
+        try:
+            found = privacy.kept_about(request.workspace, asked)
+        except privacy.DeskInvalid as exc:
+            messages.error(request, exc.message)
+        else:
+            if request.GET.get("format") == "json":
+                response = JsonResponse(
+                    found, json_dumps_params={"indent": 2, "ensure_ascii": False}
+                )
+                response["Content-Disposition"] = 'attachment; filename="visitor-data.json"'
+                return response
+    return render(request, "web/desk/visitor_data.html", {"asked": asked, "found": found})

@@ -7,7 +7,9 @@ from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
+from verbind.desk.privacy import kept_about
 from verbind.desk.visits import expected
+from verbind.lib.refusals import Refused
 from verbind.workspaces.commands import MemberCommand
 
 STYLE = {"away": "bold red", "meeting": "yellow", "in": "green"}
@@ -21,9 +23,21 @@ class Command(MemberCommand):
 
     def add_command_arguments(self, parser):
         parser.add_argument("--day", metavar="DATE", help="another day, e.g. 2026-12-01")
+        parser.add_argument(
+            "--visitor",
+            metavar="WHO",
+            help="instead: what the desk keeps about a visitor (name, e-mail or phone), as JSON",
+        )
 
-    def handle(self, *args, member, workspace, day, json: bool, **options):
+    def handle(self, *args, member, workspace, day, visitor, json: bool, **options):
         membership = self.membership(member, workspace)
+        if visitor is not None:
+            try:
+                found = kept_about(membership.workspace, visitor)
+            except Refused as exc:
+                raise CommandError(exc.message, returncode=2) from None
+            self.stdout.write(self.dumps(found))
+            return
         zone = membership.zone
         try:
             when = date.fromisoformat(day) if day else None
