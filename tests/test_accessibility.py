@@ -83,6 +83,7 @@ ALONG_A_FLOW = {"import_preview"}
 NOT_PAGES = {
     "agenda_action": "a POST action of Today",
     "webhook_resume": "a POST action of the webhooks page",
+    "absence_hand_over": "a POST action of the calendars page",
     "webhook_remove": "a POST action of the webhooks page",
     "welcome_seen": "a POST action",
     "message_sent": "a POST action",

@@ -56,6 +56,7 @@ PARITY = {
     "absence_remove": ["DELETE /absences/{absence_id}"],
     "absence_offer_all": ["POST /absences/offer-new-dates"],
     "absence_to_backup": ["POST /absences/to-backup"],
+    "absence_hand_over": ["POST /absences/{absence_id}/hand-over"],
     "feed_renew": ["POST /calendars/feed/renew"],
     "revoke_token": ["DELETE /me/tokens/{token_id}"],
     "desk_walk_in": ["POST /desk/walk-ins"],

@@ -257,6 +257,8 @@ WEB_CASES = [
          lambda w, u: ("post", "/desk/settings/", {"answer_minutes": 5, "keep_days": 90}), False),
     _web("desk_visitor_data", Action.EXPORT,
          lambda w, u: ("get", "/desk/visitor-data/", {"q": "Hans Verbeek"}), False),
+    _web("absence_hand_over", Action.OWN_AGENDA,
+         lambda w, u: ("post", "/absences/999999/hand-over/", {}), False),
     _web("switch_workspace", Action.OWN_SETTINGS, lambda w, u: ("post", "/workspace/", {"workspace": "x"}), False),
 ]
 
@@ -405,6 +407,8 @@ API_CASES = [
          lambda w, u: ("patch", "/desk/settings", {"answer_minutes": 5, "keep_days": 90}), False),
     Case("GET /desk/visitor-data", Action.EXPORT,
          lambda w, u: ("get", "/desk/visitor-data?q=Hans+Verbeek", None), False),
+    Case("POST /absences/{absence_id}/hand-over", Action.OWN_AGENDA,
+         lambda w, u: ("post", "/absences/999999/hand-over", {}), False),
     Case("DELETE /absences/{absence_id}", Action.OWN_SETTINGS,
          lambda w, u: ("delete", "/absences/0", None), False),
     Case("GET /interactions", Action.READ_TIMELINES, lambda w, u: ("get", "/interactions", {}), False),

@@ -108,6 +108,7 @@ def test_the_order_of_the_steps_is_the_order_they_state(db):
         "handle_one_introduction",
         "handle_one_sync",
         "handle_one_absence_warning",
+        "handle_one_return",
         "handle_one_unanswered_visitor",
         "reap_one",
         "handle_one_nudge_step",

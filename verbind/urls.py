@@ -88,6 +88,7 @@ urlpatterns = [
     path("absences/<int:pk>/remove/", calendars.absence_remove, name="absence_remove"),
     path("absences/offer-new-dates/", calendars.absence_offer_all, name="absence_offer_all"),
     path("absences/to-backup/", calendars.absence_to_backup, name="absence_to_backup"),
+    path("absences/<int:pk>/hand-over/", calendars.absence_hand_over, name="absence_hand_over"),
     path("calendars/feed/renew/", calendars.feed_renew, name="feed_renew"),
     path("feed/<str:token>.ics", calendars.feed, name="calendar_feed"),
     path("settings/tokens/<int:pk>/revoke/", account.revoke_token, name="revoke_token"),

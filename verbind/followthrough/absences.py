@@ -67,32 +67,41 @@ def hand_to_backup(membership, by=None, now=None) -> tuple[list[Appointment], li
         if backup is None or backup.user_id == membership.user_id:
             stuck.append(meeting)
             continue
-        changed = Appointment.objects.filter(
-            pk=meeting.pk, owner_id=membership.user_id, status=meeting.status
-        ).update(owner=backup.user, changed_by=by)
-        if not changed:
+        if not give_meeting(meeting, membership, backup, by):
             continue
-        withdraw_from(meeting, membership.user)  # out of the absent host's calendar
-        meeting.owner = backup.user
-        with translation.override(membership.language):
-            note = _("%(host)s is away; %(backup)s hosts “%(title)s” instead.") % {
-                "host": membership.display_name,
-                "backup": backup.display_name,
-                "title": meeting.title,
-            }
-        Interaction.objects.create(
-            workspace_id=meeting.workspace_id,
-            person=meeting.person,
-            member=membership.user,
-            kind=InteractionKind.NOTE,
-            direction=Direction.MUTUAL,
-            notes=note,
-        )
-        if meeting.invited_at:
-            send_invites(meeting, REQUEST)
-        _tell_the_backup(meeting, membership, backup)
         moved.append(meeting)
     return moved, stuck
+
+
+def give_meeting(meeting: Appointment, membership, backup, by=None) -> bool:
+    """*meeting* goes from the absent *membership* to *backup*: out of the host's calendar,
+    on the person's timeline, invites sent again, the backup told. False if it changed
+    meanwhile (someone else moved it)."""
+    changed = Appointment.objects.filter(
+        pk=meeting.pk, owner_id=membership.user_id, status=meeting.status
+    ).update(owner=backup.user, changed_by=by)
+    if not changed:
+        return False
+    withdraw_from(meeting, membership.user)  # out of the absent host's calendar
+    meeting.owner = backup.user
+    with translation.override(membership.language):
+        note = _("%(host)s is away; %(backup)s hosts “%(title)s” instead.") % {
+            "host": membership.display_name,
+            "backup": backup.display_name,
+            "title": meeting.title,
+        }
+    Interaction.objects.create(
+        workspace_id=meeting.workspace_id,
+        person=meeting.person,
+        member=membership.user,
+        kind=InteractionKind.NOTE,
+        direction=Direction.MUTUAL,
+        notes=note,
+    )
+    if meeting.invited_at:
+        send_invites(meeting, REQUEST)
+    _tell_the_backup(meeting, membership, backup)
+    return True
 
 
 def _tell_the_backup(meeting: Appointment, membership, backup) -> None:

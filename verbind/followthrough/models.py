@@ -211,3 +211,55 @@ class TeamDigestSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"Team digest for {self.membership} at {self.next_at:%Y-%m-%d %H:%M}"
+
+
+class Delegation(WorkspaceOwned):
+    """A member away for a while handed what falls in it to a colleague, and gets it back.
+
+    Made from an absence (its backup, or the member's); each thing handed over is a
+    ``Handed`` row, so what is still the delegate's at the end goes back to the member,
+    with a summary of what happened to each.
+    """
+
+    absence = models.OneToOneField(
+        "scheduling.Absence", on_delete=models.SET_NULL, null=True, related_name="delegation"
+    )
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    handed_at = models.DateTimeField(default=timezone.now)
+    returned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["ends_at", "id"],
+                name="delegation_to_return",
+                condition=models.Q(returned_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.member} → {self.delegate} ({self.starts_at:%Y-%m-%d}–{self.ends_at:%Y-%m-%d})"
+        )
+
+
+class Handed(models.Model):
+    """One thing handed over in a delegation: a meeting, a promise, a cadence or a nudge."""
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="handed")
+    kind = models.CharField(max_length=20)  # appointment, promise, cadence, nudge
+    object_id = models.BigIntegerField()
+    label = models.CharField(max_length=300)  # what it was, as the member reads it
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "kind", "object_id"], name="handed_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -12,7 +12,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import translation
 
 from verbind.followthrough.agenda import agenda_for, sections
-from verbind.followthrough.models import Lapse, Repair, RepairState, TeamDigestSchedule
+from verbind.followthrough.delegation import give_back
+from verbind.followthrough.models import (
+    Delegation,
+    Lapse,
+    Repair,
+    RepairState,
+    TeamDigestSchedule,
+)
 from verbind.followthrough.repairs import escalation_target, lapse_kind, open_repair, promise_late
 from verbind.followthrough.rules.repairs import repair_reason
 from verbind.followthrough.team import MANAGERS, at_risk, went_well
@@ -286,7 +293,24 @@ def _mail_digest(membership: Membership, zone, now) -> None:
     )
 
 
-STEPS = [LatePromises, UnrecordedLapses, Escalations, Digests, TeamDigests]
+class ReturnedFromAbsence(RowStep):
+    """A delegation whose absence is over: what is still open goes back, with a summary."""
+
+    name = "handle_one_return"
+    order = 62
+
+    def due(self, now):
+        return (
+            Delegation.objects.filter(returned_at__isnull=True, ends_at__lte=now)
+            .select_related("member", "delegate")
+            .order_by("ends_at", "id")
+        )
+
+    def handle(self, delegation, now):
+        give_back(delegation, now)
+
+
+STEPS = [LatePromises, UnrecordedLapses, Escalations, Digests, TeamDigests, ReturnedFromAbsence]
 
 # For tests and scripts that take one step by hand (the worker makes its own).
 handle_one_late_promise = LatePromises()

@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 from verbind.api.answers import answers
 from verbind.api.crud import Id, Input, UserId
 from verbind.followthrough import absences as followthrough_absences
+from verbind.followthrough import delegation as delegation_of
 from verbind.scheduling.models import Absence
 from verbind.workspaces.permissions import Action, guard
 
@@ -115,3 +116,35 @@ def offer_new_dates(request):
 def hand_to_backup(request):
     moved, stuck = followthrough_absences.hand_to_backup(request.membership, by=request.user)
     return {"offered": [], "handed_over": [m.pk for m in moved], "left": [m.pk for m in stuck]}
+
+
+class HandedItemOut(Schema):
+    kind: str = Field(description="appointment, promise, cadence or nudge")
+    object_id: int
+    label: str
+
+
+class DelegationOut(Schema):
+    id: int
+    delegate_id: int = Field(description="the colleague's user id")
+    starts_at: datetime
+    ends_at: datetime
+    handed: list[HandedItemOut]
+
+    @staticmethod
+    def resolve_handed(obj) -> list:
+        return list(obj.handed.order_by("kind", "id"))
+
+
+@router.post(
+    "/{int:absence_id}/hand-over",
+    response=answers({201: DelegationOut}, 403, 404, 409),
+    summary="Hand what falls in an absence to its backup (or yours)",
+    description="Meetings in it, promises due in it, keep-in-touch rhythms and nudges due "
+    "then go to the colleague; when the absence is over, what is still open comes back "
+    "and you get a summary by mail.",
+)
+@guard(Action.OWN_AGENDA)
+def hand_over_absence(request, absence_id: Id):
+    absence = get_object_or_404(request.membership.absences, pk=absence_id)
+    return 201, delegation_of.hand_over(absence, by=request.user)

@@ -6,11 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from verbind.followthrough import absences as followthrough_absences
+from verbind.followthrough import delegation as delegation_of
 from verbind.lib.refusals import Refused
 from verbind.lib.uploads import check_size
 from verbind.scheduling import absences
@@ -207,6 +209,29 @@ def absence_remove(request, pk):
     get_object_or_404(request.membership.absences, pk=pk).delete()
     messages.success(request, _("The absence is removed."))
     return redirect("calendars")
+
+
+@member_required
+@guard(Action.OWN_AGENDA)
+@require_POST
+def absence_hand_over(request, pk):
+    absence = get_object_or_404(request.membership.absences, pk=pk)
+    try:
+        delegation = delegation_of.hand_over(absence, by=request.user)
+    except delegation_of.DelegationRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        count = delegation.handed.count()
+        messages.success(
+            request,
+            ngettext(
+                "Handed over: %(count)d thing to %(name)s. It comes back when you do.",
+                "Handed over: %(count)d things to %(name)s. They come back when you do.",
+                count,
+            )
+            % {"count": count, "name": delegation.delegate.get_full_name()},
+        )
+    return redirect(reverse("calendars") + "#absences")
 
 
 @member_required
