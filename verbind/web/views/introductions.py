@@ -58,7 +58,7 @@ class IntroductionForm(forms.Form):
 
 
 @member_required
-@guard(None)
+@guard(Action.READ_TIMELINES)
 def introduction_list(request):
     show = request.GET.get("show", "")
     intros = Introduction.objects.in_workspace(request.workspace).select_related("a", "b")
@@ -130,7 +130,7 @@ def introduction_new(request):
 
 
 @member_required
-@guard(None)
+@guard(Action.READ_TIMELINES)
 def introduction_detail(request, pk):
     intro = scoped(request, Introduction, pk)
     return render(

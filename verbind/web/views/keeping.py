@@ -69,11 +69,12 @@ def _refused(request, exc) -> None:
 
 
 @member_required
-@guard((Action.KEEP_IN_TOUCH,))
+@guard((Action.READ_TIMELINES, Action.KEEP_IN_TOUCH))
 def keeping_page(request):
     workspace = request.workspace
     if request.method == "POST":
         require(request.membership, Action.KEEP_IN_TOUCH)
+    require(request.membership, Action.READ_TIMELINES)  # who is going cold, and why
     tag_form = TagCadenceForm(request.POST or None, auto_id="tagc_%s", prefix="tagc")
     event_form = EventForm(
         request.POST or None,
@@ -143,7 +144,7 @@ def stop_group(request, pk):
 
 
 @member_required
-@guard(None)
+@guard(Action.READ_TIMELINES)
 def nudge_page(request, pk):
     nudge = scoped(request, Nudge, pk)
     steps = nudge.steps.select_related("message")
@@ -219,12 +220,13 @@ def person_keeping(request, pk, what):
 
 
 @member_required
-@guard((Action.KEEP_IN_TOUCH,))
+@guard((Action.READ_TIMELINES, Action.KEEP_IN_TOUCH))
 def event_page(request, pk):
     """An event, and a form to capture the people met there in seconds (on a phone)."""
-    event = scoped(request, Event, pk)
     if request.method == "POST":
         require(request.membership, Action.KEEP_IN_TOUCH)
+    require(request.membership, Action.READ_TIMELINES)
+    event = scoped(request, Event, pk)
     form = MetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
