@@ -44,7 +44,8 @@ class CadenceIn(Input):
     every_weeks: int = Field(ge=1, le=104)
 
 
-@router.get("/cadences", response=answers(list[CadenceOut]))
+@router.get("/cadences", response=answers(list[CadenceOut], 403))
+@guard(Action.READ_TIMELINES)
 @paginate(Page)
 def list_cadences(request, person_id: Id | None = None, due_before: datetime | None = None):
     rows = Cadence.objects.in_workspace(request.workspace).select_related("tag", "group__tag")
@@ -68,7 +69,8 @@ def set_cadence(request, payload: CadenceIn):
     return 201, cadences.for_tag(request.user, request.workspace, payload.tag, payload.every_weeks)
 
 
-@router.get("/cadences/{int:cadence_id}", response=answers(CadenceOut, 404))
+@router.get("/cadences/{int:cadence_id}", response=answers(CadenceOut, 403, 404))
+@guard(Action.READ_TIMELINES)
 def get_cadence(request, cadence_id: Id):
     return scoped_get(request, Cadence, cadence_id)
 
@@ -175,7 +177,8 @@ class ClosedOut(Schema):
     draft_id: int = Field(description="the kind last word, a draft in the outbox")
 
 
-@router.get("/nudges", response=answers(list[NudgeOut]))
+@router.get("/nudges", response=answers(list[NudgeOut], 403))
+@guard(Action.READ_TIMELINES)
 @paginate(Page)
 def list_nudges(request, person_id: Id | None = None, state: NudgeState | None = None):
     rows = Nudge.objects.in_workspace(request.workspace)
@@ -197,7 +200,8 @@ def start_nudge(request, payload: NudgeIn):
     )
 
 
-@router.get("/nudges/{int:nudge_id}", response=answers(NudgeOut, 404))
+@router.get("/nudges/{int:nudge_id}", response=answers(NudgeOut, 403, 404))
+@guard(Action.READ_TIMELINES)
 def get_nudge(request, nudge_id: Id):
     return scoped_get(request, Nudge, nudge_id)
 
@@ -265,7 +269,8 @@ class MetIn(Input):
     reach: str = Field("", max_length=254, description="an e-mail address or a phone number")
 
 
-@router.get("/events", response=answers(list[EventOut]))
+@router.get("/events", response=answers(list[EventOut], 403))
+@guard(Action.READ_TIMELINES)
 @paginate(Page)
 def list_events(request):
     return Event.objects.in_workspace(request.workspace).order_by("-held_on", "-id")
@@ -277,7 +282,8 @@ def create_event(request, payload: EventIn):
     return 201, events.create(request.user, request.workspace, **payload.dict())
 
 
-@router.get("/events/{int:event_id}", response=answers(EventOut, 404))
+@router.get("/events/{int:event_id}", response=answers(EventOut, 403, 404))
+@guard(Action.READ_TIMELINES)
 def get_event(request, event_id: Id):
     return scoped_get(request, Event, event_id)
 
