@@ -163,6 +163,8 @@ EMAIL_USE_SSL = env_bool("VERBIND_SMTP_SSL", EMAIL_PORT == 465)
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("VERBIND_FROM_EMAIL", "Verbind <verbind@localhost>")
 MESSAGE_ID_DOMAIN = env_str("VERBIND_MESSAGE_ID_DOMAIN", "verbind.local")
+# Web processes `verbind serve` starts when --workers is not given (0: one per CPU core).
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 0)
 # How long a worker's claim on a message holds; after that another worker may send it.
 WORKER_LEASE_SECONDS = env_int("VERBIND_WORKER_LEASE_SECONDS", 120)
 # SMTP connections a worker sends over at once.

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
+# Threads per web process: requests mostly wait on the database, so a few per process
+# keep a core busy; the processes (one per core by default) use the cores.
+THREADS = 8
+
 
 class VerbindServer(BaseApplication):
     def __init__(self, application, options: dict):
@@ -25,7 +29,7 @@ def server_options(host: str, port: int, workers: int, access_log: bool) -> dict
         "bind": [bind],
         "workers": workers,
         "worker_class": "gthread",
-        "threads": 8,
+        "threads": THREADS,
         "timeout": 60,
         "graceful_timeout": 10,
         "accesslog": "-" if access_log else None,

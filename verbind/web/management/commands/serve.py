@@ -9,8 +9,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 from rich.console import Console
 
+from verbind.web.server import THREADS, VerbindServer, server_options
 from verbind.workspaces.accounts import ensure_local_owner
 
 
@@ -29,7 +31,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=None,
-            help="web processes (default: 1 on SQLite, 2 on PostgreSQL)",
+            help="web processes (default: $WEB_CONCURRENCY, else one per CPU core)",
         )
         parser.add_argument("--access-log", action="store_true", help="log every request")
         parser.add_argument(
@@ -42,6 +44,7 @@ class Command(BaseCommand):
         console = Console(stderr=True, highlight=False)
         if not 0 < port < 65536:
             raise CommandError(f"--port {port} is not a port number (1-65535)", returncode=2)
+        count, source = web_processes(workers)
         self.check_port_free(host, port)
         with console.status("Preparing the database…"):
             call_command("migrate", interactive=False, verbosity=0)
@@ -82,16 +85,18 @@ class Command(BaseCommand):
                 "[yellow]Other machines will get “Bad Request” until you set "
                 "VERBIND_ALLOWED_HOSTS to the name or address they use.[/yellow]"
             )
-        console.print(f"Data: {settings.DATA_DIR}   Stop: Ctrl+C\n")
-
-        from verbind.web.server import VerbindServer, server_options
-
-        is_sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-        count = workers or (1 if is_sqlite else 2)
+        console.print(f"Data: {settings.DATA_DIR}   Stop: Ctrl+C")
+        console.print(
+            f"Starting {count} web process{'' if count == 1 else 'es'} with {THREADS} threads "
+            f"each ({plural(cores(), 'CPU core')}{source}).\n"
+        )
         # The embedded setup: the worker runs beside the web server, so nothing else to start.
         worker = (
             None if no_worker else subprocess.Popen([sys.executable, "-m", "verbind", "worker"])
         )
+        # The web processes are forked from this one: none may inherit its database
+        # connection (one SQLite handle shared across processes corrupts its locks).
+        connections.close_all()
         try:
             VerbindServer(
                 get_wsgi_application(), server_options(host, port, count, access_log)
@@ -116,3 +121,32 @@ class Command(BaseCommand):
                     f"cannot listen on {host}:{port}: {exc.strerror or exc}; {hint}",
                     returncode=2,
                 ) from None
+
+
+def cores() -> int:
+    """The CPU cores this process may run on (a container's limit, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def web_processes(workers: int | None) -> tuple[int, str]:
+    """How many web processes to start, and where that number came from (for the start line)."""
+    if workers is not None:
+        count, source = workers, "--workers"
+    elif settings.WEB_CONCURRENCY:
+        count, source = settings.WEB_CONCURRENCY, "WEB_CONCURRENCY"
+    else:
+        return cores(), ""
+    if count < 1:
+        raise CommandError(
+            f"{source} {count}: there must be at least one web process "
+            "(leave it out for one per CPU core)",
+            returncode=2,
+        )
+    return count, f"; {source} {count}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
