@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -54,6 +55,28 @@ class Command(BaseCommand):
             help="measure scheduling instead: free times over a calendar with 5 years of "
             "history and 200 recurring series, and reading a 5,000-event .ics file",
         )
+        instead.add_argument(
+            "--http",
+            action="store_true",
+            help="measure the pages instead: `verbind serve` on the generated workspace, "
+            "loaded from 127.0.0.1 by concurrent clients (Today, a page that does no work, "
+            "the private link page, people search)",
+        )
+        parser.add_argument(
+            "--clients", type=int, default=20, help="with --http: concurrent clients (default 20)"
+        )
+        parser.add_argument(
+            "--seconds",
+            type=float,
+            default=15.0,
+            help="with --http: how long each page is loaded (default 15)",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="with --http: web processes for `verbind serve` (default: serve's own)",
+        )
         parser.add_argument(
             "--child", action="store_true", help="(internal) run inside the bench database"
         )
@@ -67,15 +90,32 @@ class Command(BaseCommand):
         no_worker,
         imports,
         scheduling,
+        http,
+        clients,
+        seconds,
+        workers,
         child,
         **options,
     ):
         if not 0 < scale <= 10:
             raise CommandError("--scale must be more than 0 and at most 10", returncode=2)
+        if http and not (0 < clients <= 1000 and 0 < seconds <= 3600):
+            raise CommandError(
+                "--clients must be 1-1000 and --seconds more than 0 (at most 3600)", returncode=2
+            )
         if child:
+            if http:
+                return self.child_http(scale)
             if scheduling:
                 return self.child_scheduling(scale)
             return self.child_imports() if imports else self.child(scale, no_worker)
+        if http:
+            figures = self.run_http(scale, database_url, clients, seconds, workers)
+            if json:
+                self.stdout.write(_dumps(figures))
+            else:
+                self.http_table(figures)
+            return
         if scheduling:
             figures = self.run_child(scale, database_url, worker=False, scheduling=True)
             figures["floors"] = SCHEDULING_FLOORS
@@ -128,21 +168,50 @@ class Command(BaseCommand):
             command.append("--imports")
         if scheduling:
             command.append("--scheduling")
-        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-        with tempfile.TemporaryDirectory(prefix="verbind-bench-") as folder:  # removed afterwards
-            env["VERBIND_DATA_DIR"] = folder
-            if database_url:
-                env["DATABASE_URL"] = _fresh_postgres(database_url, scale)
-            else:
-                env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+        with _bench_env(scale, database_url) as env:
+            return _run(command, env, scale)
+
+    def run_http(
+        self,
+        scale: float,
+        database_url: str | None,
+        clients: int,
+        seconds: float,
+        workers: int | None,
+    ) -> dict:
+        from verbind.bench.load import PAGES, Server, load_pages
+
+        console = Console(stderr=True)
+        command = [sys.executable, "-m", "verbind", "bench", "--child", "--http"]
+        with _bench_env(scale, database_url) as env:
+            setup = _run(command + ["--scale", str(scale)], env, scale)
+            server = Server(env, workers)
             try:
-                done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
+                with console.status("Starting verbind serve…"):
+                    server.wait_until_up()
+                console.print(f"{server.processes()} web processes; {clients} clients")
+                with Progress(*_columns(), console=console) as progress:
+                    tasks = {
+                        name: progress.add_task(name, total=None, start=False) for name in PAGES
+                    }
+
+                    def advance(name: str, k: int) -> None:
+                        progress.start_task(tasks[name])  # each page's clock starts with it
+                        progress.advance(tasks[name], k)
+
+                    figures = load_pages(server.base, setup, clients, seconds, advance)
             finally:
-                if database_url:
-                    _drop_postgres(database_url, scale)
-        if done.returncode != 0:
-            raise CommandError(f"the benchmark at scale {scale:g} failed (see above)", returncode=1)
-        return json_loads(done.stdout)
+                server.stop()
+        return {
+            "scale": scale,
+            "database": "postgresql" if database_url else "sqlite",
+            "web_processes": server.processes(),
+            "clients": clients,
+            "seconds": seconds,
+            "search": setup["paths"]["search"],
+            "generate_seconds": setup["generate_seconds"],
+            **figures,
+        }
 
     def child(self, scale: float, no_worker: bool) -> None:
         from verbind.bench.dataset import DUE_PER_MEMBER, MEMBERS, Generator, sizes
@@ -172,6 +241,50 @@ class Command(BaseCommand):
         if not no_worker:
             figures.update(worker_pass(workspace))
         self.stdout.write(_dumps(figures))
+
+    def child_http(self, scale: float) -> None:
+        from verbind.bench.dataset import DUE_PER_MEMBER, MEMBERS, sizes
+        from verbind.bench.load import prepare
+
+        call_command("migrate", interactive=False, verbosity=0)
+        totals = {"members": MEMBERS, **sizes(scale)}
+        totals["due items"] = MEMBERS * sum(DUE_PER_MEMBER.values())
+        with Progress(*_columns(), console=Console(stderr=True)) as progress:
+            tasks = {name: progress.add_task(name, total=total) for name, total in totals.items()}
+            started = time.perf_counter()
+            setup = prepare(scale, progress=lambda name, k: progress.advance(tasks[name], k))
+        setup["generate_seconds"] = round(time.perf_counter() - started, 1)
+        self.stdout.write(_dumps(setup))
+
+    def http_table(self, figures: dict) -> None:
+        from verbind.bench.load import FLOORS, PAGES, TITLES
+
+        f = figures
+        table = Table(
+            title=f"Verbind pages under load — scale {f['scale']:g} on {f['database']}, "
+            f"{f['web_processes']} web processes, {f['clients']} clients, {f['seconds']:g} s each"
+        )
+        for column in ("Page", "Requests/s", "p50", "p95", "p99", "Share", "Floor"):
+            table.add_column(column, justify="left" if column == "Page" else "right")
+        floors = {
+            "today": f"≥ {FLOORS['today_share_min']:.0%}, p95 ≤ {FLOORS['today_p95_ms_max']:g} ms",
+            "link": f"≥ {FLOORS['link_share_min']:.0%}",
+            "search": f"≥ {FLOORS['search_share_min']:.0%}",
+        }
+        for name in PAGES:
+            page = f["pages"][name]
+            share = f.get(f"{name}_share")
+            table.add_row(
+                TITLES[name] + (f" — {page['failed']} failed" if page["failed"] else ""),
+                f"{page['requests_per_second']:g}",
+                f"{page['p50_ms']:g} ms",
+                f"{page['p95_ms']:g} ms",
+                f"{page['p99_ms']:g} ms",
+                "100 %" if share is None else f"{share:.0%}",
+                floors.get(name, ""),
+            )
+        Console(file=self.stdout, width=110).print(table)
+        self.stdout.write("All floors hold." if f["ok"] else "A floor is NOT met.")
 
     def child_imports(self) -> None:
         from django.db import connection
@@ -309,6 +422,30 @@ class Command(BaseCommand):
             )
         Console(file=self.stdout).print(table)
         self.stdout.write("All floors hold." if figures["ok"] else "A floor is NOT met.")
+
+
+@contextmanager
+def _bench_env(scale: float, database_url: str | None):
+    """The environment of a process working on a fresh throwaway database (removed after)."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    with tempfile.TemporaryDirectory(prefix="verbind-bench-") as folder:
+        env["VERBIND_DATA_DIR"] = folder
+        if database_url:
+            env["DATABASE_URL"] = _fresh_postgres(database_url, scale)
+        else:
+            env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+        try:
+            yield env
+        finally:
+            if database_url:
+                _drop_postgres(database_url, scale)
+
+
+def _run(command: list[str], env: dict, scale: float) -> dict:
+    done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise CommandError(f"the benchmark at scale {scale:g} failed (see above)", returncode=1)
+    return json_loads(done.stdout)
 
 
 def _columns() -> list:
