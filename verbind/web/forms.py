@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import zoneinfo
 from datetime import time, timedelta
@@ -90,12 +91,22 @@ LEGACY_ZONES = (
 
 def zone_choices(blank: str = "") -> list[tuple[str, str]]:
     """Time zones as people know them (Europe/Amsterdam), without legacy aliases (GB, US/…)."""
-    zones = [
-        (zone, zone.replace("_", " "))
-        for zone in sorted(zoneinfo.available_timezones())
-        if "/" in zone and not zone.startswith(LEGACY_ZONES)
-    ] + [("UTC", "UTC")]
+    zones = list(_zones())
     return [("", blank), *zones] if blank else zones
+
+
+@functools.cache
+def _zones() -> tuple[tuple[str, str], ...]:
+    # Read once per process: available_timezones() opens every file of the zone database
+    # (about 600), which made the private link page, that lists them, slow (issue #13).
+    return (
+        *(
+            (zone, zone.replace("_", " "))
+            for zone in sorted(zoneinfo.available_timezones())
+            if "/" in zone and not zone.startswith(LEGACY_ZONES)
+        ),
+        ("UTC", "UTC"),
+    )
 
 
 def page_language() -> str:
