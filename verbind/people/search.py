@@ -2,17 +2,29 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from verbind.lib.phones import BadPhoneNumber, normalise_phone
-from verbind.people.models import ContactKind, ContactPoint, Person
+from verbind.people.models import ContactKind, ContactPoint, Organisation, Person
 
 PHONE_LIKE = re.compile(r"[+\d][\d\s()./-]{5,}")
 
+# Why the further addresses and the employer are matched as sets (`id IN (SELECT …)`), not
+# per person (a correlated EXISTS, a join): each set is found once per word, in the
+# smaller tables, and the scan over the people then tests plain columns only — so the count
+# a page needs runs without a join (issue #13: search was two scans joined to organisations).
 
-def _has_point(**lookup) -> Exists:
-    """Whether one of the person's further addresses or numbers matches *lookup*."""
-    return Exists(ContactPoint.objects.filter(person=OuterRef("pk"), **lookup))
+
+def _with_point(workspace, **lookup) -> Q:
+    """People with one of their further addresses or numbers matching *lookup*."""
+    points = ContactPoint.objects.in_workspace(workspace).filter(**lookup)
+    return Q(pk__in=points.values("person_id"))
+
+
+def _at_organisation(workspace, word: str) -> Q:
+    """People whose organisation's name contains *word*."""
+    named = Organisation.objects.in_workspace(workspace).filter(name__icontains=word)
+    return Q(organisation_id__in=named.values("pk"))
 
 
 def search_people(workspace, query: str = ""):
@@ -29,10 +41,12 @@ def search_people(workspace, query: str = ""):
         # The start of a number typed as people say it ("06 987") is found too: the digits
         # after the trunk zero appear in the stored +316987….
         digits = "".join(ch for ch in query if ch.isdigit()).lstrip("0")
-        found = Q(phone__contains=digits) | _has_point(kind=phone, value__contains=digits)
+        found = Q(phone__contains=digits) | _with_point(
+            workspace, kind=phone, value__contains=digits
+        )
         try:
             number = normalise_phone(query)
-            found |= Q(phone=number) | _has_point(kind=phone, value=number)
+            found |= Q(phone=number) | _with_point(workspace, kind=phone, value=number)
         except BadPhoneNumber:
             pass
         return people.filter(found).order_by("name", "id")
@@ -41,8 +55,8 @@ def search_people(workspace, query: str = ""):
             Q(name__icontains=word)
             | Q(email__icontains=word)
             | Q(phone__icontains=word)
-            | _has_point(value__icontains=word)
-            | Q(organisation__name__icontains=word)
+            | _with_point(workspace, value__icontains=word)
+            | _at_organisation(workspace, word)
             | Q(job_title__icontains=word)
         )
     return people.order_by("name", "id")

@@ -1,0 +1,73 @@
+"""People search finds exactly who the rule says: every word somewhere in the person."""
+
+from __future__ import annotations
+
+import pytest
+
+from verbind.people.models import Organisation, Person
+from verbind.people.search import search_people
+
+
+def words_of(person: Person) -> str:
+    """Everything a word of the query may be found in, as the rule states it."""
+    fields = [person.name, person.email, person.phone, person.job_title]
+    if person.organisation:
+        fields.append(person.organisation.name)
+    fields += [point.value for point in person.contact_points.all()]
+    return " | ".join(fields).lower()
+
+
+@pytest.fixture
+def crowd(workspace, other_workspace):
+    bakker = Organisation.objects.create(workspace=workspace, name="Bakker & Co")
+    stad = Organisation.objects.create(workspace=workspace, name="Gemeente Utrecht")
+    # Another workspace's organisation of the same name brings nobody of ours along.
+    Organisation.objects.create(workspace=other_workspace, name="Bakker & Co")
+    made = [
+        Person.objects.create(workspace=workspace, name="Linda Bakker", email="linda@l.example"),
+        Person.objects.create(workspace=workspace, name="Sven de Wit", organisation=bakker),
+        Person.objects.create(
+            workspace=workspace, name="Anna Smit", organisation=stad, job_title="Wethouder"
+        ),
+        Person.objects.create(workspace=workspace, name="Ruud Bakkum", phone="+31612345678"),
+        Person.objects.create(workspace=workspace, name="Els Vos", email="els@vos.example"),
+        Person.objects.create(workspace=other_workspace, name="Linda Bakker (theirs)"),
+    ]
+    made[4].add_contact_point("email", "els@bakker.example")
+    made[4].add_contact_point("phone", "06 11122233")
+    return made
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "bakker",  # a name, an organisation, a further address
+        "BAKKER linda",  # every word, in any case and order
+        "bakker utrecht",  # two words that no one person has
+        "co",
+        "wethouder gemeente",
+        "vos.example",
+        "bakk",
+        "",
+        "zzz",
+    ],
+)
+def test_search_finds_everyone_with_every_word_and_nobody_else(workspace, crowd, query):
+    expected = sorted(
+        (p.name, p.pk)
+        for p in Person.objects.in_workspace(workspace)
+        if all(word.lower() in words_of(p) for word in query.split())
+    )
+    found = [(p.name, p.pk) for p in search_people(workspace, query)]
+    assert found == expected
+    assert search_people(workspace, query).count() == len(expected)
+
+
+def test_a_person_without_an_organisation_is_found_and_shown(workspace, crowd):
+    (linda,) = search_people(workspace, "linda")
+    assert linda.organisation is None
+
+
+def test_a_number_is_found_by_a_further_number_and_by_its_start(workspace, crowd):
+    assert [p.name for p in search_people(workspace, "06 111 222 33")] == ["Els Vos"]
+    assert [p.name for p in search_people(workspace, "06 1234")] == ["Ruud Bakkum"]
