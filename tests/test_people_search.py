@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from verbind.people.models import Organisation, Person
 from verbind.people.search import search_people
@@ -71,3 +73,26 @@ def test_a_person_without_an_organisation_is_found_and_shown(workspace, crowd):
 def test_a_number_is_found_by_a_further_number_and_by_its_start(workspace, crowd):
     assert [p.name for p in search_people(workspace, "06 111 222 33")] == ["Els Vos"]
     assert [p.name for p in search_people(workspace, "06 1234")] == ["Ruud Bakkum"]
+
+
+def people_scans(queries) -> int:
+    return sum('FROM "people_person"' in q["sql"] for q in queries)
+
+
+def test_the_people_page_reads_a_small_result_once_and_pages_a_large_one(web, workspace):
+    Person.objects.bulk_create(
+        [Person(workspace=workspace, name=f"Lid {n:03d}") for n in range(60)]
+        + [Person(workspace=workspace, name="Zora Lid-Anders")]
+    )
+    with CaptureQueriesContext(connection) as small:
+        page = web.get("/people/", {"q": "zora"}).content.decode()
+    assert "Zora Lid-Anders" in page and "Page 1 of" not in page
+    assert people_scans(small) == 1  # the count comes from the page itself
+
+    with CaptureQueriesContext(connection) as large:
+        page = web.get("/people/", {"q": "lid"}).content.decode()
+    assert "Page 1 of 2" in page and "Lid 049" in page and "Lid 050" not in page
+    assert people_scans(large) == 2  # further pages: counted
+    page = web.get("/people/", {"q": "lid", "page": "2"}).content.decode()
+    assert "Page 2 of 2" in page and "Lid 050" in page and "Zora Lid-Anders" in page
+    assert "Page 2 of 2" in web.get("/people/", {"q": "lid", "page": "9"}).content.decode()

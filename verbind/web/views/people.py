@@ -5,7 +5,6 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from verbind.cadences.models import Cadence, Event, Nudge, NudgeState
 from verbind.followthrough.models import Repair, RepairState
 from verbind.followthrough.owed import with_what_is_owed
 from verbind.followthrough.rules.repairs import repair_key
+from verbind.lib.paging import CountingPaginator
 from verbind.obligations.capture import capture
 from verbind.obligations.timeline import timeline_for
 from verbind.people.models import Person, Tag
@@ -63,7 +63,8 @@ PERSON_ACTIONS = {
 @guard(None)
 def people_list(request):
     query = request.GET.get("q", "").strip()
-    page = Paginator(search_people(request.workspace, query), 50).get_page(request.GET.get("page"))
+    people = search_people(request.workspace, query)
+    page = CountingPaginator(people, 50).get_page(request.GET.get("page"))
     context = {"page": page, "query": query}
     if request.htmx and request.htmx.target == "people-results":
         return render(request, "web/people/_results.html", context)
