@@ -96,3 +96,13 @@ def test_the_people_page_reads_a_small_result_once_and_pages_a_large_one(web, wo
     page = web.get("/people/", {"q": "lid", "page": "2"}).content.decode()
     assert "Page 2 of 2" in page and "Lid 050" in page and "Zora Lid-Anders" in page
     assert "Page 2 of 2" in web.get("/people/", {"q": "lid", "page": "9"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    "limit, offset", [(100, 0), (2, 0), (2, 2), (2, 4), (5, 0), (3, 3), (2, 99), (1, 5), (1, 4)]
+)
+def test_the_api_counts_exactly_whatever_page_it_is_asked_for(api, workspace, crowd, limit, offset):
+    everyone = [p.pk for p in search_people(workspace, "")]
+    answer = api.get(f"/api/v1/people?limit={limit}&offset={offset}").json()
+    assert answer["count"] == len(everyone) == 5
+    assert [p["id"] for p in answer["items"]] == everyone[offset : offset + limit]
