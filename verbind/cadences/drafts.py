@@ -83,12 +83,15 @@ def cadence_draft(cadence, sender, key: str) -> OutboxMessage:
     return _write(key, "keep_in_touch", person, sender, _context(person, sender, _zone(sender)))
 
 
+STEP_KEY = "nudge:"  # every step's message is keyed "nudge:<nudge>:<step>"
+
+
 def nudge_step_draft(nudge, number: int) -> OutboxMessage:
     person, sender = nudge.person, nudge.owner
     context = _context(
         person, sender, _zone(sender), about=nudge.about, step=number, last=number >= nudge.cap
     )
-    return _write(f"nudge:{nudge.pk}:{number}", "nudge", person, sender, context)
+    return _write(f"{STEP_KEY}{nudge.pk}:{number}", "nudge", person, sender, context)
 
 
 def closing_draft(nudge, sender) -> OutboxMessage:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from verbind.cadences.drafts import closing_draft, nudge_step_draft
+from verbind.cadences.drafts import STEP_KEY, closing_draft, nudge_step_draft
 from verbind.cadences.models import (
     DEFAULT_CAP,
     DEFAULT_INTERVALS,
@@ -83,9 +83,18 @@ def step_message(nudge: Nudge):
     return step.message
 
 
-@transaction.atomic
 def step_sent(message) -> bool:
-    """A step's message went out: count it, and set the next step (or the decision)."""
+    """A step's message went out: count it, and set the next step (or the decision).
+
+    Called for every message sent: one that is no step is known by its key, without a query.
+    """
+    if not message.idempotency_key.startswith(STEP_KEY):
+        return False
+    with transaction.atomic():
+        return _count_step(message)
+
+
+def _count_step(message) -> bool:
     step = (
         NudgeStep.objects.filter(message=message, sent_at__isnull=True)
         .select_related("nudge")
