@@ -13,6 +13,7 @@ from verbind.cadences import drafts, nudges
 from verbind.cadences.events import NICE_TO_MEET_DAYS
 from verbind.cadences.models import Cadence, Met, Nudge, NudgeState, later
 from verbind.followthrough.rules.base import LOOK_BACK, AgendaItem, Context
+from verbind.followthrough.rules.prepared import Prepared
 from verbind.people.models import Direction, Interaction
 
 
@@ -35,12 +36,44 @@ def cadence_why(cadence, ctx: Context) -> str:
     ) % {**names, "weeks": weeks}
 
 
+DUE = Prepared(
+    lambda v: Cadence.objects.filter(
+        owner_id=v.member, workspace_id=v.workspace, person__isnull=False, due_at__lt=v.until
+    ).select_related("person__organisation")
+)
+NUDGES = Prepared(
+    lambda v: Nudge.objects.filter(
+        owner_id=v.member,
+        workspace_id=v.workspace,
+        state__in=[NudgeState.WAITING, NudgeState.DECIDE],
+        next_at__lt=v.until,
+    ).select_related("person__organisation")
+)
+
+
+def _met(v):
+    heard_since = Interaction.objects.filter(
+        person=OuterRef("person"), direction=Direction.OUTBOUND, occurred_at__gt=OuterRef("met_at")
+    )
+    return (
+        Met.objects.filter(
+            owner_id=v.member,
+            workspace_id=v.workspace,
+            met_at__gt=v.since,
+            met_at__lte=v.at,
+        )
+        .exclude(Exists(heard_since))
+        .select_related("person__organisation", "event")
+    )
+
+
+MET = Prepared(_met)
+
+
 def cadence_due(ctx: Context) -> list[AgendaItem]:
     """A cadence whose time has come (by the end of today): a warm word that picks up from
     the last conversation. Snoozed or done, it comes back at the next due time."""
-    cadences = Cadence.objects.filter(
-        owner=ctx.member, workspace=ctx.workspace, person__isnull=False, due_at__lt=ctx.end_of_day
-    ).select_related("person__organisation")
+    cadences = DUE.run(workspace=ctx.workspace.pk, member=ctx.member.pk, until=ctx.end_of_day)
     return [
         AgendaItem(
             key=f"cadence:{cadence.pk}:{cadence.due_at:%Y%m%d}",
@@ -62,12 +95,7 @@ def cadence_due(ctx: Context) -> list[AgendaItem]:
 def nudges_due(ctx: Context) -> list[AgendaItem]:
     """The next patient step of a decision that waits, as a draft to send; or, once every step
     went out unanswered, the member's decision: wait longer, or close it kindly. One query."""
-    rows = Nudge.objects.filter(
-        owner=ctx.member,
-        workspace=ctx.workspace,
-        state__in=[NudgeState.WAITING, NudgeState.DECIDE],
-        next_at__lt=ctx.end_of_day,
-    ).select_related("person__organisation")
+    rows = NUDGES.run(workspace=ctx.workspace.pk, member=ctx.member.pk, until=ctx.end_of_day)
     return [
         _step_item(ctx, nudge) if nudge.state == NudgeState.WAITING else _decide_item(ctx, nudge)
         for nudge in rows
@@ -114,19 +142,7 @@ def _decide_item(ctx: Context, nudge) -> AgendaItem:
 
 def nice_to_meet(ctx: Context) -> list[AgendaItem]:
     """Someone met at an event hears "nice to meet you" within two days."""
-    heard_since = Interaction.objects.filter(
-        person=OuterRef("person"), direction=Direction.OUTBOUND, occurred_at__gt=OuterRef("met_at")
-    )
-    met = (
-        Met.objects.filter(
-            owner=ctx.member,
-            workspace=ctx.workspace,
-            met_at__gt=ctx.at - LOOK_BACK,
-            met_at__lte=ctx.at,
-        )
-        .exclude(Exists(heard_since))
-        .select_related("person__organisation", "event")
-    )
+    met = MET.run(**ctx.values, since=ctx.at - LOOK_BACK)
     items = []
     for row in met:
         due = later(row.met_at, days=NICE_TO_MEET_DAYS)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from verbind.followthrough.models import AgendaMark, MarkKind, RuleSettings
 from verbind.followthrough.rules import RULES
 from verbind.followthrough.rules.base import COMING, OVERDUE, TODAY, AgendaItem, Context
+from verbind.followthrough.rules.prepared import Prepared
 from verbind.messaging.models import OutboxMessage, State
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome, Promise
 from verbind.people.models import Interaction, Person
@@ -48,53 +49,70 @@ def agenda_for(membership: Membership, at: datetime | None = None) -> list[Agend
     return items
 
 
+MARKED = Prepared(
+    lambda v: (
+        AgendaMark.objects.filter(workspace_id=v.workspace, member_id=v.member, key__in=v.keys)
+        .filter(Q(kind=MarkKind.DONE) | Q(kind=MarkKind.SNOOZED, until__gt=v.at))
+        .values_list("key")
+    )
+)
+
+
 def _without_marked(ctx: Context, items: list[AgendaItem]) -> list[AgendaItem]:
     if not items:
         return items
-    marks = AgendaMark.objects.filter(
-        workspace=ctx.workspace, member=ctx.member, key__in=[item.key for item in items]
-    ).filter(Q(kind=MarkKind.DONE) | Q(kind=MarkKind.SNOOZED, until__gt=ctx.at))
-    hidden = set(marks.values_list("key", flat=True))
+    hidden = {key for (key,) in MARKED.run(**ctx.values, keys=[item.key for item in items])}
     return [item for item in items if item.key not in hidden]
 
 
-def _add_context(items: list[AgendaItem], ctx: Context) -> None:
-    """The last interaction and the other open obligations per person, in three queries."""
-    person_ids = {item.person.pk for item in items}
-    if not person_ids:
-        return
-    # The page names each person's organisation: one query for all, not one per item.
-    prefetch_related_objects([item.person for item in items], "organisation")
-    latest = Interaction.objects.filter(person=OuterRef("pk"), occurred_at__lte=ctx.at).order_by(
+def _last_ids(v):
+    latest = Interaction.objects.filter(person=OuterRef("pk"), occurred_at__lte=v.at).order_by(
         "-occurred_at", "-id"
     )
-    last_ids = (
-        Person.objects.filter(pk__in=person_ids)
+    return (
+        Person.objects.filter(pk__in=v.people)
         .annotate(last_id=Subquery(latest.values("id")[:1]))
-        .values_list("last_id", flat=True)
+        .values_list("last_id")
     )
-    last = {
-        i.person_id: i
-        for i in Interaction.objects.filter(pk__in=[pk for pk in last_ids if pk]).select_related(
-            "member"
-        )
-    }
-    promises = Promise.objects.filter(person_id__in=person_ids, outcome=Outcome.OPEN).order_by(
+
+
+# The context the page shows beside each item, each one query for all the agenda's people.
+LAST_IDS = Prepared(_last_ids)
+LAST = Prepared(lambda v: Interaction.objects.filter(pk__in=v.ids).select_related("member"))
+PROMISES = Prepared(
+    lambda v: Promise.objects.filter(person_id__in=v.people, outcome=Outcome.OPEN).order_by(
         "due_at"
     )
-    meetings = Appointment.objects.filter(
-        person_id__in=person_ids,
+)
+MEETINGS = Prepared(
+    lambda v: Appointment.objects.filter(
+        person_id__in=v.people,
         status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
-        starts_at__gte=ctx.at,
+        starts_at__gte=v.at,
     ).order_by("starts_at")
-    pending = OutboxMessage.objects.filter(
-        person_id__in=person_ids, sender=ctx.member, state__in=PENDING
+)
+PENDING_MESSAGES = Prepared(
+    lambda v: OutboxMessage.objects.filter(
+        person_id__in=v.people, sender_id=v.member, state__in=PENDING
     ).order_by("-created_at")
+)
+
+
+def _add_context(items: list[AgendaItem], ctx: Context) -> None:
+    """The last interaction and the other open obligations per person, a query each."""
+    people = sorted({item.person.pk for item in items})
+    if not people:
+        return
+    # The page names each person's organisation: the rules read it with the person, and
+    # what a rule left out is read here in one query for all.
+    prefetch_related_objects([item.person for item in items], "organisation")
+    last_ids = [pk for (pk,) in LAST_IDS.run(people=people, at=ctx.at) if pk]
+    last = {i.person_id: i for i in LAST.run(ids=last_ids)} if last_ids else {}
     waiting: dict[int, OutboxMessage] = {}
-    for message in pending:
+    for message in PENDING_MESSAGES.run(people=people, member=ctx.member.pk):
         waiting.setdefault(message.person_id, message)
     open_by_person: dict[int, list] = {}
-    for obligation in [*promises, *meetings]:
+    for obligation in [*PROMISES.run(people=people), *MEETINGS.run(people=people, at=ctx.at)]:
         open_by_person.setdefault(obligation.person_id, []).append(obligation)
     for item in items:
         others = [o for o in open_by_person.get(item.person.pk, []) if o != item.obligation]

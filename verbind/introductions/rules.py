@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.rules.base import COMING, TODAY, AgendaItem, Context
+from verbind.followthrough.rules.prepared import Prepared
 from verbind.introductions.ledger import GIVE_BACK_GAP
 from verbind.introductions.models import (
     AskOffer,
@@ -58,19 +59,43 @@ def _why(waiting: str) -> str:
     }[waiting]
 
 
-def introduction_waiting(ctx: Context) -> list[AgendaItem]:
-    """An introduction waits for the member: a draft to read and send, or a decision."""
-    waiting = (
+WAITING = Prepared(
+    lambda v: (
         Introduction.objects.filter(
-            workspace=ctx.workspace,
-            member=ctx.member,
+            workspace_id=v.workspace,
+            member_id=v.member,
             agenda_at__isnull=False,
-            agenda_at__lte=ctx.at,
+            agenda_at__lte=v.at,
         )
         .exclude(waiting="")
         .select_related("a", "b", "a__organisation", "b__organisation")
         .order_by("agenda_at")[:100]
     )
+)
+MATCHES = Prepared(
+    lambda v: (
+        Match.objects.filter(workspace_id=v.workspace, member_id=v.member, state=MatchState.OPEN)
+        .select_related("ask__person__organisation", "offer__person")
+        .order_by("-created_at")[:MOST]
+    )
+)
+LEANING = Prepared(
+    lambda v: (
+        Balance.objects.filter(workspace_id=v.workspace, member_id=v.member, gap__gte=GIVE_BACK_GAP)
+        .select_related("person__organisation")
+        .order_by("-gap")[:MOST]
+    )
+)
+OPEN_ASKS = Prepared(
+    lambda v: AskOffer.objects.filter(
+        person_id__in=v.people, kind=AskOfferKind.ASK, is_open=True
+    ).order_by("-created_at")
+)
+
+
+def introduction_waiting(ctx: Context) -> list[AgendaItem]:
+    """An introduction waits for the member: a draft to read and send, or a decision."""
+    waiting = WAITING.run(**ctx.values)
     items = []
     for intro in waiting:
         if intro.waiting == Waiting.LET_DOWN:
@@ -97,11 +122,7 @@ def introduction_waiting(ctx: Context) -> list[AgendaItem]:
 
 def match_suggested(ctx: Context) -> list[AgendaItem]:
     """Someone's offer fits someone else's ask: introduce them?"""
-    matches = (
-        Match.objects.filter(workspace=ctx.workspace, member=ctx.member, state=MatchState.OPEN)
-        .select_related("ask__person", "offer__person")
-        .order_by("-created_at")[:MOST]
-    )
+    matches = MATCHES.run(workspace=ctx.workspace.pk, member=ctx.member.pk)
     items = []
     for match in matches:
         asker, giver = match.ask.person, match.offer.person
@@ -131,15 +152,10 @@ def match_suggested(ctx: Context) -> list[AgendaItem]:
 
 def give_back(ctx: Context) -> list[AgendaItem]:
     """Someone gave much more than they got: how could you help them back?"""
-    balances = list(
-        Balance.objects.filter(workspace=ctx.workspace, member=ctx.member, gap__gte=GIVE_BACK_GAP)
-        .select_related("person")
-        .order_by("-gap")[:MOST]
-    )
+    balances = LEANING.run(workspace=ctx.workspace.pk, member=ctx.member.pk)
     asks: dict[int, list[str]] = {}
-    for ask in AskOffer.objects.filter(
-        person_id__in=[b.person_id for b in balances], kind=AskOfferKind.ASK, is_open=True
-    ).order_by("-created_at"):
+    people = [b.person_id for b in balances]
+    for ask in OPEN_ASKS.run(people=people) if people else []:
         asks.setdefault(ask.person_id, []).append(ask.text)
     items = []
     for balance in balances:

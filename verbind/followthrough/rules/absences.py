@@ -6,10 +6,31 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.rules.base import AgendaItem, Context
+from verbind.followthrough.rules.prepared import Prepared
 from verbind.messaging import keys
 from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.scheduling.absences import away_filter
 from verbind.scheduling.models import Proposal, ProposalState
+
+AWAY = Prepared(
+    lambda v: (
+        Appointment.objects.filter(
+            workspace_id=v.workspace,
+            owner_id=v.member,
+            status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
+            starts_at__gt=v.at,
+        )
+        .filter(away_filter())
+        .annotate(
+            offered=Exists(
+                Proposal.objects.filter(
+                    replaces=OuterRef("pk"), state=ProposalState.OPEN, expires_at__gt=v.at
+                )
+            )
+        )
+        .select_related("person__organisation")
+    )
+)
 
 
 def absence_guard(ctx: Context) -> list[AgendaItem]:
@@ -17,24 +38,7 @@ def absence_guard(ctx: Context) -> list[AgendaItem]:
 
     Due by the meeting itself; the sooner it is moved, the better for the other side.
     """
-    meetings = (
-        Appointment.objects.filter(
-            workspace=ctx.workspace,
-            owner=ctx.member,
-            status__in=[AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED],
-            starts_at__gt=ctx.at,
-        )
-        .filter(away_filter())
-        .annotate(
-            offered=Exists(
-                Proposal.objects.filter(
-                    replaces=OuterRef("pk"), state=ProposalState.OPEN, expires_at__gt=ctx.at
-                )
-            )
-        )
-        .select_related("person")
-    )
-    return [_item(ctx, meeting) for meeting in meetings]
+    return [_item(ctx, meeting) for meeting in AWAY.run(**ctx.values)]
 
 
 def _item(ctx: Context, meeting) -> AgendaItem:

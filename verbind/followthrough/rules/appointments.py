@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.rules.base import LOOK_BACK, AgendaItem, Context
+from verbind.followthrough.rules.prepared import Prepared
 from verbind.messaging.models import OutboxMessage, Purpose, State
 from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.people.models import Direction, Interaction
@@ -22,26 +23,59 @@ def _sent(purposes):
     )
 
 
-def new_dates_after_their_cancel(ctx: Context) -> list[AgendaItem]:
-    """They cancelled or did not come: offer new dates within the workspace's time (48 h)."""
-    within = timedelta(hours=ctx.settings.new_dates_within_hours)
-    appointments = (
+CANCELLED = Prepared(
+    lambda v: (
         Appointment.objects.filter(
-            workspace=ctx.workspace,
-            owner=ctx.member,
+            workspace_id=v.workspace,
+            owner_id=v.member,
             status__in=[AppointmentStatus.CANCELLED_BY_THEM, AppointmentStatus.MISSED_BY_THEM],
             successor__isnull=True,
-            closed_at__gt=ctx.at - LOOK_BACK,
-            closed_at__lte=ctx.at,
+            closed_at__gt=v.since,
+            closed_at__lte=v.at,
         )
         .exclude(_sent([Purpose.NEW_DATES]))
         # New dates were offered already (from their link, say): that offer is the follow-up,
         # and "none of these suit me" on it becomes a promise of its own.
         .exclude(Exists(Proposal.objects.filter(replaces=OuterRef("pk"))))
-        .select_related("person")
+        .select_related("person__organisation")
     )
+)
+
+
+def _first_meetings(v):
+    earlier = Appointment.objects.filter(
+        person=OuterRef("person"),
+        status=AppointmentStatus.HELD,
+        starts_at__lt=OuterRef("starts_at"),
+    )
+    heard_since = Interaction.objects.filter(
+        person=OuterRef("person"),
+        direction=Direction.OUTBOUND,
+        occurred_at__gt=OuterRef("ends_at"),
+    )
+    return (
+        Appointment.objects.filter(
+            workspace_id=v.workspace,
+            owner_id=v.member,
+            status=AppointmentStatus.HELD,
+            ends_at__gt=v.since,
+            ends_at__lte=v.at,
+        )
+        .exclude(Exists(earlier))
+        .exclude(Exists(heard_since))
+        .exclude(_sent([Purpose.THANK_YOU, Purpose.FOLLOW_UP]))
+        .select_related("person__organisation")
+    )
+
+
+FIRST_MEETINGS = Prepared(_first_meetings)
+
+
+def new_dates_after_their_cancel(ctx: Context) -> list[AgendaItem]:
+    """They cancelled or did not come: offer new dates within the workspace's time (48 h)."""
+    within = timedelta(hours=ctx.settings.new_dates_within_hours)
     items = []
-    for appointment in appointments:
+    for appointment in CANCELLED.run(**ctx.values, since=ctx.at - LOOK_BACK):
         due_by = appointment.closed_at + within
         if appointment.status == AppointmentStatus.CANCELLED_BY_THEM:
             why = _("%(name)s cancelled “%(what)s”: offer new dates.")
@@ -66,29 +100,7 @@ def new_dates_after_their_cancel(ctx: Context) -> list[AgendaItem]:
 def thank_you_after_first_meeting(ctx: Context) -> list[AgendaItem]:
     """A first meeting was held: thank them and follow up within the workspace's time (48 h)."""
     within = timedelta(hours=ctx.settings.thank_you_within_hours)
-    earlier = Appointment.objects.filter(
-        person=OuterRef("person"),
-        status=AppointmentStatus.HELD,
-        starts_at__lt=OuterRef("starts_at"),
-    )
-    heard_since = Interaction.objects.filter(
-        person=OuterRef("person"),
-        direction=Direction.OUTBOUND,
-        occurred_at__gt=OuterRef("ends_at"),
-    )
-    appointments = (
-        Appointment.objects.filter(
-            workspace=ctx.workspace,
-            owner=ctx.member,
-            status=AppointmentStatus.HELD,
-            ends_at__gt=ctx.at - LOOK_BACK,
-            ends_at__lte=ctx.at,
-        )
-        .exclude(Exists(earlier))
-        .exclude(Exists(heard_since))
-        .exclude(_sent([Purpose.THANK_YOU, Purpose.FOLLOW_UP]))
-        .select_related("person")
-    )
+    appointments = FIRST_MEETINGS.run(**ctx.values, since=ctx.at - LOOK_BACK)
     return [
         AgendaItem(
             key=f"thank-you:{appointment.pk}",

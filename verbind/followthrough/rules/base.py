@@ -27,6 +27,11 @@ class Context:
     settings: RuleSettings
 
     @property
+    def values(self) -> dict:
+        """The values most rule queries ask with (see rules.prepared)."""
+        return {"workspace": self.workspace.pk, "member": self.member.pk, "at": self.at}
+
+    @property
     def end_of_day(self) -> datetime:
         local = self.at.astimezone(self.zone)
         midnight = datetime.combine(

@@ -7,28 +7,35 @@ from datetime import timedelta
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.rules.base import AgendaItem, Context
+from verbind.followthrough.rules.prepared import Prepared
 from verbind.obligations.models import Outcome, Promise, PromiseKind
 from verbind.scheduling.models import Proposal
 from verbind.scheduling.proposals import PREFERENCES
+
+SOON = Prepared(
+    lambda v: Promise.objects.filter(
+        workspace_id=v.workspace,
+        owner_id=v.member,
+        outcome=Outcome.OPEN,
+        due_at__gt=v.at,
+        due_at__lte=v.until,
+    ).select_related("person__organisation")
+)
+DECLINED = Prepared(
+    lambda v: Proposal.objects.filter(owed_id__in=v.promises).select_related("person")
+)
 
 
 def promise_due_soon(ctx: Context) -> list[AgendaItem]:
     """An open promise falls due within the workspace's warning time (default 24 h)."""
     window = timedelta(hours=ctx.settings.promise_due_soon_hours)
-    promises = Promise.objects.filter(
-        workspace=ctx.workspace,
-        owner=ctx.member,
-        outcome=Outcome.OPEN,
-        due_at__gt=ctx.at,
-        due_at__lte=ctx.at + window,
-    ).select_related("person")
-    promises = list(promises)
-    answers = {
-        proposal.owed_id: proposal
-        for proposal in Proposal.objects.filter(
-            owed__in=[p for p in promises if p.kind == PromiseKind.NEW_DATES]
-        )
-    }
+    promises = SOON.run(**ctx.values, until=ctx.at + window)
+    new_dates = [p.pk for p in promises if p.kind == PromiseKind.NEW_DATES]
+    answers = (
+        {proposal.owed_id: proposal for proposal in DECLINED.run(promises=new_dates)}
+        if new_dates
+        else {}
+    )
     return [
         AgendaItem(
             key=f"promise:{promise.pk}",

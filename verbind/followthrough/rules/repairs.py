@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from verbind.followthrough.models import Lapse, LapseKind, Repair, RepairState
 from verbind.followthrough.rules.base import LOOK_BACK, OVERDUE, AgendaItem, Context
+from verbind.followthrough.rules.prepared import Prepared
 from verbind.obligations.models import Outcome, Promise
 
 REPAIR_ACTIONS = ["draft", "answered", "snooze", "release"]
@@ -51,8 +52,42 @@ def _item(ctx: Context, repair: Repair, rule: str, why: str) -> AgendaItem:
 
 def _open_repairs():
     return Repair.objects.filter(state=RepairState.OPEN).select_related(
-        "person", "lapse__appointment", "lapse__promise", "owner"
+        "person__organisation", "lapse__appointment", "lapse__promise", "owner"
     )
+
+
+MINE = Prepared(
+    lambda v: _open_repairs().filter(
+        workspace_id=v.workspace, owner_id=v.member, opened_at__lte=v.at
+    )
+)
+LATE = Prepared(
+    lambda v: (
+        Promise.objects.filter(
+            workspace_id=v.workspace, owner_id=v.member, outcome=Outcome.OPEN, due_at__lte=v.at
+        )
+        .exclude(
+            Exists(Lapse.objects.filter(promise=OuterRef("pk"), occurred_at=OuterRef("due_at")))
+        )
+        .select_related("person__organisation")
+    )
+)
+STANDING_IN = Prepared(
+    lambda v: (
+        _open_repairs()
+        .filter(workspace_id=v.workspace, escalated_to_id=v.member)
+        .exclude(owner_id=v.member)
+    )
+)
+STOOD_IN = Prepared(
+    lambda v: (
+        Repair.objects.filter(
+            workspace_id=v.workspace, delegated_from_id=v.member, opened_at__gt=v.since
+        )
+        .select_related("person__organisation", "owner", "lapse__appointment", "lapse__promise")
+        .order_by("opened_at", "id")
+    )
+)
 
 
 def repair_due(ctx: Context) -> list[AgendaItem]:
@@ -62,21 +97,9 @@ def repair_due(ctx: Context) -> list[AgendaItem]:
     worker has not opened yet, so ``verbind today --at`` shows what is coming.
     """
     items = [
-        _item(ctx, repair, "repair_due", repair_reason(repair))
-        for repair in _open_repairs().filter(
-            workspace=ctx.workspace, owner=ctx.member, opened_at__lte=ctx.at
-        )
+        _item(ctx, repair, "repair_due", repair_reason(repair)) for repair in MINE.run(**ctx.values)
     ]
-    late = (
-        Promise.objects.filter(
-            workspace=ctx.workspace, owner=ctx.member, outcome=Outcome.OPEN, due_at__lte=ctx.at
-        )
-        .exclude(
-            Exists(Lapse.objects.filter(promise=OuterRef("pk"), occurred_at=OuterRef("due_at")))
-        )
-        .select_related("person")
-    )
-    for promise in late:
+    for promise in LATE.run(**ctx.values):
         deadline = promise.due_at + ctx.settings.repair_deadline
         items.append(
             AgendaItem(
@@ -97,18 +120,14 @@ def repair_due(ctx: Context) -> list[AgendaItem]:
 def repair_escalated(ctx: Context) -> list[AgendaItem]:
     """Someone else's repair went past its deadline and came to this member to step in."""
     items = []
-    repairs = (
-        _open_repairs()
-        .filter(workspace=ctx.workspace, escalated_to=ctx.member)
-        .exclude(owner=ctx.member)
-    )
-    for repair in repairs:
+    for repair in STANDING_IN.run(workspace=ctx.workspace.pk, member=ctx.member.pk):
         who = repair.owner.get_full_name() or repair.owner.email
         item = _item(
             ctx,
             repair,
             "repair_escalated",
-            _("You stand in for %(who)s, whose repair is overdue: %(why)s") % {"who": who, "why": repair_reason(repair)},
+            _("You stand in for %(who)s, whose repair is overdue: %(why)s")
+            % {"who": who, "why": repair_reason(repair)},
         )
         item.key = "escalated:" + item.key
         item.urgency = OVERDUE
@@ -119,15 +138,10 @@ def repair_escalated(ctx: Context) -> list[AgendaItem]:
 def repair_stood_in(ctx: Context) -> list[AgendaItem]:
     """A repair of this member's that a colleague took over while they were away: they see it
     (and how it went) until they mark it seen."""
-    repairs = (
-        Repair.objects.filter(
-            workspace=ctx.workspace, delegated_from=ctx.member, opened_at__gt=ctx.at - LOOK_BACK
-        )
-        .select_related("person", "owner", "lapse__appointment", "lapse__promise")
-        .order_by("opened_at", "id")
-    )
     items = []
-    for repair in repairs:
+    for repair in STOOD_IN.run(
+        workspace=ctx.workspace.pk, member=ctx.member.pk, since=ctx.at - LOOK_BACK
+    ):
         who = repair.owner.get_full_name() or repair.owner.email
         state = _("done") if repair.state == RepairState.CLOSED else _("still open")
         items.append(
