@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.utils import timezone
 
+from verbind.bench import reference
 from verbind.followthrough.agenda import agenda_for
 from verbind.messaging.models import OutboxMessage, Purpose, State
 from verbind.people.models import Person
@@ -19,25 +20,37 @@ from verbind.workspaces.models import Membership
 
 
 def agenda_timings(workspace, runs: int = 30) -> dict:
-    """The agenda of one member, by the code the Today page uses: median and p95 in ms."""
+    """The agenda of one member, by the code the Today page uses, and by the hand-written
+    SQL of ``bench.reference`` beside it (checked to find the same): median and p95 in ms."""
     membership = (
         Membership.objects.filter(workspace=workspace)
         .select_related("workspace", "user")
         .order_by("id")[1]
     )
-    for _ in range(3):
-        agenda_for(membership)  # warm caches, as a running server would be
-    timings = []
+    for _ in range(3):  # warm caches, as a running server would be
+        agenda_for(membership)
+        reference.agenda(membership)
+    at = timezone.now()
+    differences = reference.compare(agenda_for(membership, at), reference.agenda(membership, at))
+    timings, by_hand = [], []
     items = 0
-    for _ in range(runs):
+    for _ in range(runs):  # interleaved, so a busy moment weighs on both alike
         start = time.perf_counter()
         items = len(agenda_for(membership))
         timings.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        reference.agenda(membership)
+        by_hand.append((time.perf_counter() - start) * 1000)
     timings.sort()
+    median, reference_median = statistics.median(timings), statistics.median(by_hand)
     return {
-        "agenda_median_ms": round(statistics.median(timings), 2),
+        "agenda_median_ms": round(median, 2),
         "agenda_p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
         "agenda_items": items,
+        "reference_median_ms": round(reference_median, 3),
+        "reference_ratio": round(median / reference_median, 2),
+        "reference_same": not differences,
+        "reference_differences": differences[:10],
     }
 
 

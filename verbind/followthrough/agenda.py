@@ -65,20 +65,20 @@ def _without_marked(ctx: Context, items: list[AgendaItem]) -> list[AgendaItem]:
     return [item for item in items if item.key not in hidden]
 
 
-def _last_ids(v):
+def _last(v):
     latest = Interaction.objects.filter(person=OuterRef("pk"), occurred_at__lte=v.at).order_by(
         "-occurred_at", "-id"
     )
-    return (
+    ids = (
         Person.objects.filter(pk__in=v.people)
         .annotate(last_id=Subquery(latest.values("id")[:1]))
-        .values_list("last_id")
+        .values("last_id")
     )
+    return Interaction.objects.filter(pk__in=ids)
 
 
 # The context the page shows beside each item, each one query for all the agenda's people.
-LAST_IDS = Prepared(_last_ids)
-LAST = Prepared(lambda v: Interaction.objects.filter(pk__in=v.ids).select_related("member"))
+LAST = Prepared(_last)
 PROMISES = Prepared(
     lambda v: Promise.objects.filter(person_id__in=v.people, outcome=Outcome.OPEN).order_by(
         "due_at"
@@ -106,8 +106,7 @@ def _add_context(items: list[AgendaItem], ctx: Context) -> None:
     # The page names each person's organisation: the rules read it with the person, and
     # what a rule left out is read here in one query for all.
     prefetch_related_objects([item.person for item in items], "organisation")
-    last_ids = [pk for (pk,) in LAST_IDS.run(people=people, at=ctx.at) if pk]
-    last = {i.person_id: i for i in LAST.run(ids=last_ids)} if last_ids else {}
+    last = {i.person_id: i for i in LAST.run(people=people, at=ctx.at)}
     waiting: dict[int, OutboxMessage] = {}
     for message in PENDING_MESSAGES.run(people=people, member=ctx.member.pk):
         waiting.setdefault(message.person_id, message)
