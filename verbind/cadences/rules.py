@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from verbind.cadences import drafts, nudges
 from verbind.cadences.events import NICE_TO_MEET_DAYS
 from verbind.cadences.models import Cadence, Met, Nudge, NudgeState, later
-from verbind.followthrough.rules.base import LOOK_BACK, AgendaItem, Context
+from verbind.followthrough.rules.base import LOOK_BACK, AgendaItem, Context, unshown
 from verbind.followthrough.rules.prepared import Prepared
 from verbind.people.models import Direction, Interaction
 
@@ -37,17 +37,25 @@ def cadence_why(cadence, ctx: Context) -> str:
 
 
 DUE = Prepared(
-    lambda v: Cadence.objects.filter(
-        owner_id=v.member, workspace_id=v.workspace, person__isnull=False, due_at__lt=v.until
-    ).select_related("person__organisation")
+    lambda v: (
+        Cadence.objects.filter(
+            owner_id=v.member, workspace_id=v.workspace, person__isnull=False, due_at__lt=v.until
+        )
+        .select_related("person__organisation")
+        .defer(*unshown())
+    )
 )
 NUDGES = Prepared(
-    lambda v: Nudge.objects.filter(
-        owner_id=v.member,
-        workspace_id=v.workspace,
-        state__in=[NudgeState.WAITING, NudgeState.DECIDE],
-        next_at__lt=v.until,
-    ).select_related("person__organisation")
+    lambda v: (
+        Nudge.objects.filter(
+            owner_id=v.member,
+            workspace_id=v.workspace,
+            state__in=[NudgeState.WAITING, NudgeState.DECIDE],
+            next_at__lt=v.until,
+        )
+        .select_related("person__organisation")
+        .defer(*unshown())
+    )
 )
 
 
@@ -64,6 +72,7 @@ def _met(v):
         )
         .exclude(Exists(heard_since))
         .select_related("person__organisation", "event")
+        .defer(*unshown())
     )
 
 

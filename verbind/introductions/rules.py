@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from verbind.followthrough.rules.base import COMING, TODAY, AgendaItem, Context
+from verbind.followthrough.rules.base import COMING, TODAY, AgendaItem, Context, unshown
 from verbind.followthrough.rules.prepared import Prepared
 from verbind.introductions.ledger import GIVE_BACK_GAP
 from verbind.introductions.models import (
@@ -68,7 +68,8 @@ WAITING = Prepared(
             agenda_at__lte=v.at,
         )
         .exclude(waiting="")
-        .select_related("a", "b", "a__organisation", "b__organisation")
+        .select_related("a__organisation", "b__organisation")
+        .defer(*unshown("a"), *unshown("b"))
         .order_by("agenda_at")[:100]
     )
 )
@@ -76,6 +77,7 @@ MATCHES = Prepared(
     lambda v: (
         Match.objects.filter(workspace_id=v.workspace, member_id=v.member, state=MatchState.OPEN)
         .select_related("ask__person__organisation", "offer__person")
+        .defer(*unshown("ask__person"))
         .order_by("-created_at")[:MOST]
     )
 )
@@ -83,6 +85,7 @@ LEANING = Prepared(
     lambda v: (
         Balance.objects.filter(workspace_id=v.workspace, member_id=v.member, gap__gte=GIVE_BACK_GAP)
         .select_related("person__organisation")
+        .defer(*unshown())
         .order_by("-gap")[:MOST]
     )
 )

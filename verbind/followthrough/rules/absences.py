@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from verbind.followthrough.rules.base import AgendaItem, Context
+from verbind.followthrough.rules.base import AgendaItem, Context, unshown
 from verbind.followthrough.rules.prepared import Prepared
 from verbind.messaging import keys
 from verbind.obligations.models import Appointment, AppointmentStatus
@@ -29,6 +29,7 @@ AWAY = Prepared(
             )
         )
         .select_related("person__organisation")
+        .defer(*unshown())
     )
 )
 

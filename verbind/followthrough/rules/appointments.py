@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from verbind.followthrough.rules.base import LOOK_BACK, AgendaItem, Context
+from verbind.followthrough.rules.base import LOOK_BACK, AgendaItem, Context, unshown
 from verbind.followthrough.rules.prepared import Prepared
 from verbind.messaging.models import OutboxMessage, Purpose, State
 from verbind.obligations.models import Appointment, AppointmentStatus
@@ -38,6 +38,7 @@ CANCELLED = Prepared(
         # and "none of these suit me" on it becomes a promise of its own.
         .exclude(Exists(Proposal.objects.filter(replaces=OuterRef("pk"))))
         .select_related("person__organisation")
+        .defer(*unshown())
     )
 )
 
@@ -65,6 +66,7 @@ def _first_meetings(v):
         .exclude(Exists(heard_since))
         .exclude(_sent([Purpose.THANK_YOU, Purpose.FOLLOW_UP]))
         .select_related("person__organisation")
+        .defer(*unshown())
     )
 
 

@@ -17,6 +17,18 @@ COMING = 2
 # meeting months ago is no longer a to-do; this keeps those queries bounded.
 LOOK_BACK = timedelta(days=30)
 
+# What the agenda never shows of a person and their organisation (notes can be long): rule
+# queries leave it out, and it is read only if a draft asks for it.
+PERSON_UNSHOWN = ("notes", "met_how", "met_on", "profile_url", "created_at")
+ORGANISATION_UNSHOWN = ("notes", "website", "city", "created_at")
+
+
+def unshown(person: str = "person") -> list[str]:
+    """For ``.defer()``: the unshown columns of the person at *person* and of their organisation."""
+    return [f"{person}__{name}" for name in PERSON_UNSHOWN] + [
+        f"{person}__organisation__{name}" for name in ORGANISATION_UNSHOWN
+    ]
+
 
 @dataclass
 class Context:

@@ -6,20 +6,24 @@ from datetime import timedelta
 
 from django.utils.translation import gettext as _
 
-from verbind.followthrough.rules.base import AgendaItem, Context
+from verbind.followthrough.rules.base import AgendaItem, Context, unshown
 from verbind.followthrough.rules.prepared import Prepared
 from verbind.obligations.models import Outcome, Promise, PromiseKind
 from verbind.scheduling.models import Proposal
 from verbind.scheduling.proposals import PREFERENCES
 
 SOON = Prepared(
-    lambda v: Promise.objects.filter(
-        workspace_id=v.workspace,
-        owner_id=v.member,
-        outcome=Outcome.OPEN,
-        due_at__gt=v.at,
-        due_at__lte=v.until,
-    ).select_related("person__organisation")
+    lambda v: (
+        Promise.objects.filter(
+            workspace_id=v.workspace,
+            owner_id=v.member,
+            outcome=Outcome.OPEN,
+            due_at__gt=v.at,
+            due_at__lte=v.until,
+        )
+        .select_related("person__organisation")
+        .defer(*unshown())
+    )
 )
 DECLINED = Prepared(
     lambda v: Proposal.objects.filter(owed_id__in=v.promises).select_related("person")

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.models import Lapse, LapseKind, Repair, RepairState
-from verbind.followthrough.rules.base import LOOK_BACK, OVERDUE, AgendaItem, Context
+from verbind.followthrough.rules.base import LOOK_BACK, OVERDUE, AgendaItem, Context, unshown
 from verbind.followthrough.rules.prepared import Prepared
 from verbind.obligations.models import Outcome, Promise
 
@@ -51,8 +51,10 @@ def _item(ctx: Context, repair: Repair, rule: str, why: str) -> AgendaItem:
 
 
 def _open_repairs():
-    return Repair.objects.filter(state=RepairState.OPEN).select_related(
-        "person__organisation", "lapse__appointment", "lapse__promise", "owner"
+    return (
+        Repair.objects.filter(state=RepairState.OPEN)
+        .select_related("person__organisation", "lapse__appointment", "lapse__promise", "owner")
+        .defer(*unshown())
     )
 
 
@@ -70,6 +72,7 @@ LATE = Prepared(
             Exists(Lapse.objects.filter(promise=OuterRef("pk"), occurred_at=OuterRef("due_at")))
         )
         .select_related("person__organisation")
+        .defer(*unshown())
     )
 )
 STANDING_IN = Prepared(
@@ -85,6 +88,7 @@ STOOD_IN = Prepared(
             workspace_id=v.workspace, delegated_from_id=v.member, opened_at__gt=v.since
         )
         .select_related("person__organisation", "owner", "lapse__appointment", "lapse__promise")
+        .defer(*unshown())
         .order_by("opened_at", "id")
     )
 )
