@@ -30,23 +30,23 @@ from verbind.messaging.models import Purpose, State
 from verbind.obligations.models import AppointmentStatus, Outcome
 from verbind.people.models import Direction
 
-RULES_SQL = """
+RULES_SQL = f"""
 SELECT 'repair' AS rule, r.id, r.person_id, r.deadline_at AS moment,
        l.appointment_id AS a, l.promise_id AS b, NULL AS t, NULL AS t2
   FROM followthrough_repair r JOIN followthrough_lapse l ON l.id = r.lapse_id
- WHERE r.workspace_id = %(ws)s AND r.owner_id = %(member)s AND r.state = %(open_repair)s
+ WHERE r.workspace_id = %(ws)s AND r.owner_id = %(member)s AND r.state = '{RepairState.OPEN.value}'
    AND r.opened_at <= %(at)s
 UNION ALL
 SELECT 'late', p.id, p.person_id, p.due_at, NULL, NULL, NULL, NULL
   FROM obligations_promise p
- WHERE p.workspace_id = %(ws)s AND p.owner_id = %(member)s AND p.outcome = %(open)s
+ WHERE p.workspace_id = %(ws)s AND p.owner_id = %(member)s AND p.outcome = '{Outcome.OPEN.value}'
    AND p.due_at <= %(at)s
    AND NOT EXISTS (SELECT 1 FROM followthrough_lapse l
                     WHERE l.promise_id = p.id AND l.occurred_at = p.due_at)
 UNION ALL
 SELECT 'escalated', r.id, r.person_id, r.deadline_at, l.appointment_id, l.promise_id, NULL, NULL
   FROM followthrough_repair r JOIN followthrough_lapse l ON l.id = r.lapse_id
- WHERE r.workspace_id = %(ws)s AND r.escalated_to_id = %(member)s AND r.state = %(open_repair)s
+ WHERE r.workspace_id = %(ws)s AND r.escalated_to_id = %(member)s AND r.state = '{RepairState.OPEN.value}'
    AND r.owner_id <> %(member)s
 UNION ALL
 SELECT 'stood_in', r.id, r.person_id, r.deadline_at, NULL, NULL, NULL, NULL
@@ -55,33 +55,33 @@ SELECT 'stood_in', r.id, r.person_id, r.deadline_at, NULL, NULL, NULL, NULL
 UNION ALL
 SELECT 'soon', p.id, p.person_id, p.due_at, NULL, NULL, NULL, NULL
   FROM obligations_promise p
- WHERE p.workspace_id = %(ws)s AND p.owner_id = %(member)s AND p.outcome = %(open)s
+ WHERE p.workspace_id = %(ws)s AND p.owner_id = %(member)s AND p.outcome = '{Outcome.OPEN.value}'
    AND p.due_at > %(at)s AND p.due_at <= %(soon)s
 UNION ALL
 SELECT 'new_dates', a.id, a.person_id, a.closed_at, NULL, NULL, NULL, NULL
   FROM obligations_appointment a
  WHERE a.workspace_id = %(ws)s AND a.owner_id = %(member)s
-   AND a.status IN (%(they_cancelled)s, %(they_missed)s) AND a.successor_id IS NULL
+   AND a.status IN ('{AppointmentStatus.CANCELLED_BY_THEM.value}', '{AppointmentStatus.MISSED_BY_THEM.value}') AND a.successor_id IS NULL
    AND a.closed_at > %(since)s AND a.closed_at <= %(at)s
    AND NOT EXISTS (SELECT 1 FROM messaging_outboxmessage m WHERE m.appointment_id = a.id
-                      AND m.purpose = %(new_dates)s AND m.state = %(sent)s)
+                      AND m.purpose = '{Purpose.NEW_DATES.value}' AND m.state = '{State.SENT.value}')
    AND NOT EXISTS (SELECT 1 FROM scheduling_proposal x WHERE x.replaces_id = a.id)
 UNION ALL
 SELECT 'thank_you', a.id, a.person_id, a.ends_at, NULL, NULL, NULL, NULL
   FROM obligations_appointment a
- WHERE a.workspace_id = %(ws)s AND a.owner_id = %(member)s AND a.status = %(held)s
+ WHERE a.workspace_id = %(ws)s AND a.owner_id = %(member)s AND a.status = '{AppointmentStatus.HELD.value}'
    AND a.ends_at > %(since)s AND a.ends_at <= %(at)s
    AND NOT EXISTS (SELECT 1 FROM obligations_appointment e WHERE e.person_id = a.person_id
-                      AND e.status = %(held)s AND e.starts_at < a.starts_at)
+                      AND e.status = '{AppointmentStatus.HELD.value}' AND e.starts_at < a.starts_at)
    AND NOT EXISTS (SELECT 1 FROM people_interaction i WHERE i.person_id = a.person_id
-                      AND i.direction = %(outbound)s AND i.occurred_at > a.ends_at)
+                      AND i.direction = '{Direction.OUTBOUND.value}' AND i.occurred_at > a.ends_at)
    AND NOT EXISTS (SELECT 1 FROM messaging_outboxmessage m WHERE m.appointment_id = a.id
-                      AND m.purpose IN (%(thank_you)s, %(follow_up)s) AND m.state = %(sent)s)
+                      AND m.purpose IN ('{Purpose.THANK_YOU.value}', '{Purpose.FOLLOW_UP.value}') AND m.state = '{State.SENT.value}')
 UNION ALL
 SELECT 'absence', a.id, a.person_id, a.starts_at, NULL, NULL, NULL, NULL
   FROM obligations_appointment a
  WHERE a.workspace_id = %(ws)s AND a.owner_id = %(member)s
-   AND a.status IN (%(proposed)s, %(confirmed)s) AND a.starts_at > %(at)s
+   AND a.status IN ('{AppointmentStatus.PROPOSED.value}', '{AppointmentStatus.CONFIRMED.value}') AND a.starts_at > %(at)s
    AND (EXISTS (SELECT 1 FROM scheduling_busyblock k
                   JOIN workspaces_membership s ON s.id = k.membership_id
                  WHERE s.user_id = a.owner_id AND s.workspace_id = a.workspace_id
@@ -103,13 +103,13 @@ SELECT * FROM (
   SELECT 'match', m.id, k.person_id, m.created_at, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
          NULL, NULL
     FROM introductions_match m JOIN introductions_askoffer k ON k.id = m.ask_id
-   WHERE m.workspace_id = %(ws)s AND m.member_id = %(member)s AND m.state = %(match_open)s
+   WHERE m.workspace_id = %(ws)s AND m.member_id = %(member)s AND m.state = '{MatchState.OPEN.value}'
    ORDER BY m.created_at DESC LIMIT 20) AS matches
 UNION ALL
 SELECT * FROM (
   SELECT 'give_back', b.id, b.person_id, b.last_got_at, b.got, CAST(NULL AS BIGINT), NULL, NULL
     FROM introductions_balance b
-   WHERE b.workspace_id = %(ws)s AND b.member_id = %(member)s AND b.gap >= %(gap)s
+   WHERE b.workspace_id = %(ws)s AND b.member_id = %(member)s AND b.gap >= {GIVE_BACK_GAP}
    ORDER BY b.gap DESC LIMIT 20) AS balances
 UNION ALL
 SELECT 'cadence', c.id, c.person_id, c.due_at, NULL, NULL, NULL, NULL
@@ -120,45 +120,48 @@ UNION ALL
 SELECT 'nudge', n.id, n.person_id, n.next_at, n.steps_sent, n.cap, n.state, NULL
   FROM cadences_nudge n
  WHERE n.workspace_id = %(ws)s AND n.owner_id = %(member)s
-   AND n.state IN (%(waiting)s, %(decide)s) AND n.next_at < %(end_of_day)s
+   AND n.state IN ('{NudgeState.WAITING.value}', '{NudgeState.DECIDE.value}') AND n.next_at < %(end_of_day)s
 UNION ALL
 SELECT 'met', m.id, m.person_id, m.met_at, NULL, NULL, NULL, NULL
   FROM cadences_met m
  WHERE m.workspace_id = %(ws)s AND m.owner_id = %(member)s
    AND m.met_at > %(since)s AND m.met_at <= %(at)s
    AND NOT EXISTS (SELECT 1 FROM people_interaction i WHERE i.person_id = m.person_id
-                      AND i.direction = %(outbound)s AND i.occurred_at > m.met_at)
+                      AND i.direction = '{Direction.OUTBOUND.value}' AND i.occurred_at > m.met_at)
 """
 
-MARKS_SQL = """
+MARKS_SQL = f"""
 SELECT key FROM followthrough_agendamark
- WHERE workspace_id = %s AND member_id = %s AND key IN ({keys})
-   AND (kind = %s OR (kind = %s AND until > %s))
+ WHERE workspace_id = %s AND member_id = %s AND key IN ({{keys}})
+   AND (kind = '{MarkKind.DONE.value}' OR (kind = '{MarkKind.SNOOZED.value}' AND until > %s))
 """
 
-CONTEXT_SQL = """
+PENDING_SQL = ", ".join(f"'{state}'" for state in PENDING)
+CONTEXT_SQL = f"""
 SELECT 'person' AS kind, p.id AS person_id, CAST(NULL AS BIGINT) AS id,
        CAST(NULL AS TIMESTAMP) AS moment, p.name, o.name
   FROM people_person p LEFT JOIN people_organisation o ON o.id = p.organisation_id
- WHERE p.id IN ({people})
+ WHERE p.id IN ({{people}})
 UNION ALL
 SELECT 'last', p.id, (SELECT i.id FROM people_interaction i
                        WHERE i.person_id = p.id AND i.occurred_at <= %s
                        ORDER BY i.occurred_at DESC, i.id DESC LIMIT 1),
        CAST(NULL AS TIMESTAMP), NULL, NULL
-  FROM people_person p WHERE p.id IN ({people})
+  FROM people_person p WHERE p.id IN ({{people}})
 UNION ALL
 SELECT 'promise', person_id, id, due_at, NULL, NULL FROM obligations_promise
- WHERE person_id IN ({people}) AND outcome = %s
+ WHERE person_id IN ({{people}}) AND outcome = '{Outcome.OPEN.value}'
 UNION ALL
 SELECT 'appointment', person_id, id, starts_at, NULL, NULL FROM obligations_appointment
- WHERE person_id IN ({people}) AND status IN (%s, %s) AND starts_at >= %s
+ WHERE person_id IN ({{people}})
+   AND status IN ('{AppointmentStatus.PROPOSED.value}', '{AppointmentStatus.CONFIRMED.value}')
+   AND starts_at >= %s
 UNION ALL
 SELECT 'waiting', person_id, id, created_at, NULL, NULL FROM messaging_outboxmessage
- WHERE person_id IN ({people}) AND sender_id = %s AND state IN ({pending})
+ WHERE person_id IN ({{people}}) AND sender_id = %s AND state IN ({PENDING_SQL})
 UNION ALL
 SELECT 'ask', person_id, id, created_at, text, NULL FROM introductions_askoffer
- WHERE person_id IN ({asking}) AND kind = %s AND is_open
+ WHERE person_id IN ({{asking}}) AND kind = '{AskOfferKind.ASK.value}' AND is_open
 """
 
 
@@ -188,22 +191,6 @@ def agenda(membership, at: datetime | None = None) -> list[Item]:
         "since": ops.adapt_datetimefield_value(at - LOOK_BACK),
         "soon": ops.adapt_datetimefield_value(at + timedelta(hours=rules.promise_due_soon_hours)),
         "end_of_day": ops.adapt_datetimefield_value(ctx.end_of_day),
-        "open_repair": RepairState.OPEN,
-        "open": Outcome.OPEN,
-        "they_cancelled": AppointmentStatus.CANCELLED_BY_THEM,
-        "they_missed": AppointmentStatus.MISSED_BY_THEM,
-        "held": AppointmentStatus.HELD,
-        "proposed": AppointmentStatus.PROPOSED,
-        "confirmed": AppointmentStatus.CONFIRMED,
-        "new_dates": Purpose.NEW_DATES,
-        "thank_you": Purpose.THANK_YOU,
-        "follow_up": Purpose.FOLLOW_UP,
-        "sent": State.SENT,
-        "outbound": Direction.OUTBOUND,
-        "match_open": MatchState.OPEN,
-        "gap": GIVE_BACK_GAP,
-        "waiting": NudgeState.WAITING,
-        "decide": NudgeState.DECIDE,
     }
 
     def urgency(due: datetime, overdue_means_urgent: bool = True) -> int:
@@ -278,7 +265,7 @@ def _without_marked(items: list[Item], values: dict, at: datetime) -> list[Item]
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
-            [values["ws"], values["member"], *keys, MarkKind.DONE, MarkKind.SNOOZED, values["at"]],
+            [values["ws"], values["member"], *keys, values["at"]],
         )
         hidden = {key for (key,) in cursor.fetchall()}
     return [item for item in items if item.key not in hidden]
@@ -289,26 +276,17 @@ def _add_context(items: list[Item], values: dict) -> None:
     marks = ", ".join(["%s"] * len(people))
     # Open asks are quoted on give-back items only (-1: nobody, when there are none).
     asking = [item.person_id for item in items if item.key.startswith("give_back:")] or [-1]
-    sql = CONTEXT_SQL.format(
-        people=marks,
-        pending=", ".join(["%s"] * len(PENDING)),
-        asking=", ".join(["%s"] * len(asking)),
-    )
+    sql = CONTEXT_SQL.format(people=marks, asking=", ".join(["%s"] * len(asking)))
     params = [
         *people,
         values["at"],
         *people,
         *people,
-        Outcome.OPEN,
         *people,
-        AppointmentStatus.PROPOSED,
-        AppointmentStatus.CONFIRMED,
         values["at"],
         *people,
         values["member"],
-        *PENDING,
         *asking,
-        AskOfferKind.ASK,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from verbind.followthrough.models import RuleSettings
 
@@ -43,7 +44,7 @@ class Context:
         """The values most rule queries ask with (see rules.prepared)."""
         return {"workspace": self.workspace.pk, "member": self.member.pk, "at": self.at}
 
-    @property
+    @cached_property
     def end_of_day(self) -> datetime:
         local = self.at.astimezone(self.zone)
         midnight = datetime.combine(

@@ -21,6 +21,7 @@ the queryset itself would make them.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -63,7 +64,7 @@ def _bucket(length: int) -> int:
 @dataclass
 class _Compiled:
     sql: str
-    slots: list  # per parameter: ("value", name, index or None) or ("constant", value)
+    slots: list  # per parameter: ("value", name, index or None) or ("constant", value, None)
     compiler: object
     values_only: bool
     init_list: list
@@ -81,27 +82,29 @@ class Prepared:
 
     def run(self, using: str = "default", **values) -> list:
         connection = connections[using]
-        shape = tuple(
-            (name, _bucket(len(v)) if isinstance(v, list | tuple) else None)
-            for name, v in sorted(values.items())
+        lists = [name for name, value in values.items() if isinstance(value, list | tuple)]
+        for name in lists:
+            if not values[name]:
+                raise ValueError(f"{name}: an empty list; there is nothing to ask for")
+        key = (
+            using,
+            connection.vendor,
+            *sorted(values),
+            *(_bucket(len(values[name])) for name in lists),
         )
-        key = (using, connection.vendor, shape)
         compiled = self.compiled.get(key)
         if compiled is None:
             compiled = self.compiled[key] = self._compile(using, values)
+        adapt = connection.ops.adapt_datetimefield_value
         params = []
-        for name, value in values.items():
-            if isinstance(value, list | tuple) and not value:
-                raise ValueError(f"{name}: an empty list; there is nothing to ask for")
-        for slot in compiled.slots:
-            if slot[0] == "constant":
-                params.append(slot[1])
+        for kind, name, index in compiled.slots:
+            if kind == "constant":
+                params.append(name)
                 continue
-            _kind, name, index = slot
             value = values[name]
             if index is not None:
                 value = value[index] if index < len(value) else value[0]
-            params.append(_adapt(connection, value))
+            params.append(adapt(value) if isinstance(value, datetime) else value)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -140,7 +143,8 @@ class Prepared:
                     f"a parameter worked out from a value ({param!r}): pass it as a value"
                 )
             else:
-                slots.append(("constant", param))
+                slots.append(("constant", param, None))
+        sql, slots = _inline_constants(sql, slots)
         iterable = queryset._iterable_class.__name__
         values_only = iterable != "ModelIterable"
         if values_only and iterable != "ValuesListIterable":
@@ -179,6 +183,44 @@ class Prepared:
                 setattr(obj, name, row[position])
             found.append(obj)
         return found
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _inline_constants(sql: str, slots: list) -> tuple[str, list]:
+    """Write the query's fixed words and numbers (a state such as 'open') into its text.
+
+    SQLite prepares a statement again on every run when a bound value is compared with a
+    column that a partial index depends on (it might choose another index for another
+    value): for the rules' many-table queries that was three quarters of their time. A
+    constant cannot change between runs, so it is written in, quoted; values stay bound.
+    """
+    kept = []
+    position = -1
+
+    def replace(match):
+        nonlocal position
+        if match.group() == "%%":
+            return "%%"
+        position += 1
+        kind, value, _index = slots[position]
+        if kind == "constant" and _literal(value) is not None:
+            return _literal(value)
+        kept.append(slots[position])
+        return "%s"
+
+    return _PLACEHOLDER.sub(replace, sql), kept
+
+
+def _literal(value) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and not any(c in value for c in "\\\x00%"):
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def _adapt(connection, value):
