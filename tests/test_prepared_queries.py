@@ -118,3 +118,20 @@ def test_prefetching_is_refused(workspace):
         Prepared(
             lambda v: Person.objects.filter(workspace_id=v.workspace).prefetch_related("promises")
         ).run(workspace=workspace.pk)
+
+
+def test_fixed_words_are_written_in_quoted_and_still_find_the_same(workspace):
+    for name in ("O'Brien & Zn.", "100% Bouw", "back\\slash"):
+        Person.objects.create(workspace=workspace, name=name)
+    for name in ("O'Brien & Zn.", "100% Bouw", "back\\slash", "nobody"):
+        named = Prepared(
+            lambda v, name=name: Person.objects.filter(workspace_id=v.workspace, name=name)
+        )
+        found = named.run(workspace=workspace.pk)
+        assert [p.name for p in found] == ([] if name == "nobody" else [name])
+    # The state is written into the text; the member's id stays a bound value.
+    due = Prepared(_due_before)
+    due.run(workspace=workspace.pk, member=1, at=timezone.now())
+    (compiled,) = due.compiled.values()
+    assert "'open'" in compiled.sql
+    assert sorted(slot[1] for slot in compiled.slots) == ["at", "member", "workspace"]
