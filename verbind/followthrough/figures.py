@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from verbind.followthrough.models import ClosedBecause, Repair, RepairState
+from verbind.followthrough.rules.prepared import Prepared
 from verbind.obligations.models import Outcome, Promise
 
 PERIOD = timedelta(days=90)
@@ -70,25 +71,66 @@ def behind(name: str, workspace, member, now=None):
     return found.order_by("-opened_at", "-id")
 
 
+def _figures(mine: bool):
+    def build(v):
+        repairs = Repair.objects.filter(workspace_id=v.workspace, opened_at__gte=v.since).exclude(
+            closed_because=ClosedBecause.UNDONE
+        )
+        dropped = silent(v.now)
+        if mine:
+            repairs = repairs.filter(
+                Q(owner_id=v.member) | Q(escalated_to_id=v.member, state=RepairState.OPEN)
+            )
+            dropped &= Q(owner_id=v.member)
+        is_open = Q(state=RepairState.OPEN)
+        return (
+            repairs.order_by()
+            .values("workspace_id")  # one group: the whole selection
+            .annotate(
+                open_repairs=Count("pk", filter=is_open),
+                overdue_repairs=Count("pk", filter=is_open & Q(deadline_at__lte=v.now)),
+                silent_drops=Count("pk", filter=dropped),
+                closed=Count("pk", filter=Q(state=RepairState.CLOSED)),
+            )
+            .values_list("open_repairs", "overdue_repairs", "silent_drops", "closed")
+        )
+
+    return build
+
+
+def _closed(mine: bool):
+    def build(v):
+        repairs = Repair.objects.filter(
+            workspace_id=v.workspace, opened_at__gte=v.since, state=RepairState.CLOSED
+        ).exclude(closed_because=ClosedBecause.UNDONE)
+        if mine:
+            repairs = repairs.filter(
+                Q(owner_id=v.member) | Q(escalated_to_id=v.member, state=RepairState.OPEN)
+            )
+        return repairs.values_list("opened_at", "closed_at")
+
+    return build
+
+
+# Today asks for these on every visit: compiled once (see followthrough.rules.prepared).
+FIGURES = {mine: Prepared(_figures(mine)) for mine in (False, True)}
+CLOSED = {mine: Prepared(_closed(mine)) for mine in (False, True)}
+
+
 def figures_for(workspace, member=None, now=None) -> Figures:
     """For the workspace, or for one member's repairs, over the last 90 days (two queries)."""
     now = now or timezone.now()
-    repairs = counted(workspace, now)
-    if member is not None:
-        repairs = repairs.filter(on_the_plate_of(member))
-    is_open = Q(state=RepairState.OPEN)
-    dropped = silent(now)
-    if member is not None:
-        dropped &= Q(owner=member)
-    found = repairs.aggregate(
-        open_repairs=Count("pk", filter=is_open),
-        overdue_repairs=Count("pk", filter=is_open & Q(deadline_at__lte=now)),
-        silent_drops=Count("pk", filter=dropped),
-    )
-    closed = list(repairs.filter(state=RepairState.CLOSED).values_list("opened_at", "closed_at"))
+    values = {"workspace": workspace.pk, "since": now - PERIOD, "now": now}
+    mine = member is not None
+    if mine:
+        values["member"] = member.pk
+    ((open_repairs, overdue, dropped, repaired),) = FIGURES[mine].run(**values) or [(0, 0, 0, 0)]
+    closed = CLOSED[mine].run(**values) if repaired else []
     hours = [(closed_at - opened_at).total_seconds() / 3600 for opened_at, closed_at in closed]
     return Figures(
-        **found,
+        open_repairs=open_repairs,
+        overdue_repairs=overdue,
+        silent_drops=dropped,
         repaired=len(closed),
         median_hours_to_repair=median(hours) if hours else None,
     )
@@ -135,7 +177,9 @@ def over_period(workspace, since, until, member_ids=None) -> list[PeriodFigures]
     Repairs count by when they opened, were closed, or (silent drops) by their deadline,
     within [since, until); promises by when they were due. Mistaken clicks are left out.
     """
-    repairs = Repair.objects.filter(workspace=workspace).exclude(closed_because=ClosedBecause.UNDONE)
+    repairs = Repair.objects.filter(workspace=workspace).exclude(
+        closed_because=ClosedBecause.UNDONE
+    )
     promises = Promise.objects.filter(workspace=workspace, due_at__gte=since, due_at__lt=until)
     if member_ids is not None:
         repairs = repairs.filter(owner_id__in=member_ids)
@@ -144,7 +188,14 @@ def over_period(workspace, since, until, member_ids=None) -> list[PeriodFigures]
         repairs.filter(opened_at__gte=since, opened_at__lt=until).values_list("owner_id", flat=True)
     )
     closed = [
-        Repaired(pk, owner, person, opened_at, closed_at, round((closed_at - opened_at).total_seconds() / 60))
+        Repaired(
+            pk,
+            owner,
+            person,
+            opened_at,
+            closed_at,
+            round((closed_at - opened_at).total_seconds() / 60),
+        )
         for pk, owner, person, opened_at, closed_at in repairs.filter(
             state=RepairState.CLOSED, closed_at__gte=since, closed_at__lt=until
         )
@@ -152,11 +203,14 @@ def over_period(workspace, since, until, member_ids=None) -> list[PeriodFigures]
         .values_list("pk", "owner_id", "person_id", "opened_at", "closed_at")
     ]
     dropped = list(
-        silent_drops(repairs.filter(deadline_at__gte=since, deadline_at__lt=until), until)
-        .values_list("owner_id", flat=True)
+        silent_drops(
+            repairs.filter(deadline_at__gte=since, deadline_at__lt=until), until
+        ).values_list("owner_id", flat=True)
     )
     kept_or_broken = list(
-        promises.filter(outcome__in=[Outcome.KEPT, Outcome.BROKEN]).values_list("owner_id", "outcome")
+        promises.filter(outcome__in=[Outcome.KEPT, Outcome.BROKEN]).values_list(
+            "owner_id", "outcome"
+        )
     )
     members = sorted(
         {*opened, *(r.member_id for r in closed), *dropped, *(o for o, _x in kept_or_broken)}
