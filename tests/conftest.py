@@ -19,11 +19,13 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Counts kept in the cache (the link pages' limit per address) start at zero each test."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

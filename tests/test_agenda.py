@@ -143,3 +143,47 @@ def test_the_agenda_api_answers_for_the_tokens_member(api, busy_day):
     assert items[0]["urgency"] == "overdue"
     assert items[0]["obligation"] == {"type": "appointment", "id": missed.pk}
     assert api.get("/api/v1/agenda", at="2026-12-01T09:00").status_code == 422  # no zone
+
+
+def test_the_today_page_shows_each_change_at_once_though_entries_are_kept_rendered(
+    web, busy_day, person, organisation, owner, workspace
+):
+    """Entries are rendered once and reused while what they show holds; any change shows."""
+    from django.utils import translation
+
+    from verbind.messaging.models import OutboxMessage, Purpose, State
+
+    first = web.get(reverse("home")).content.decode()
+    entries = first.split('<ol class="entries">')[1]
+    token = entries.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert token in web.get(reverse("home")).content.decode()  # the kept entry, reused
+    person.name = "Hans van Verbeek"
+    person.save()
+    organisation.name = "Verbeek & Dochters"
+    organisation.save()
+    Interaction.objects.create(
+        workspace=workspace, person=person, kind="call", notes="Asked about the roof"
+    )
+    OutboxMessage.objects.create(
+        workspace=workspace,
+        purpose=Purpose.FOLLOW_UP,
+        state=State.DRAFT,
+        person=person,
+        sender=owner,
+        to_address=person.email,
+        subject="The plans",
+        body="Here they are.",
+        idempotency_key="test:waiting",
+    )
+    page = web.get(reverse("home")).content.decode()
+    assert "Hans van Verbeek" in page and "Verbeek &amp; Dochters" in page
+    assert "Asked about the roof" in page and "Wants the plans" not in page
+    assert "A message to them is waiting (draft)" in page
+    # Another reader (another form token) never gets this reader's entries.
+    from django.test import Client
+
+    other = Client()
+    other.force_login(owner)
+    with translation.override("nl"):
+        dutch = other.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert token not in dutch

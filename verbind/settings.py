@@ -135,6 +135,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Caches -----------------------------------------------------------------------
+# In each process's memory. The default holds small counts (the link pages' limits);
+# rendered fragments (Today's entries) have their own, so they never push a count out.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+
 # --- Time and language ------------------------------------------------------------
 USE_TZ = True
 TIME_ZONE = env_str("VERBIND_TIME_ZONE", "Europe/Amsterdam")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -37,10 +39,60 @@ def _snooze_initial():
 WELCOME_SEEN = "verbind_welcome_seen"
 
 
+def _shown(item) -> str:
+    """All that an item's entry on Today shows: its cached fragment is used while this holds."""
+    person, context = item.person, item.context
+    organisation = person.organisation
+    last, waiting = context.get("last_interaction"), context.get("waiting_message")
+    others = [
+        (o._meta.model_name, o.pk, getattr(o, "what", ""), getattr(o, "due_at", None))
+        + (getattr(o, "title", ""), getattr(o, "starts_at", None))
+        for o in context.get("other_open", [])
+    ]
+    return repr(
+        (
+            item.key,
+            item.rule,
+            str(item.why),
+            item.due_by.replace(second=0, microsecond=0),  # shown to the minute
+            item.urgency,
+            person.pk,
+            person.name,
+            organisation.name if organisation else None,
+            item.repair.escalated_at if item.repair else None,
+            (last.pk, last.kind, last.occurred_at, last.notes) if last else None,
+            (waiting.pk, waiting.state) if waiting else None,
+            others,
+            item.url,
+            item.link,
+            str(item.link_text),
+            item.actions,
+        )
+    )
+
+
+def _page_salt(request, snooze_initial) -> str:
+    """What every entry on the page shares: the reader's language, zone, form token and the
+    snooze form's suggestion. A cached entry holds a form token, so it is the reader's own."""
+    get_token(request)
+    secret = request.META.get("CSRF_COOKIE", "")
+    seen = (
+        request.user.pk,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        snooze_initial["until"].isoformat(),
+        secret,
+    )
+    return hashlib.sha256(repr(seen).encode()).hexdigest()
+
+
 @member_required
 @guard(None)
 def today(request):
     items = agenda_for(request.membership)
+    for item in items:
+        item.shown = _shown(item)
+    initial = _snooze_initial()
     return render(
         request,
         "web/today.html",
@@ -49,7 +101,8 @@ def today(request):
             "count": len(items),
             "mine": figures_for(request.workspace, request.user),
             "team": figures_for(request.workspace),
-            "snooze_form": SnoozeForm(initial=_snooze_initial()),
+            "snooze_form": SnoozeForm(initial=initial),
+            "page_salt": _page_salt(request, initial),
             "tour": [] if request.session.get(WELCOME_SEEN) else tour(request.workspace),
             "first_steps": first_steps(request.membership),
             "cold": going_cold(request.membership, limit=5),
