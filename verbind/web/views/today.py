@@ -93,6 +93,8 @@ def today(request):
     for item in items:
         item.shown = _shown(item)
     initial = _snooze_initial()
+    # The whole list is kept too: one look-up while nothing on it changed.
+    all_shown = hashlib.sha256("\n".join(item.shown for item in items).encode()).hexdigest()
     return render(
         request,
         "web/today.html",
@@ -103,8 +105,10 @@ def today(request):
             "team": figures_for(request.workspace),
             "snooze_form": SnoozeForm(initial=initial),
             "page_salt": _page_salt(request, initial),
+            "all_shown": all_shown,
             "tour": [] if request.session.get(WELCOME_SEEN) else tour(request.workspace),
-            "first_steps": first_steps(request.membership),
+            # Only a workspace without people has first steps, and an agenda means people.
+            "first_steps": [] if items else first_steps(request.membership),
             "cold": going_cold(request.membership, limit=5),
         },
     )
