@@ -135,3 +135,16 @@ def test_fixed_words_are_written_in_quoted_and_still_find_the_same(workspace):
     (compiled,) = due.compiled.values()
     assert "'open'" in compiled.sql
     assert sorted(slot[1] for slot in compiled.slots) == ["at", "member", "workspace"]
+
+
+def test_straight_to_the_driver_or_through_django_it_finds_the_same(workspace, owner, promises):
+    due = Prepared(_due_before)
+    at = timezone.now() + timedelta(days=9)
+    quiet = due.run(workspace=workspace.pk, member=owner.pk, at=at)
+    with CaptureQueriesContext(connection) as watched:
+        seen = due.run(workspace=workspace.pk, member=owner.pk, at=at)
+    assert len(watched) == 1  # a watched connection sees the query
+    assert [(p.pk, p.due_at, p.person.name) for p in quiet] == [
+        (p.pk, p.due_at, p.person.name) for p in seen
+    ]
+    assert len(quiet) == 5

@@ -73,6 +73,7 @@ class _Compiled:
     populators: list
     annotations: dict
     converters: dict
+    qmark_sql: str = ""  # for SQLite: placeholders as the driver takes them
 
 
 class Prepared:
@@ -105,9 +106,18 @@ class Prepared:
             if index is not None:
                 value = value[index] if index < len(value) else value[0]
             params.append(adapt(value) if isinstance(value, datetime) else value)
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+        if compiled.qmark_sql and not connection.queries_logged and not connection.execute_wrappers:
+            # Straight to the driver: Django's cursor rewrites the placeholders of the (long)
+            # text on every run, which cost more than SQLite's answer (46 of 65 µs). When
+            # queries are being logged or wrapped (tests, debugging), they go through Django.
+            connection.ensure_connection()
+            connection.validate_no_broken_transaction()
+            with connection.wrap_database_errors:
+                rows = connection.connection.execute(compiled.qmark_sql, params).fetchall()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(compiled.sql, params)
+                rows = cursor.fetchall()
         if compiled.compiler.has_extra_select:
             rows = [row[: compiled.compiler.col_count] for row in rows]
         return self._materialise(compiled, rows, using)
@@ -152,6 +162,8 @@ class Prepared:
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
         converters = compiler.get_converters(fields)
         compiled = _Compiled(sql, slots, compiler, values_only, [], 0, 0, [], {}, converters)
+        if connection.vendor == "sqlite":
+            compiled.qmark_sql = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else "?", sql)
         if not values_only:
             klass_info, select = compiler.klass_info, compiler.select
             fields = klass_info["select_fields"]
