@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import make_appointment, make_promise
-from verbind.followthrough.rules.prepared import NotPreparable, Prepared
+from verbind.lib.prepared import NotPreparable, Prepared
 from verbind.obligations.models import Outcome, Promise
 from verbind.people.models import Interaction, Person
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from verbind.cadences.models import Cadence
 from verbind.followthrough.rules.base import unshown
-from verbind.followthrough.rules.prepared import Prepared
+from verbind.lib.prepared import Prepared
 
 SOON = timedelta(days=14)
 

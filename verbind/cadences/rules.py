@@ -13,7 +13,7 @@ from verbind.cadences import drafts, nudges
 from verbind.cadences.events import NICE_TO_MEET_DAYS
 from verbind.cadences.models import Cadence, Met, Nudge, NudgeState, later
 from verbind.followthrough.rules.base import LOOK_BACK, AgendaItem, Context, unshown
-from verbind.followthrough.rules.prepared import Prepared
+from verbind.lib.prepared import Prepared
 from verbind.people.models import Direction, Interaction
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from verbind.followthrough.models import AgendaMark, MarkKind, RuleSettings
 from verbind.followthrough.rules import RULES
 from verbind.followthrough.rules.base import COMING, OVERDUE, TODAY, AgendaItem, Context
-from verbind.followthrough.rules.prepared import Prepared
+from verbind.lib.prepared import Prepared
 from verbind.messaging.models import OutboxMessage, State
 from verbind.obligations.models import Appointment, AppointmentStatus, Outcome, Promise
 from verbind.people.models import Interaction, Person

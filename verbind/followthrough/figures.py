@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from verbind.followthrough.models import ClosedBecause, Repair, RepairState
-from verbind.followthrough.rules.prepared import Prepared
+from verbind.lib.prepared import Prepared
 from verbind.obligations.models import Outcome, Promise
 
 PERIOD = timedelta(days=90)
@@ -112,7 +112,7 @@ def _closed(mine: bool):
     return build
 
 
-# Today asks for these on every visit: compiled once (see followthrough.rules.prepared).
+# Today asks for these on every visit: compiled once (see lib.prepared).
 FIGURES = {mine: Prepared(_figures(mine)) for mine in (False, True)}
 CLOSED = {mine: Prepared(_closed(mine)) for mine in (False, True)}
 

@@ -11,7 +11,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.rules.base import COMING, TODAY, AgendaItem, Context, unshown
-from verbind.followthrough.rules.prepared import Prepared
 from verbind.introductions.ledger import GIVE_BACK_GAP
 from verbind.introductions.models import (
     AskOffer,
@@ -22,6 +21,7 @@ from verbind.introductions.models import (
     MatchState,
     Waiting,
 )
+from verbind.lib.prepared import Prepared
 
 MOST = 20  # suggestions per rule at once: a few to act on, not a list to wade through
 

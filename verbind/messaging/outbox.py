@@ -10,10 +10,11 @@ error) makes it failed, showing why, and ``retry`` puts a failed one back in lin
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from verbind.lib.prepared import Prepared
 from verbind.lib.refusals import Invalid, Refused
 from verbind.messaging.channels import email
 from verbind.messaging.drafts import next_step_block
@@ -232,10 +233,20 @@ def listing(workspace, show: str = "", viewer=None):
     return messages.order_by("-created_at", "-id")
 
 
-def waiting_for(workspace, user) -> int:
-    """How many of this member's messages wait for them: drafts, to send themself, failed."""
-    return (
-        OutboxMessage.objects.in_workspace(workspace)
-        .filter(sender=user, state__in=SHOWN["waiting"])
-        .count()
+WAITING = Prepared(
+    lambda v: OutboxMessage.objects.filter(
+        workspace_id=v.workspace, sender_id=v.member, state__in=SHOWN["waiting"]
     )
+    .order_by()
+    .values("sender_id")  # one group: the member's
+    .annotate(waiting=Count("pk"))
+    .values_list("waiting")
+)
+
+
+def waiting_for(workspace, user) -> int:
+    """How many of this member's messages wait for them: drafts, to send themself, failed.
+
+    Asked by every page's navigation, so prepared once (lib.prepared)."""
+    ((count,),) = WAITING.run(workspace=workspace.pk, member=user.pk) or [(0,)]
+    return count

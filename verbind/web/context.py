@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
+from verbind.lib.prepared import Prepared
 from verbind.messaging.outbox import waiting_for
 from verbind.workspaces.models import Membership, Role
+
+# Every page's frame asks these: prepared once (lib.prepared).
+RECEPTION = Prepared(
+    lambda v: Membership.objects.filter(workspace_id=v.workspace, role=Role.RECEPTION).values_list(
+        "pk"
+    )[:1]
+)
 
 
 def outbox_count(request):
@@ -24,8 +32,6 @@ def has_desk(request):
         return {}
 
     def desk_in_use() -> bool:
-        return Membership.objects.filter(
-            workspace_id=membership.workspace_id, role=Role.RECEPTION
-        ).exists()
+        return bool(RECEPTION.run(workspace=membership.workspace_id))
 
     return {"has_desk": SimpleLazyObject(desk_in_use)}

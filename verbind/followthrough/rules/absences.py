@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.rules.base import AgendaItem, Context, unshown
-from verbind.followthrough.rules.prepared import Prepared
+from verbind.lib.prepared import Prepared
 from verbind.messaging import keys
 from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.scheduling.absences import away_filter

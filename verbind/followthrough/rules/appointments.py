@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.rules.base import LOOK_BACK, AgendaItem, Context, unshown
-from verbind.followthrough.rules.prepared import Prepared
+from verbind.lib.prepared import Prepared
 from verbind.messaging.models import OutboxMessage, Purpose, State
 from verbind.obligations.models import Appointment, AppointmentStatus
 from verbind.people.models import Direction, Interaction

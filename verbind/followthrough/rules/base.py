@@ -41,7 +41,7 @@ class Context:
 
     @property
     def values(self) -> dict:
-        """The values most rule queries ask with (see rules.prepared)."""
+        """The values most rule queries ask with (see lib.prepared)."""
         return {"workspace": self.workspace.pk, "member": self.member.pk, "at": self.at}
 
     @cached_property

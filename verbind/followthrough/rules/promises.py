@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils.translation import gettext as _
 
 from verbind.followthrough.rules.base import AgendaItem, Context, unshown
-from verbind.followthrough.rules.prepared import Prepared
+from verbind.lib.prepared import Prepared
 from verbind.obligations.models import Outcome, Promise, PromiseKind
 from verbind.scheduling.models import Proposal
 from verbind.scheduling.proposals import PREFERENCES

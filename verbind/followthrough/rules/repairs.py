@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from verbind.followthrough.models import Lapse, LapseKind, Repair, RepairState
 from verbind.followthrough.rules.base import LOOK_BACK, OVERDUE, AgendaItem, Context, unshown
-from verbind.followthrough.rules.prepared import Prepared
+from verbind.lib.prepared import Prepared
 from verbind.obligations.models import Outcome, Promise
 
 REPAIR_ACTIONS = ["draft", "answered", "snooze", "release"]

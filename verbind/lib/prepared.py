@@ -1,4 +1,4 @@
-"""Rule queries compiled once per process, then run with each member's values.
+"""Queries compiled once per process, then run with new values (the agenda's rules, Today's frame).
 
 The agenda asks the same fifteen questions every time, with another member and another
 moment. Building and compiling a Django queryset costs about ten times what the database
