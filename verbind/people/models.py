@@ -270,7 +270,9 @@ class Interaction(WorkspaceOwned):
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["person", "-occurred_at"])]
+        # In the order of the timeline, tie-break included: the last contact with each of the
+        # agenda's people is one step into the index, without sorting their history.
+        indexes = [models.Index(fields=["person", "-occurred_at", "-id"], name="interaction_latest")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.person}"
