@@ -462,7 +462,8 @@ def _bench_database(url: str, scale: float) -> tuple[str, str, str]:
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)
-    name = f"verbind_bench_{str(scale).replace('.', '_')}"
+    # One run's own: two benches on one server (say SQLite's and a colleague's) never meet.
+    name = f"verbind_bench_{str(scale).replace('.', '_')}_{os.getpid()}"
     return (
         urlunsplit(parts._replace(path="/postgres")),
         name,
