@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import resource
 import time
 
 from django.contrib.auth import get_user_model
@@ -81,6 +82,7 @@ def import_timings() -> dict:
         ("linkedin", linkedin_csv(LINKEDIN_ROWS), "Connections.csv"),
         ("vcard", vcard_file(CARDS), "contacts.vcf"),
     ):
+        before = _peak_mb()
         start = time.perf_counter()
         plan = plan_import(data, name, workspace)
         result = apply(plan, workspace, valid_only=True)
@@ -91,4 +93,12 @@ def import_timings() -> dict:
         figures[f"{label}_updated"] = result["updated"]
         figures[f"{label}_matched"] = plan.count("update") + plan.count("same")
         figures[f"{label}_errors"] = len(plan.errors)
+        # The process's peak resident memory, after the import and before it: what the
+        # import itself needed shows as the rise (when the peak was reached inside it).
+        figures[f"{label}_peak_mb"] = _peak_mb()
+        figures[f"{label}_peak_before_mb"] = before
     return figures
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux

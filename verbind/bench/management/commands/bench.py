@@ -16,11 +16,13 @@ from rich.table import Table
 
 # The floors of the follow-through engine's issue, on a 2-core machine.
 FLOORS = {
-    "agenda_median_ms": 50.0,
-    "small_speedup_max": 1.5,
+    "agenda_median_ms": 5.0,  # issue #13 (wave 1 asked 50)
+    "reference_ratio_max": 10.0,  # the agenda at most 10x the hand-written SQL of bench.reference
+    "small_speedup_max": 1.1,  # the big history no slower than the small one by more than this
     "worker_seconds": 10.0,
     "health_median_ms": 50.0,  # one organisation of 500 people (keeping in touch)
 }
+IMPORT_FLOORS = {"linkedin_seconds": 3.0, "vcard_seconds": 3.0}
 # The scheduling issue's: free times over five years of calendar, and reading a big .ics file.
 SCHEDULING_FLOORS = {"slots_median_ms": 20.0, "sync_seconds": 2.0}
 
@@ -41,6 +43,12 @@ class Command(BaseCommand):
             metavar="URL",
             help="a PostgreSQL server to use (postgres://user@host:5432/anyname); "
             "databases verbind_bench_* are created there and dropped",
+        )
+        parser.add_argument(
+            "--small-scale",
+            type=float,
+            default=None,
+            help="the smaller history the agenda is compared with (default: a tenth of --scale)",
         )
         parser.add_argument("--no-worker", action="store_true", help="skip the worker measurement")
         instead = parser.add_mutually_exclusive_group()
@@ -85,6 +93,7 @@ class Command(BaseCommand):
         self,
         *args,
         scale,
+        small_scale,
         json: bool,
         database_url,
         no_worker,
@@ -133,8 +142,8 @@ class Command(BaseCommand):
             return
         if imports:
             figures = self.run_child(scale, database_url, worker=False, imports=True)
-            figures["floors"] = {"linkedin_seconds": 10.0, "vcard_seconds": 10.0}
-            figures["ok"] = figures["linkedin_seconds"] <= 10 and figures["vcard_seconds"] <= 10
+            figures["floors"] = IMPORT_FLOORS
+            figures["ok"] = all(figures[name] <= floor for name, floor in IMPORT_FLOORS.items())
             if json:
                 self.stdout.write(_dumps(figures))
             else:
@@ -142,7 +151,11 @@ class Command(BaseCommand):
             return
         console = Console(stderr=True)
         results = {}
-        for label, s in (("full", scale), ("tenth", scale / 10)):
+        if small_scale is not None and not 0 < small_scale < scale:
+            raise CommandError(
+                "--small-scale must be more than 0 and less than --scale", returncode=2
+            )
+        for label, s in (("full", scale), ("tenth", small_scale or scale / 10)):
             console.print(f"[bold]Scale {s:g}[/bold] ({label})")
             results[label] = self.run_child(
                 s, database_url, worker=not no_worker and label == "full"
@@ -350,13 +363,15 @@ class Command(BaseCommand):
         table.add_column("File")
         table.add_column("Time", justify="right")
         table.add_column("New / matched", justify="right")
+        table.add_column("Peak memory", justify="right")
         table.add_column("Floor", justify="right")
         for label, title in (("linkedin", "LinkedIn CSV"), ("vcard", "vCard")):
             table.add_row(
                 f"{title}, {figures[label + '_rows']:,} rows",
                 f"{figures[label + '_seconds']} s",
                 f"{figures[label + '_created']:,} / {figures[label + '_matched']:,}",
-                "≤ 10 s",
+                f"{figures[label + '_peak_mb']:g} MB (from {figures[label + '_peak_before_mb']:g})",
+                f"≤ {IMPORT_FLOORS[label + '_seconds']:g} s",
             )
         Console(file=self.stdout).print(table)
         self.stdout.write("All floors hold." if figures["ok"] else "A floor is NOT met.")
@@ -374,6 +389,11 @@ class Command(BaseCommand):
             "agenda_median_ms": full["agenda_median_ms"],
             "agenda_p95_ms": full["agenda_p95_ms"],
             "agenda_items": full["agenda_items"],
+            "reference_median_ms": full.get("reference_median_ms"),
+            "reference_ratio": full.get("reference_ratio"),
+            "reference_same": full.get("reference_same"),
+            "reference_differences": full.get("reference_differences"),
+            "small_scale": tenth["scale"],
             "agenda_median_ms_tenth": tenth["agenda_median_ms"],
             "small_speedup": round(speedup, 2) if speedup else None,
             "generate_seconds": full["generate_seconds"],
@@ -390,8 +410,13 @@ class Command(BaseCommand):
                 }
             )
         figures["floors"] = FLOORS
+        # The absolute floor is SQLite's; on PostgreSQL each query is a round trip to a
+        # server, and the ratio to the reference (run the same way) is the floor.
+        sqlite = figures["database"] == "sqlite"
         figures["ok"] = (
-            figures["agenda_median_ms"] <= FLOORS["agenda_median_ms"]
+            (not sqlite or figures["agenda_median_ms"] <= FLOORS["agenda_median_ms"])
+            and (figures["reference_ratio"] or 0) <= FLOORS["reference_ratio_max"]
+            and figures["reference_same"] is not False
             and (speedup is None or speedup <= FLOORS["small_speedup_max"])
             and figures.get("worker_seconds", 0) <= FLOORS["worker_seconds"]
             and figures.get("worker_sent", 0) == figures.get("worker_items", 0)
@@ -404,10 +429,28 @@ class Command(BaseCommand):
         table.add_column("Figure")
         table.add_column("Measured", justify="right")
         table.add_column("Floor", justify="right")
-        table.add_row("Agenda, median", f"{figures['agenda_median_ms']} ms", "≤ 50 ms")
-        table.add_row("Agenda, p95", f"{figures['agenda_p95_ms']} ms", "")
-        table.add_row("Agenda, 10× smaller data", f"{figures['agenda_median_ms_tenth']} ms", "")
-        table.add_row("Speed-up on 10× smaller data", f"{figures['small_speedup']}×", "≤ 1.5×")
+        f, floors = figures, FLOORS
+        sqlite_floor = f"≤ {floors['agenda_median_ms']:g} ms" if f["database"] == "sqlite" else ""
+        table.add_row("Agenda, median", f"{f['agenda_median_ms']} ms", sqlite_floor)
+        table.add_row("Agenda, p95", f"{f['agenda_p95_ms']} ms", "")
+        if f.get("reference_ratio") is not None:
+            same = "same items" if f["reference_same"] else "DIFFERENT ITEMS"
+            table.add_row(
+                f"Hand-written SQL reference, median ({same})", f"{f['reference_median_ms']} ms", ""
+            )
+            table.add_row(
+                "Agenda as a multiple of the reference",
+                f"{f['reference_ratio']}×",
+                f"≤ {floors['reference_ratio_max']:g}×",
+            )
+        table.add_row(
+            f"Agenda at scale {f['small_scale']:g}", f"{f['agenda_median_ms_tenth']} ms", ""
+        )
+        table.add_row(
+            f"Scale {f['scale']:g} against scale {f['small_scale']:g}",
+            f"{f['small_speedup']}×",
+            f"≤ {floors['small_speedup_max']:g}×",
+        )
         if figures.get("health_median_ms") is not None:
             table.add_row(
                 f"Health of one organisation ({figures['health_people']} people), median",
