@@ -70,3 +70,10 @@ def test_a_difference_is_named(bench_workspace):
     product[0].due_by += timedelta(minutes=1)
     differences = reference.compare(product, reference.agenda(membership, at))
     assert any("due_by" in difference for difference in differences)
+
+
+def test_the_smaller_history_must_be_smaller():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--small-scale must be"):
+        call_command("bench", "--scale", "0.1", "--small-scale", "0.5")
