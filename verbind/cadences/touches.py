@@ -32,16 +32,15 @@ def touch_many(moments: dict[int, datetime]) -> int:
     now = timezone.now()
     people, moved = list(moments), 0
     for start in range(0, len(people), CHUNK):
-        changed = []
+        # Messages sent together share their moment, so one UPDATE per (moment, rhythm).
+        changes: dict[tuple[datetime, datetime], list[int]] = {}
         for cadence in Cadence.objects.filter(person_id__in=people[start : start + CHUNK]):
             at = min(moments[cadence.person_id], now)
             if cadence.last_touch_at is not None and cadence.last_touch_at >= at:
                 continue
-            cadence.last_touch_at, cadence.due_at = at, cadence.due_after(at)
-            changed.append(cadence)
-        if changed:
-            Cadence.objects.bulk_update(changed, ["last_touch_at", "due_at"])
-            moved += len(changed)
+            changes.setdefault((at, cadence.due_after(at)), []).append(cadence.pk)
+        for (at, due), ids in changes.items():
+            moved += Cadence.objects.filter(pk__in=ids).update(last_touch_at=at, due_at=due)
     return moved
 
 

@@ -18,9 +18,16 @@ from rich.table import Table
 FLOORS = {
     "agenda_median_ms": 50.0,
     "small_speedup_max": 1.5,
-    "worker_seconds": 10.0,
+    "worker_seconds": 6.0,  # SQLite; PostgreSQL's is WORKER_FLOORS' (issue #13)
     "health_median_ms": 50.0,  # one organisation of 500 people (keeping in touch)
 }
+# One worker pass over 10,000 due messages, by database (issue #13): PostgreSQL flushes
+# its log at every commit, SQLite in WAL mode does not.
+WORKER_FLOORS = {"sqlite": 6.0, "postgresql": 8.0}
+
+
+def floors_for(database: str) -> dict:
+    return {**FLOORS, "worker_seconds": WORKER_FLOORS.get(database, FLOORS["worker_seconds"])}
 # The scheduling issue's: free times over five years of calendar, and reading a big .ics file.
 SCHEDULING_FLOORS = {"slots_median_ms": 20.0, "sync_seconds": 2.0}
 
@@ -112,7 +119,7 @@ class Command(BaseCommand):
         if http:
             figures = self.run_http(scale, database_url, clients, seconds, workers)
             if json:
-                self.stdout.write(_dumps(figures))
+                self.stdout.write(_dumps(_stamped(figures)))
             else:
                 self.http_table(figures)
             return
@@ -127,7 +134,7 @@ class Command(BaseCommand):
                 and figures["slots_found"] == figures["slots_wanted"]
             )
             if json:
-                self.stdout.write(_dumps(figures))
+                self.stdout.write(_dumps(_stamped(figures)))
             else:
                 self.scheduling_table(figures)
             return
@@ -136,7 +143,7 @@ class Command(BaseCommand):
             figures["floors"] = {"linkedin_seconds": 10.0, "vcard_seconds": 10.0}
             figures["ok"] = figures["linkedin_seconds"] <= 10 and figures["vcard_seconds"] <= 10
             if json:
-                self.stdout.write(_dumps(figures))
+                self.stdout.write(_dumps(_stamped(figures)))
             else:
                 self.imports_table(figures)
             return
@@ -149,7 +156,7 @@ class Command(BaseCommand):
             )
         figures = self.summarise(results, scale, database_url)
         if json:
-            self.stdout.write(_dumps(figures))
+            self.stdout.write(_dumps(_stamped(figures)))
         else:
             self.table(figures)
 
@@ -389,13 +396,13 @@ class Command(BaseCommand):
                     for k in ("worker_items", "worker_sent", "worker_other_mail", "worker_seconds")
                 }
             )
-        figures["floors"] = FLOORS
+        floors = figures["floors"] = floors_for(figures["database"])
         figures["ok"] = (
-            figures["agenda_median_ms"] <= FLOORS["agenda_median_ms"]
-            and (speedup is None or speedup <= FLOORS["small_speedup_max"])
-            and figures.get("worker_seconds", 0) <= FLOORS["worker_seconds"]
+            figures["agenda_median_ms"] <= floors["agenda_median_ms"]
+            and (speedup is None or speedup <= floors["small_speedup_max"])
+            and figures.get("worker_seconds", 0) <= floors["worker_seconds"]
             and figures.get("worker_sent", 0) == figures.get("worker_items", 0)
-            and (figures["health_median_ms"] or 0) <= FLOORS["health_median_ms"]
+            and (figures["health_median_ms"] or 0) <= floors["health_median_ms"]
         )
         return figures
 
@@ -418,7 +425,7 @@ class Command(BaseCommand):
             table.add_row(
                 f"Worker pass, {figures['worker_items']:,} due messages",
                 f"{figures['worker_seconds']} s ({figures['worker_sent']:,} sent)",
-                "≤ 10 s",
+                f"≤ {floors_for(figures['database'])['worker_seconds']:g} s",
             )
         Console(file=self.stdout).print(table)
         self.stdout.write("All floors hold." if figures["ok"] else "A floor is NOT met.")
@@ -491,6 +498,31 @@ def _drop_postgres(url: str, scale: float) -> None:
 
 def _dumps(data) -> str:
     return json.dumps(data, indent=2)
+
+
+def _stamped(figures: dict) -> dict:
+    """The figures with when they were measured and on which commit (None outside git)."""
+    from datetime import UTC, datetime
+
+    return {
+        **figures,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": _commit(),
+    }
+
+
+def _commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=os.path.dirname(os.path.abspath(__file__)),
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def json_loads(text: str):
