@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import re
 import threading
 from email.utils import parseaddr
 from time import monotonic
 
 import aiosmtplib
+from aiosmtplib.email import flatten_message
 from django.conf import settings
 
 from verbind.messaging.channels import SendError
@@ -77,7 +79,14 @@ class SmtpPool:
             await self._drop(index)
             raise SendError(f"Could not reach the mail server: {exc}", outage=True) from None
         try:
-            await client.send_message(mail, sender=sender, recipients=[message.to_address])
+            if client.is_ehlo_or_helo_needed or not (
+                client.supports_extension("8bitmime") and (sender + message.to_address).isascii()
+            ):
+                await client.send_message(mail, sender=sender, recipients=[message.to_address])
+            else:  # what send_message does, with the short way to the bytes
+                await client.sendmail(
+                    sender, [message.to_address], flatten(mail), mail_options=["BODY=8BITMIME"]
+                )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             await self._reset(index)
             raise refused_address(exc.recipients) from None
@@ -126,6 +135,37 @@ class SmtpPool:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
         self.loop.close()
+
+
+NEWLINE = re.compile(r"\r\n|\r|\n")
+FROM_LINE = re.compile(r"^From ", re.MULTILINE)
+
+
+def flatten(mail) -> bytes:
+    """The bytes aiosmtplib's generator writes for *mail* (compat32, 8bit), the short way
+    for the usual message: one text part and short, plain ASCII headers. The generator
+    folds every header through ``email.header`` — the worker's costliest step per
+    message — where these need no folding. Anything else goes the long way.
+    """
+    payload = mail._payload  # as stored: 8-bit text kept as surrogates, as the generator writes it
+    if mail.is_multipart() or not isinstance(payload, str):
+        return flatten_message(mail)
+    head = []
+    for name, value in mail.raw_items():
+        if name.lower() in ("bcc", "resent-bcc"):
+            continue
+        if not (
+            isinstance(value, str)
+            and value.isascii()
+            and value.isprintable()
+            and value == value.strip()
+            and "  " not in value
+            and len(name) + len(value) + 2 <= 78
+        ):
+            return flatten_message(mail)
+        head.append(f"{name}: {value}\n")
+    body = NEWLINE.sub("\n", FROM_LINE.sub(">From ", payload))
+    return ("".join(head) + "\n" + body).encode("ascii", "surrogateescape")
 
 
 def refused_address(refusals: list) -> SendError:
