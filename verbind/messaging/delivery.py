@@ -124,8 +124,8 @@ def record_result(message: OutboxMessage, error: SendError | None, now=None) -> 
 
 
 def record_sent(messages: list[OutboxMessage]) -> None:
-    """The server accepted these: mark them sent, in one commit, each only if the claim
-    under which it was sent is still this worker's.
+    """The server accepted these: mark them sent, in one statement (per claim), each only
+    if the claim under which it was sent is still this worker's.
 
     Committed as soon as the group is in, while the connections go on sending: the
     sooner it is, the fewer accepted messages a crash leaves to be sent again.
@@ -135,8 +135,10 @@ def record_sent(messages: list[OutboxMessage]) -> None:
     for message in messages:
         claims.setdefault(message.claimed_by, []).append(message.pk)
     stored = connection.ops.adapt_datetimefield_value(sent_at)  # as the ORM stores it
-    # The hottest lines of the worker: plain SQL, a tenth of the ORM's cost.
-    with transaction.atomic(), connection.cursor() as cursor:
+    # The hottest lines of the worker: plain SQL, a tenth of the ORM's cost, and each
+    # statement committed on its own (a compare-and-set needs no transaction around it):
+    # one round trip to the database, not three.
+    with connection.cursor() as cursor:
         for token, ids in claims.items():
             cursor.execute(
                 f"UPDATE {OutboxMessage._meta.db_table} SET state = %s, sent_at = %s, "

@@ -45,7 +45,7 @@ class Sender(Step):
     name = "handle_one_send"
     order = 80
     CLAIMS = 10  # batches per call: the loop hears of a stop (SIGTERM) between calls
-    RECORD_EVERY = 100  # sent messages whose effects are recorded together
+    RECORD_EVERY = 200  # sent messages whose effects are recorded together
 
     def __init__(self, connections: int | None = None) -> None:
         self.claimant = delivery.worker_id()

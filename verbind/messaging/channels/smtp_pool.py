@@ -28,6 +28,8 @@ from verbind.messaging.channels.email import build
 # process that dies leaves at most AHEAD x connections accepted messages unrecorded
 # (the window of docs/outbox.md).
 AHEAD = 4
+# How long the caller waits for more results before it writes a group down (seconds).
+GATHER = 0.01
 
 Result = tuple[object, "SendError | None", bool]
 
@@ -205,12 +207,19 @@ class Sending:
         items = [(message, deadline) for message in messages]
         self.pool.loop.call_soon_threadsafe(self._put, items)
 
-    def next_group(self) -> list[Result]:
-        """The results that are in (waits for the first), at most a window's worth."""
+    def next_group(self, gather: float = GATHER) -> list[Result]:
+        """The results that are in, at most a window's worth: waits for the first, then up
+        to *gather* seconds for half a window (fewer, larger commits; the connections go
+        on sending meanwhile, in the other half)."""
         group = [self.results.get()]
+        until = monotonic() + gather
         while len(group) < self.pool.window:
             try:
-                group.append(self.results.get_nowait())
+                wait = until - monotonic()
+                if len(group) < self.pool.window // 2 and wait > 0 and len(group) < self.pending:
+                    group.append(self.results.get(timeout=wait))
+                else:
+                    group.append(self.results.get_nowait())
             except queue.Empty:
                 break
         self.pending -= len(group)
