@@ -501,13 +501,15 @@ def _dumps(data) -> str:
 
 
 def _stamped(figures: dict) -> dict:
-    """The figures with when they were measured and on which commit (None outside git)."""
+    """The figures with when they were measured, on which commit (None outside git) and
+    how busy the machine was (the load average over 1, 5 and 15 minutes, as `uptime`)."""
     from datetime import UTC, datetime
 
     return {
         **figures,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": _commit(),
+        "load_average": [round(load, 2) for load in os.getloadavg()],
     }
 
 
