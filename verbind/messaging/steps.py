@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from time import monotonic
 
 from django.conf import settings
@@ -65,12 +66,15 @@ class Sender(Step):
         if self.pool is None:
             self.pool = SmtpPool(self.connections)
         halt = threading.Event()
+        started = monotonic()
         sending = self.pool.start(halt)
         sending.add(batch, _deadline())
         claims, untried, unrecorded, reached, lost = 1, [], [], False, None
         try:
             while sending.pending:
                 group = sending.next_group()
+                # This call's clock: a later batch's claim (and lease) starts when it is taken.
+                current = now + timedelta(seconds=monotonic() - started)
                 accepted = []
                 for message, error, tried in group:
                     if not tried:
@@ -84,7 +88,7 @@ class Sender(Step):
                             halt.set()  # the server is down: start nothing more
                         else:
                             reached = True
-                        retried(delivery.record_result, message, error, now)
+                        retried(delivery.record_result, message, error, current)
                 # A write the database dropped is made again on a new connection: the
                 # claim is still ours. Only then are the group's places given back.
                 if accepted:
@@ -100,7 +104,7 @@ class Sender(Step):
                     and sending.pending < delivery.BATCH // 2
                 ):
                     # The next batch, before the connections run dry.
-                    more = delivery.claim_batch(now, self.claimant)
+                    more = delivery.claim_batch(current, self.claimant)
                     claims = claims + 1 if more else self.CLAIMS
                     sending.add(more, _deadline())
         finally:

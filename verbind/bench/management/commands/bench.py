@@ -469,7 +469,9 @@ def _bench_database(url: str, scale: float) -> tuple[str, str, str]:
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)
-    name = f"verbind_bench_{str(scale).replace('.', '_')}"
+    # This run's own: two benches on one server (two engineers, one machine) must not
+    # drop or fill each other's database.
+    name = f"verbind_bench_{str(scale).replace('.', '_')}_{os.getpid()}"
     return (
         urlunsplit(parts._replace(path="/postgres")),
         name,
