@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -10,9 +12,9 @@ from django.utils.translation import gettext as _
 from verbind.cadences import nudges
 from verbind.cadences.cadence import spread
 from verbind.cadences.models import Cadence, Nudge, NudgeState
-from verbind.cadences.touches import touch
+from verbind.cadences.touches import touch, touch_many
 from verbind.followthrough.delegation import period_handed, period_returned
-from verbind.messaging.signals import message_sent
+from verbind.messaging.signals import messages_sent
 from verbind.obligations.models import Appointment, AppointmentStatus, obligation_changed
 from verbind.people.models import Direction, Interaction, InteractionKind, Person
 from verbind.people.signals import last_contacts_imported
@@ -40,12 +42,20 @@ def interaction_logged(sender, instance, created, raw=False, **kwargs):
         )
 
 
-@receiver(message_sent)
-def message_went_out(sender, message, **kwargs):
-    """A message sent from the outbox is a touch, and may be a nudge's step."""
-    if message.person_id:
-        touch(message.person_id, message.sent_at or timezone.now())
-    nudges.step_sent(message)
+@receiver(messages_sent)
+def messages_went_out(sender, messages, **kwargs):
+    """Messages sent from the outbox are touches (read once for the group), and some may
+    be a nudge's step."""
+    now = timezone.now()
+    moments: dict[int, datetime] = {}
+    for message in messages:
+        if message.person_id:
+            at = message.sent_at or now
+            moments[message.person_id] = max(at, moments.get(message.person_id, at))
+    if moments:
+        touch_many(moments)
+    for message in messages:
+        nudges.step_sent(message)
 
 
 @receiver(obligation_changed)
@@ -65,8 +75,11 @@ def meeting_booked_on_a_link(sender, proposal, meeting, replaces, **kwargs):
 @receiver(last_contacts_imported)
 def import_knew_a_newer_contact(sender, last_contacts, **kwargs):
     """An import says when you were last in touch: newer than we knew, the cadence follows."""
+    moments: dict[int, datetime] = {}
     for person_id, at in last_contacts:
-        touch(person_id, at)
+        moments[person_id] = max(at, moments.get(person_id, at))
+    if moments:
+        touch_many(moments)
 
 
 @receiver(m2m_changed, sender=Person.tags.through)

@@ -102,7 +102,7 @@ class OutboxMessage(WorkspaceOwned):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     # When what follows from sending (timeline entry, repair) was recorded. Sending is
-    # committed first, on its own; these effects follow and are retried if a worker dies.
+    # committed first (in a small group); these effects follow and are retried if a worker dies.
     recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

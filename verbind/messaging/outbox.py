@@ -20,7 +20,7 @@ from verbind.messaging.channels import email
 from verbind.messaging.drafts import next_step_block
 from verbind.messaging.models import CANCELLABLE, Channel, OutboxMessage, Purpose, State
 from verbind.messaging.nextstep import NextStep
-from verbind.messaging.signals import message_released, message_sent
+from verbind.messaging.signals import message_released, message_sent, messages_sent
 from verbind.people.models import Channel as PersonChannel
 from verbind.people.models import Direction, Interaction, InteractionKind
 
@@ -168,27 +168,41 @@ VIA = {
 }
 
 
-def record_effects(ids: list[int]) -> int:
+def record_effects(ids: list[int], loaded: dict[int, OutboxMessage] | None = None) -> int:
     """What follows from sent messages: a timeline entry each, and progress on their repairs.
 
-    Done once per message (``recorded_at``), in one transaction per batch; a worker
-    that died before this is made up for by the next worker pass.
+    Done once per message (``recorded_at``), in one transaction per group; a worker
+    that died before this is made up for by the next worker pass. *loaded*: the
+    messages as the worker sent them, so they need not be read again (their repairs
+    are, since a repair may have moved while they were being sent).
     """
+    loaded = loaded or {}
     with transaction.atomic():
         pending = OutboxMessage.objects.filter(
             pk__in=ids, state=State.SENT, recorded_at__isnull=True
         )
         if connection.vendor == "postgresql":
-            pending = pending.select_for_update(skip_locked=True, of=("self",))
-        todo = list(pending.select_related("repair"))
+            pending = pending.select_for_update(skip_locked=True)
+        found = set(pending.values_list("pk", flat=True))
+        todo = [loaded[pk] for pk in ids if pk in found and pk in loaded]
+        for message in todo:
+            if message.repair_id:
+                OutboxMessage.repair.field.delete_cached_value(message)  # read fresh when used
+        if len(todo) < len(found):
+            known = {message.pk for message in todo}
+            todo += list(
+                OutboxMessage.objects.filter(pk__in=found - known).select_related("repair")
+            )
         if not todo:
             return 0
         Interaction.objects.bulk_create(
             [_interaction(m) for m in todo if m.person_id and m.purpose not in MEMBER_PURPOSES]
         )
-        for message in todo:
-            if message.purpose not in MEMBER_PURPOSES:  # a mail to a colleague is no contact
-                message_sent.send(OutboxMessage, message=message)
+        contacts = [m for m in todo if m.purpose not in MEMBER_PURPOSES]
+        for message in contacts:  # a mail to a colleague is no contact
+            message_sent.send(OutboxMessage, message=message)
+        if contacts:
+            messages_sent.send(OutboxMessage, messages=contacts)
         OutboxMessage.objects.filter(pk__in=[m.pk for m in todo]).update(recorded_at=timezone.now())
     return len(todo)
 

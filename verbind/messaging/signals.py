@@ -6,6 +6,10 @@
 - ``message_sent``: a message reached the other side and its effects are being
   recorded, once per message, inside the recording transaction (followthrough
   notes it on the repair, or moves a promise to its new time).
+- ``messages_sent``: the same messages once more, all together, after each of them
+  was told as ``message_sent``, in the same transaction. For a receiver whose work
+  is cheaper per group than per message (keeping in touch reads each person's
+  cadences once for the whole group).
 """
 
 from __future__ import annotations
@@ -14,3 +18,4 @@ from django.dispatch import Signal
 
 message_released = Signal()  # message, by
 message_sent = Signal()  # message
+messages_sent = Signal()  # messages (a list, at least one)

@@ -19,10 +19,19 @@ FLOORS = {
     "agenda_median_ms": 5.0,  # issue #13 (wave 1 asked 50)
     "reference_ratio_max": 10.0,  # the agenda at most 10x the hand-written SQL of bench.reference
     "small_speedup_max": 1.1,  # the big history no slower than the small one by more than this
-    "worker_seconds": 10.0,
+    "worker_seconds": 6.0,  # SQLite; PostgreSQL's is WORKER_FLOORS' (issue #13)
     "health_median_ms": 50.0,  # one organisation of 500 people (keeping in touch)
 }
 IMPORT_FLOORS = {"linkedin_seconds": 3.0, "vcard_seconds": 3.0}
+# One worker pass over 10,000 due messages, by database (issue #13): PostgreSQL flushes
+# its log at every commit, SQLite in WAL mode does not.
+WORKER_FLOORS = {"sqlite": 6.0, "postgresql": 8.0}
+
+
+def floors_for(database: str) -> dict:
+    return {**FLOORS, "worker_seconds": WORKER_FLOORS.get(database, FLOORS["worker_seconds"])}
+
+
 # The scheduling issue's: free times over five years of calendar, and reading a big .ics file.
 SCHEDULING_FLOORS = {"slots_median_ms": 20.0, "sync_seconds": 2.0}
 
@@ -121,7 +130,7 @@ class Command(BaseCommand):
         if http:
             figures = self.run_http(scale, database_url, clients, seconds, workers)
             if json:
-                self.stdout.write(_dumps(figures))
+                self.stdout.write(_dumps(_stamped(figures)))
             else:
                 self.http_table(figures)
             return
@@ -136,7 +145,7 @@ class Command(BaseCommand):
                 and figures["slots_found"] == figures["slots_wanted"]
             )
             if json:
-                self.stdout.write(_dumps(figures))
+                self.stdout.write(_dumps(_stamped(figures)))
             else:
                 self.scheduling_table(figures)
             return
@@ -145,7 +154,7 @@ class Command(BaseCommand):
             figures["floors"] = IMPORT_FLOORS
             figures["ok"] = all(figures[name] <= floor for name, floor in IMPORT_FLOORS.items())
             if json:
-                self.stdout.write(_dumps(figures))
+                self.stdout.write(_dumps(_stamped(figures)))
             else:
                 self.imports_table(figures)
             return
@@ -162,7 +171,7 @@ class Command(BaseCommand):
             )
         figures = self.summarise(results, scale, database_url)
         if json:
-            self.stdout.write(_dumps(figures))
+            self.stdout.write(_dumps(_stamped(figures)))
         else:
             self.table(figures)
 
@@ -409,18 +418,18 @@ class Command(BaseCommand):
                     for k in ("worker_items", "worker_sent", "worker_other_mail", "worker_seconds")
                 }
             )
-        figures["floors"] = FLOORS
-        # The absolute floor is SQLite's; on PostgreSQL each query is a round trip to a
-        # server, and the ratio to the reference (run the same way) is the floor.
+        floors = figures["floors"] = floors_for(figures["database"])
+        # The absolute agenda floor is SQLite's; on PostgreSQL each query is a round trip to
+        # a server, and the ratio to the reference (run the same way) is the floor.
         sqlite = figures["database"] == "sqlite"
         figures["ok"] = (
-            (not sqlite or figures["agenda_median_ms"] <= FLOORS["agenda_median_ms"])
-            and (figures["reference_ratio"] or 0) <= FLOORS["reference_ratio_max"]
+            (not sqlite or figures["agenda_median_ms"] <= floors["agenda_median_ms"])
+            and (figures["reference_ratio"] or 0) <= floors["reference_ratio_max"]
             and figures["reference_same"] is not False
-            and (speedup is None or speedup <= FLOORS["small_speedup_max"])
-            and figures.get("worker_seconds", 0) <= FLOORS["worker_seconds"]
+            and (speedup is None or speedup <= floors["small_speedup_max"])
+            and figures.get("worker_seconds", 0) <= floors["worker_seconds"]
             and figures.get("worker_sent", 0) == figures.get("worker_items", 0)
-            and (figures["health_median_ms"] or 0) <= FLOORS["health_median_ms"]
+            and (figures["health_median_ms"] or 0) <= floors["health_median_ms"]
         )
         return figures
 
@@ -429,7 +438,7 @@ class Command(BaseCommand):
         table.add_column("Figure")
         table.add_column("Measured", justify="right")
         table.add_column("Floor", justify="right")
-        f, floors = figures, FLOORS
+        f, floors = figures, floors_for(figures["database"])
         sqlite_floor = f"≤ {floors['agenda_median_ms']:g} ms" if f["database"] == "sqlite" else ""
         table.add_row("Agenda, median", f"{f['agenda_median_ms']} ms", sqlite_floor)
         table.add_row("Agenda, p95", f"{f['agenda_p95_ms']} ms", "")
@@ -461,7 +470,7 @@ class Command(BaseCommand):
             table.add_row(
                 f"Worker pass, {figures['worker_items']:,} due messages",
                 f"{figures['worker_seconds']} s ({figures['worker_sent']:,} sent)",
-                "≤ 10 s",
+                f"≤ {floors_for(figures['database'])['worker_seconds']:g} s",
             )
         Console(file=self.stdout).print(table)
         self.stdout.write("All floors hold." if figures["ok"] else "A floor is NOT met.")
@@ -505,7 +514,8 @@ def _bench_database(url: str, scale: float) -> tuple[str, str, str]:
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)
-    # One run's own: two benches on one server (say SQLite's and a colleague's) never meet.
+    # This run's own: two benches on one server (two engineers, one machine) must not
+    # drop or fill each other's database.
     name = f"verbind_bench_{str(scale).replace('.', '_')}_{os.getpid()}"
     return (
         urlunsplit(parts._replace(path="/postgres")),
@@ -535,6 +545,33 @@ def _drop_postgres(url: str, scale: float) -> None:
 
 def _dumps(data) -> str:
     return json.dumps(data, indent=2)
+
+
+def _stamped(figures: dict) -> dict:
+    """The figures with when they were measured, on which commit (None outside git) and
+    how busy the machine was (the load average over 1, 5 and 15 minutes, as `uptime`)."""
+    from datetime import UTC, datetime
+
+    return {
+        **figures,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": _commit(),
+        "load_average": [round(load, 2) for load in os.getloadavg()],
+    }
+
+
+def _commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=os.path.dirname(os.path.abspath(__file__)),
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
 
 
 def json_loads(text: str):
