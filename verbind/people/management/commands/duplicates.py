@@ -42,5 +42,3 @@ class Command(MemberCommand):
                 s.reason,
             )
         Console(file=self.stdout).print(table)
-
-
