@@ -14,8 +14,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -46,7 +46,8 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"})
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -93,6 +94,21 @@ def zone_choices(blank: str = "") -> list[tuple[str, str]]:
     """Time zones as people know them (Europe/Amsterdam), without legacy aliases (GB, US/…)."""
     zones = list(_zones())
     return [("", blank), *zones] if blank else zones
+
+
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """The zones of ``zone_choices``, to check a zone typed on a page against."""
+    return frozenset(zone for zone, _label in _zones())
+
+
+@functools.cache
+def zone_options() -> SafeString:
+    """The ``<option>``s of the zone list on the private link pages, rendered once per process.
+
+    About 490 of them, the same for every visitor and language: rendered by the template
+    each time they were a good part of the page's time (issue #13)."""
+    return format_html_join("", '<option value="{}">', ((zone,) for zone, _label in _zones()))
 
 
 @functools.cache
@@ -304,9 +320,7 @@ class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["time_zone", "language", "digest_hour", "wants_digest", "backup", "mobile"]
-        widgets = {
-            "digest_hour": forms.Select(choices=[(h, f"{h:02d}:00") for h in range(24)])
-        }
+        widgets = {"digest_hour": forms.Select(choices=[(h, f"{h:02d}:00") for h in range(24)])}
         labels = {"backup": _("Your backup colleague")}
         help_texts = {
             "backup": _("Stands in when you are away, and hears of a repair you could not do.")
@@ -481,7 +495,6 @@ class AbsenceForm(forms.ModelForm):
         self.fields["backup"].initial = membership.backup_id
 
 
-
 class OfferTimesForm(forms.Form):
     """Offer a person a few free times to pick from a link (the person page's last tab)."""
 
@@ -562,9 +575,7 @@ class InviteForm(forms.Form):
 
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
-    language = forms.ChoiceField(
-        label=_("Language of the invitation"), choices=settings.LANGUAGES
-    )
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
 
 
 class MemberRoleForm(forms.Form):
@@ -589,16 +600,19 @@ class JoinForm(forms.Form):
     """Someone invited makes their account: their name and a password."""
 
     full_name = forms.CharField(
-        label=_("Your name"), max_length=150,
+        label=_("Your name"),
+        max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text=_("It signs the messages you send."),
     )
     password1 = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label=_("The same password again"), strip=False,
+        label=_("The same password again"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -612,8 +626,9 @@ class JoinForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", _("The two passwords differ."))
         elif first:
-            probe = get_user_model()(username=self.email, email=self.email,
-                                     first_name=data.get("full_name", ""))
+            probe = get_user_model()(
+                username=self.email, email=self.email, first_name=data.get("full_name", "")
+            )
             try:
                 validate_password(first, probe)
             except ValidationError as exc:
