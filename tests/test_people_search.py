@@ -13,6 +13,7 @@ from verbind.people.merging import merge, undo
 from verbind.people.models import Organisation, Person
 from verbind.people.search import search_people
 from verbind.transfer.apply import apply
+from verbind.transfer.backup import backup, restore
 from verbind.transfer.importing import plan_import
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -264,3 +265,12 @@ def test_a_missing_trigger_is_put_back_with_the_rows_after_migrate(workspace, cr
     assert assert_found_by_the_rule(workspace, "migratie") == ["Gemist Tijdens Migratie"]
     assert_index_is_true()
     assert not searchindex.ensure(connection)  # all in place: nothing to do
+
+
+def test_the_index_follows_a_backup_restored_over_the_data(workspace, crowd):
+    crowd[4].add_contact_point("email", "els@molen.example")
+    document = backup()
+    restore(document, "backup.json", replace=True)  # loaddata: rows in any order
+    assert assert_found_by_the_rule(workspace, "molen.example els") == ["Els Vos"]
+    assert assert_found_by_the_rule(workspace, "gemeente anna") == ["Anna Smit"]
+    assert_index_is_true()

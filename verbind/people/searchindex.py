@@ -76,7 +76,12 @@ SQLITE_TRIGGERS = {
           {_sqlite_refresh("p.id = old.person_id")}
         END""",
     "people_search_organisation_update": f"""
-        AFTER UPDATE OF name ON people_organisation BEGIN
+        AFTER UPDATE OF id, name ON people_organisation BEGIN
+          {_sqlite_refresh("p.organisation_id = new.id")}
+        END""",
+    # A backup restored (loaddata) may bring a person before their organisation.
+    "people_search_organisation_insert": f"""
+        AFTER INSERT ON people_organisation BEGIN
           {_sqlite_refresh("p.organisation_id = new.id")}
         END""",
 }
@@ -147,7 +152,8 @@ PG_TRIGGERS = {
         FOR EACH STATEMENT EXECUTE FUNCTION people_search_person()""",
     "people_search_point": """AFTER INSERT OR DELETE OR UPDATE OF person_id, value
         ON people_contactpoint FOR EACH ROW EXECUTE FUNCTION people_search_point()""",
-    "people_search_organisation": """AFTER UPDATE OF name ON people_organisation
+    # INSERT too: a backup restored (loaddata) may bring a person before their organisation.
+    "people_search_organisation": """AFTER INSERT OR UPDATE OF id, name ON people_organisation
         FOR EACH ROW EXECUTE FUNCTION people_search_organisation()""",
 }
 PG_FILL = [
