@@ -274,3 +274,22 @@ def test_the_index_follows_a_backup_restored_over_the_data(workspace, crowd):
     assert assert_found_by_the_rule(workspace, "molen.example els") == ["Els Vos"]
     assert assert_found_by_the_rule(workspace, "gemeente anna") == ["Anna Smit"]
     assert_index_is_true()
+
+
+@pytest.mark.postgres
+def test_without_pg_trgm_the_migration_warns_and_search_still_finds_everyone(
+    workspace, crowd, monkeypatch, caplog
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("runs only against PostgreSQL: set DATABASE_URL=postgres://…")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX people_search_trigrams")  # rolled back with the test
+    # An extension the database user may not create: the same refusal, the same fallback.
+    monkeypatch.setattr(searchindex, "PG_EXTENSION", "CREATE EXTENSION verbind_not_there")
+    searchindex.create_table(connection)
+    assert "pg_trgm" in caplog.text and "Search works, by scanning" in caplog.text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('people_search_trigrams')")
+        assert cursor.fetchone()[0] is None
+    for query in ["bakker", "BAKKER linda", "wethouder gemeente", "co", "zzz"]:
+        assert_found_by_the_rule(workspace, query)

@@ -156,6 +156,10 @@ PG_TRIGGERS = {
     "people_search_organisation": """AFTER INSERT OR UPDATE OF id, name ON people_organisation
         FOR EACH ROW EXECUTE FUNCTION people_search_organisation()""",
 }
+PG_TRIGGER_TABLES = {
+    "people_search_point": "people_contactpoint",
+    "people_search_organisation": "people_organisation",
+}
 PG_FILL = [
     f"TRUNCATE {TABLE}",
     f"""INSERT INTO {TABLE} (person_id, text) SELECT p.id, {_PG_TEXT} FROM people_person p
@@ -216,6 +220,15 @@ def create_table(connection) -> None:
             return
         for sql in PG_TABLE:
             cursor.execute(sql)
+    _trigram_index(connection)
+
+
+def _trigram_index(connection) -> None:
+    """PostgreSQL: the GIN index, once pg_trgm can be had (each migrate tries again)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('people_search_trigrams') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            return
         try:
             with transaction.atomic(using=connection.alias):  # a savepoint: may fail
                 cursor.execute(PG_EXTENSION)
@@ -236,14 +249,7 @@ def drop_triggers(connection) -> None:
     with connection.cursor() as cursor:
         for name in _present(connection):
             if connection.vendor == "postgresql":
-                table = "people_person" if name.startswith("people_search_person") else None
-                table = (
-                    table
-                    or {
-                        "people_search_point": "people_contactpoint",
-                        "people_search_organisation": "people_organisation",
-                    }[name]
-                )
+                table = PG_TRIGGER_TABLES.get(name, "people_person")
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             else:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -252,9 +258,11 @@ def drop_triggers(connection) -> None:
 def ensure(connection) -> bool:
     """Put the triggers in place and rebuild the rows if any trigger is missing.
 
-    Returns whether it rebuilt. Cheap when all is in place (one query)."""
+    Returns whether it rebuilt. Cheap when all is in place (a query or two)."""
     if not usable(connection) or not _table_exists(connection):
         return False
+    if connection.vendor == "postgresql":
+        _trigram_index(connection)
     triggers = _triggers(connection)
     if set(triggers) <= _present(connection):
         return False
