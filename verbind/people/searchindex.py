@@ -103,6 +103,11 @@ PG_EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm"
 PG_INDEX = (
     f"CREATE INDEX IF NOT EXISTS people_search_trigrams ON {TABLE} USING gin (text gin_trgm_ops)"
 )
+# Statement triggers with transition tables: a bulk_create or an update of many people
+# refreshes their rows in one statement, not one call per row (row triggers made inserting
+# 50,000 people ten times slower). An update refreshes only the rows whose searched
+# columns changed.
+_SEARCHED = "name, email, phone, job_title, organisation_id"
 PG_FUNCTIONS = [
     f"""CREATE OR REPLACE FUNCTION people_search_refresh(ids bigint[]) RETURNS void
         LANGUAGE sql AS $$
@@ -112,53 +117,63 @@ PG_FUNCTIONS = [
             LEFT JOIN people_organisation o ON o.id = p.organisation_id
             WHERE p.id = ANY(ids);
         $$""",
-    """CREATE OR REPLACE FUNCTION people_search_person() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION people_search_person() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF TG_OP = 'TRUNCATE' THEN
-            TRUNCATE people_search;
+            TRUNCATE {TABLE};
           ELSIF TG_OP = 'DELETE' THEN
-            DELETE FROM people_search WHERE person_id = OLD.id;
+            DELETE FROM {TABLE} WHERE person_id IN (SELECT id FROM old_rows);
           ELSIF TG_OP = 'UPDATE' THEN
-            PERFORM people_search_refresh(ARRAY[OLD.id, NEW.id]);
+            PERFORM people_search_refresh(ARRAY(
+              SELECT n.id FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
+              WHERE (n.{_SEARCHED.replace(", ", ", n.")})
+                IS DISTINCT FROM (o.{_SEARCHED.replace(", ", ", o.")})));
           ELSE
-            PERFORM people_search_refresh(ARRAY[NEW.id]);
+            PERFORM people_search_refresh(ARRAY(SELECT id FROM new_rows));
           END IF;
           RETURN NULL;
         END $$""",
     """CREATE OR REPLACE FUNCTION people_search_point() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF TG_OP = 'INSERT' THEN
-            PERFORM people_search_refresh(ARRAY[NEW.person_id]);
+            PERFORM people_search_refresh(ARRAY(SELECT DISTINCT person_id FROM new_rows));
           ELSIF TG_OP = 'DELETE' THEN
-            PERFORM people_search_refresh(ARRAY[OLD.person_id]);
+            PERFORM people_search_refresh(ARRAY(SELECT DISTINCT person_id FROM old_rows));
           ELSE
-            PERFORM people_search_refresh(ARRAY[OLD.person_id, NEW.person_id]);
+            PERFORM people_search_refresh(ARRAY(
+              SELECT person_id FROM old_rows UNION SELECT person_id FROM new_rows));
           END IF;
           RETURN NULL;
         END $$""",
     """CREATE OR REPLACE FUNCTION people_search_organisation() RETURNS trigger
         LANGUAGE plpgsql AS $$
         BEGIN
-          PERFORM people_search_refresh(
-            ARRAY(SELECT id FROM people_person WHERE organisation_id = NEW.id));
+          PERFORM people_search_refresh(ARRAY(
+            SELECT id FROM people_person WHERE organisation_id IN (SELECT id FROM new_rows)));
           RETURN NULL;
         END $$""",
 ]
+_EACH = "FOR EACH STATEMENT EXECUTE FUNCTION"
 PG_TRIGGERS = {
-    "people_search_person": """AFTER INSERT OR DELETE
-        OR UPDATE OF id, name, email, phone, job_title, organisation_id
-        ON people_person FOR EACH ROW EXECUTE FUNCTION people_search_person()""",
-    "people_search_person_truncate": """AFTER TRUNCATE ON people_person
-        FOR EACH STATEMENT EXECUTE FUNCTION people_search_person()""",
-    "people_search_point": """AFTER INSERT OR DELETE OR UPDATE OF person_id, value
-        ON people_contactpoint FOR EACH ROW EXECUTE FUNCTION people_search_point()""",
+    "people_search_person_insert": f"""AFTER INSERT ON people_person
+        REFERENCING NEW TABLE AS new_rows {_EACH} people_search_person()""",
+    "people_search_person_update": f"""AFTER UPDATE ON people_person
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows {_EACH} people_search_person()""",
+    "people_search_person_delete": f"""AFTER DELETE ON people_person
+        REFERENCING OLD TABLE AS old_rows {_EACH} people_search_person()""",
+    "people_search_person_truncate": f"AFTER TRUNCATE ON people_person {_EACH} people_search_person()",
+    "people_search_point_insert": f"""AFTER INSERT ON people_contactpoint
+        REFERENCING NEW TABLE AS new_rows {_EACH} people_search_point()""",
+    "people_search_point_update": f"""AFTER UPDATE ON people_contactpoint
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows {_EACH} people_search_point()""",
+    "people_search_point_delete": f"""AFTER DELETE ON people_contactpoint
+        REFERENCING OLD TABLE AS old_rows {_EACH} people_search_point()""",
     # INSERT too: a backup restored (loaddata) may bring a person before their organisation.
-    "people_search_organisation": """AFTER INSERT OR UPDATE OF id, name ON people_organisation
-        FOR EACH ROW EXECUTE FUNCTION people_search_organisation()""",
-}
-PG_TRIGGER_TABLES = {
-    "people_search_point": "people_contactpoint",
-    "people_search_organisation": "people_organisation",
+    "people_search_organisation_insert": f"""AFTER INSERT ON people_organisation
+        REFERENCING NEW TABLE AS new_rows {_EACH} people_search_organisation()""",
+    "people_search_organisation_update": f"""AFTER UPDATE ON people_organisation
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows {_EACH}
+        people_search_organisation()""",
 }
 PG_FILL = [
     f"TRUNCATE {TABLE}",
@@ -192,16 +207,20 @@ def _triggers(connection) -> dict[str, str]:
     return PG_TRIGGERS if connection.vendor == "postgresql" else SQLITE_TRIGGERS
 
 
-def _present(connection) -> set[str]:
+def _present(connection) -> dict[str, str]:
+    """The index's triggers in place: their names and tables."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'people_search%%'")
+            cursor.execute(
+                "SELECT tgname, tgrelid::regclass::text FROM pg_trigger"
+                " WHERE tgname LIKE 'people_search%%' AND NOT tgisinternal"
+            )
         else:
             cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"
                 " AND name LIKE 'people_search%'"
             )
-        return {row[0] for row in cursor.fetchall()}
+        return dict(cursor.fetchall())
 
 
 def create_table(connection) -> None:
@@ -247,9 +266,8 @@ def drop_triggers(connection) -> None:
     if not usable(connection):
         return
     with connection.cursor() as cursor:
-        for name in _present(connection):
+        for name, table in _present(connection).items():
             if connection.vendor == "postgresql":
-                table = PG_TRIGGER_TABLES.get(name, "people_person")
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             else:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -264,7 +282,7 @@ def ensure(connection) -> bool:
     if connection.vendor == "postgresql":
         _trigram_index(connection)
     triggers = _triggers(connection)
-    if set(triggers) <= _present(connection):
+    if set(triggers) <= set(_present(connection)):
         return False
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         drop_triggers(connection)
