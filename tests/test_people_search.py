@@ -293,3 +293,17 @@ def test_without_pg_trgm_the_migration_warns_and_search_still_finds_everyone(
         assert cursor.fetchone()[0] is None
     for query in ["bakker", "BAKKER linda", "wethouder gemeente", "co", "zzz"]:
         assert_found_by_the_rule(workspace, query)
+
+
+def test_a_changed_trigger_is_replaced_after_migrate(workspace, crowd, monkeypatch):
+    assert not searchindex.ensure(connection)
+    triggers = (
+        searchindex.PG_TRIGGERS
+        if connection.vendor == "postgresql"
+        else searchindex.SQLITE_TRIGGERS
+    )
+    name = next(iter(triggers))
+    monkeypatch.setitem(triggers, name, triggers[name] + " ")  # what a new version would do
+    assert searchindex.ensure(connection)
+    assert set(searchindex._present(connection)) == set(searchindex._triggers(connection))
+    assert_index_is_true()

@@ -21,6 +21,7 @@ dropped before migrations of this app run and put back (with the rows rebuilt) a
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import sqlite3
 
@@ -55,7 +56,11 @@ SQLITE_TRIGGERS = {
           {_sqlite_refresh("p.id = new.id")}
         END""",
     "people_search_person_update": f"""
-        AFTER UPDATE OF id, name, email, phone, job_title, organisation_id ON people_person BEGIN
+        AFTER UPDATE OF id, name, email, phone, job_title, organisation_id ON people_person
+        WHEN old.id IS NOT new.id OR old.name IS NOT new.name OR old.email IS NOT new.email
+          OR old.phone IS NOT new.phone OR old.job_title IS NOT new.job_title
+          OR old.organisation_id IS NOT new.organisation_id
+        BEGIN
           DELETE FROM {TABLE} WHERE rowid = old.id;
           {_sqlite_refresh("p.id = new.id")}
         END""",
@@ -68,7 +73,8 @@ SQLITE_TRIGGERS = {
           {_sqlite_refresh("p.id = new.person_id")}
         END""",
     "people_search_point_update": f"""
-        AFTER UPDATE OF person_id, value ON people_contactpoint BEGIN
+        AFTER UPDATE OF person_id, value ON people_contactpoint
+        WHEN old.person_id IS NOT new.person_id OR old.value IS NOT new.value BEGIN
           {_sqlite_refresh("p.id IN (old.person_id, new.person_id)")}
         END""",
     "people_search_point_delete": f"""
@@ -76,7 +82,8 @@ SQLITE_TRIGGERS = {
           {_sqlite_refresh("p.id = old.person_id")}
         END""",
     "people_search_organisation_update": f"""
-        AFTER UPDATE OF id, name ON people_organisation BEGIN
+        AFTER UPDATE OF id, name ON people_organisation
+        WHEN old.id IS NOT new.id OR old.name IS NOT new.name BEGIN
           {_sqlite_refresh("p.organisation_id = new.id")}
         END""",
     # A backup restored (loaddata) may bring a person before their organisation.
@@ -100,8 +107,13 @@ PG_TABLE = [
     f"CREATE TABLE IF NOT EXISTS {TABLE} (person_id bigint PRIMARY KEY, text text NOT NULL)",
 ]
 PG_EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm"
+# fastupdate off: with it on, the rows of a bulk insert wait in the index's pending list
+# (up to 4 MB) until a vacuum, and every search reads that list through: 13 ms instead
+# of 5 for 'Person 1234' after 20,000 people were added. Inserts cost more (20,000
+# people: 2.9 s -> 4.4 s); searches are far more frequent than imports.
 PG_INDEX = (
-    f"CREATE INDEX IF NOT EXISTS people_search_trigrams ON {TABLE} USING gin (text gin_trgm_ops)"
+    f"CREATE INDEX IF NOT EXISTS people_search_trigrams ON {TABLE}"
+    " USING gin (text gin_trgm_ops) WITH (fastupdate = off)"
 )
 # Statement triggers with transition tables: a bulk_create or an update of many people
 # refreshes their rows in one statement, not one call per row (row triggers made inserting
@@ -204,7 +216,16 @@ def usable(connection) -> bool:
 
 
 def _triggers(connection) -> dict[str, str]:
-    return PG_TRIGGERS if connection.vendor == "postgresql" else SQLITE_TRIGGERS
+    """The triggers by name; each name ends in a digest of what it does (with the functions
+    it calls), so that ``ensure`` puts a changed definition in place by itself."""
+    if connection.vendor == "postgresql":
+        triggers, shared = PG_TRIGGERS, "".join(PG_FUNCTIONS)
+    else:
+        triggers, shared = SQLITE_TRIGGERS, ""
+    return {
+        f"{name}_{hashlib.sha256((shared + body).encode()).hexdigest()[:8]}": body
+        for name, body in triggers.items()
+    }
 
 
 def _present(connection) -> dict[str, str]:
@@ -274,7 +295,7 @@ def drop_triggers(connection) -> None:
 
 
 def ensure(connection) -> bool:
-    """Put the triggers in place and rebuild the rows if any trigger is missing.
+    """Put the triggers in place and rebuild the rows if any is missing or changed.
 
     Returns whether it rebuilt. Cheap when all is in place (a query or two)."""
     if not usable(connection) or not _table_exists(connection):
@@ -282,7 +303,7 @@ def ensure(connection) -> bool:
     if connection.vendor == "postgresql":
         _trigram_index(connection)
     triggers = _triggers(connection)
-    if set(triggers) <= set(_present(connection)):
+    if set(triggers) == set(_present(connection)):
         return False
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         drop_triggers(connection)
@@ -291,8 +312,13 @@ def ensure(connection) -> bool:
                 cursor.execute(sql)
         for name, body in triggers.items():
             cursor.execute(f"CREATE TRIGGER {name} {body}")
+        if connection.vendor == "postgresql":
+            # Building the index over the rows is quicker than adding the rows to it.
+            cursor.execute("DROP INDEX IF EXISTS people_search_trigrams")
         for sql in PG_FILL if connection.vendor == "postgresql" else SQLITE_FILL:
             cursor.execute(sql)
+    if connection.vendor == "postgresql":
+        _trigram_index(connection)
     return True
 
 
