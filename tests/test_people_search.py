@@ -139,6 +139,7 @@ def lines_of(person: Person) -> list[str]:
 
 
 def assert_index_is_true():
+    searchindex.refresh_all(connection)  # the worker's step, on SQLite
     rows = index_rows()
     people = Person.objects.select_related("organisation").prefetch_related("contact_points")
     assert sorted(rows) == sorted(p.pk for p in people)  # nobody missing, nobody left over
@@ -307,3 +308,38 @@ def test_a_changed_trigger_is_replaced_after_migrate(workspace, crowd, monkeypat
     assert searchindex.ensure(connection)
     assert set(searchindex._present(connection)) == set(searchindex._triggers(connection))
     assert_index_is_true()
+
+
+def test_people_changed_since_the_last_refresh_are_found_before_the_worker_runs(workspace, crowd):
+    searchindex.refresh_all(connection)
+    linda = crowd[0]
+    linda.name = "Linda Hoogeveen"
+    linda.save()
+    Organisation.objects.filter(name="Gemeente Utrecht").update(name="Provincie Drenthe")
+    crowd[3].add_contact_point("email", "ruud@laat.example")  # the primary one: on the person
+    for query in ["hoogeveen", "linda bakker", "drenthe anna", "utrecht", "laat.example ruud"]:
+        assert_found_by_the_rule(workspace, query)
+    if connection.vendor == "sqlite":  # noted, for the worker
+        assert searchindex.refresh(connection) == 3
+        assert searchindex.refresh(connection) == 0
+    assert_index_is_true()
+    assert assert_found_by_the_rule(workspace, "hoogeveen") == ["Linda Hoogeveen"]
+
+
+def test_the_worker_step_refreshes_the_index_in_batches(workspace, crowd, monkeypatch):
+    from django.utils import timezone
+
+    from verbind.people.steps import SearchIndex
+
+    searchindex.refresh_all(connection)
+    Person.objects.bulk_create(
+        [Person(workspace=workspace, name=f"Stap {n} Visser") for n in range(5)]
+    )
+    monkeypatch.setattr(searchindex, "BATCH", 2)
+    step = SearchIndex()
+    ran = 0
+    while step(timezone.now()):
+        ran += 1
+    assert ran == (3 if connection.vendor == "sqlite" else 0)
+    assert_index_is_true()
+    assert len(assert_found_by_the_rule(workspace, "visser stap")) == 5

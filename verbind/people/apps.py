@@ -9,6 +9,11 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
+        # Lazy: the steps use models, which exist only once every app is loaded.
+        from verbind.lib.steps import register
+        from verbind.people import steps
+
+        register(*steps.STEPS)
         pre_migrate.connect(_before_migrating, sender=self)
         post_migrate.connect(_after_migrating, sender=self)
 
