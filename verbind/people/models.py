@@ -285,11 +285,7 @@ class Interaction(WorkspaceOwned):
             raise ValidationError({"person": _("That person is not in this workspace.")})
         if not self.notes.strip():
             raise ValidationError(
-                {
-                    "notes": _(
-                        "Write a word about what was said or done, so the entry means something."
-                    )
-                }
+                {"notes": _("Write a word about what was said or done, so the entry means something.")}
             )
 
 
@@ -309,9 +305,7 @@ class EntryChange(WorkspaceOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
-    before = models.JSONField(
-        help_text="the entry as it was: kind, direction, channel, when, notes"
-    )
+    before = models.JSONField(help_text="the entry as it was: kind, direction, channel, when, notes")
 
     class Meta:
         verbose_name = _("change to a timeline entry")

@@ -46,8 +46,7 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("E-mail"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"})
     )
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -320,7 +319,9 @@ class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["time_zone", "language", "digest_hour", "wants_digest", "backup", "mobile"]
-        widgets = {"digest_hour": forms.Select(choices=[(h, f"{h:02d}:00") for h in range(24)])}
+        widgets = {
+            "digest_hour": forms.Select(choices=[(h, f"{h:02d}:00") for h in range(24)])
+        }
         labels = {"backup": _("Your backup colleague")}
         help_texts = {
             "backup": _("Stands in when you are away, and hears of a repair you could not do.")
@@ -495,6 +496,7 @@ class AbsenceForm(forms.ModelForm):
         self.fields["backup"].initial = membership.backup_id
 
 
+
 class OfferTimesForm(forms.Form):
     """Offer a person a few free times to pick from a link (the person page's last tab)."""
 
@@ -575,7 +577,9 @@ class InviteForm(forms.Form):
 
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
-    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"), choices=settings.LANGUAGES
+    )
 
 
 class MemberRoleForm(forms.Form):
@@ -600,19 +604,16 @@ class JoinForm(forms.Form):
     """Someone invited makes their account: their name and a password."""
 
     full_name = forms.CharField(
-        label=_("Your name"),
-        max_length=150,
+        label=_("Your name"), max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         help_text=_("It signs the messages you send."),
     )
     password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
+        label=_("Password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
-        label=_("The same password again"),
-        strip=False,
+        label=_("The same password again"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -626,9 +627,8 @@ class JoinForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", _("The two passwords differ."))
         elif first:
-            probe = get_user_model()(
-                username=self.email, email=self.email, first_name=data.get("full_name", "")
-            )
+            probe = get_user_model()(username=self.email, email=self.email,
+                                     first_name=data.get("full_name", ""))
             try:
                 validate_password(first, probe)
             except ValidationError as exc:

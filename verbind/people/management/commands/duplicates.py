@@ -42,3 +42,5 @@ class Command(MemberCommand):
                 s.reason,
             )
         Console(file=self.stdout).print(table)
+
+
