@@ -12,6 +12,7 @@ from verbind.people.models import Interaction
 from verbind.scheduling.models import Proposal
 from verbind.scheduling.proposals import find, propose
 from verbind.scheduling.slots import free_slots
+from verbind.web.forms import zone_choices
 
 HOUR = timedelta(hours=1)
 
@@ -105,3 +106,27 @@ def test_choosing_another_time_puts_no_second_to_do_on_the_hosts_agenda(owner, p
     Client().post(f"/p/{fresh_raw}/", {"decline": "1", "prefer": "evenings"})
     items = [i for i in agenda_for(host) if i.person == person]
     assert [i.rule for i in items] == ["promise_due_soon"]  # one thing to do: other dates
+
+
+def test_the_zone_list_offers_every_zone_once_and_nothing_more(owner, person):
+    _proposal, raw = offered(owner, person)
+    page = Client().get(f"/p/{raw}/").content.decode()
+    listed = page.split('<datalist id="zone-list">')[1].split("</datalist>")[0]
+    expected = "".join(f'<option value="{zone}">' for zone, _label in zone_choices())
+    assert listed == expected and '<option value="Europe/Amsterdam">' in listed
+
+
+def test_a_member_opening_a_private_link_costs_no_lookup_of_their_workspace(web, owner, person):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _proposal, raw = offered(owner, person)
+    with CaptureQueriesContext(connection) as queries:
+        page = web.get(f"/p/{raw}/")
+    assert page.status_code == 200 and "Coffee at De Ruif" in page.content.decode()
+    read = {q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries}
+    assert read == {"scheduling_proposal", "scheduling_proposedslot"}  # no session, user, member
+    # A signed-in page still knows its member and workspace.
+    with CaptureQueriesContext(connection) as queries:
+        assert web.get("/people/").status_code == 200
+    assert any("workspaces_membership" in q["sql"] for q in queries)

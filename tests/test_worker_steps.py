@@ -116,6 +116,7 @@ def test_the_order_of_the_steps_is_the_order_they_state(db):
         "handle_one_webhook",
         "record_one_batch",
         "handle_one_old_walk_in",
+        "refresh_search_index",
         "remove_stale_uploads",
         "forget_old_idempotent_answers",
     ]

@@ -23,8 +23,10 @@ from urllib.parse import quote
 
 import httpx
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from verbind.bench.dataset import Generator
+from verbind.people import searchindex
 from verbind.people.models import Person
 from verbind.scheduling.proposals import offer
 from verbind.workspaces.models import Membership
@@ -54,6 +56,9 @@ TITLES = {
 def prepare(scale: float, progress: Callable[[str, int], None]) -> dict:
     """Build the bench workspace and what the clients need to load its pages (in the child)."""
     workspace = Generator(scale, progress=progress).build()
+    # What the worker does after a bulk write (serve runs here without it): the people
+    # search index catches up with the people just made.
+    searchindex.refresh_all(connection)
     # The member whose agenda `verbind bench` measures.
     membership = (
         Membership.objects.filter(workspace=workspace)

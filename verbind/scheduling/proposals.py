@@ -201,13 +201,11 @@ def withdraw(proposal: Proposal) -> None:
 def find(raw_token: str) -> Proposal | None:
     if not raw_token or len(raw_token) > 100:
         return None
-    return (
-        Proposal.objects.select_related(
-            "host__user", "host__workspace", "co_host__user", "person", "replaces"
-        )
-        .filter(token_hash=hash_token(raw_token))
-        .first()
-    )
+    # The hash is unique: no ordering to build (first() would add one), one row or none.
+    found = Proposal.objects.select_related(
+        "host__user", "host__workspace", "co_host__user", "person", "replaces"
+    ).filter(token_hash=hash_token(raw_token))[:1]
+    return next(iter(found), None)
 
 
 @transaction.atomic

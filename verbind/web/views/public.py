@@ -25,15 +25,16 @@ from verbind.scheduling.proposals import (
     refresh_slots,
 )
 from verbind.web.edges import id_from
-from verbind.web.forms import zone_choices
+from verbind.web.forms import zone_names, zone_options
 from verbind.web.throttle import throttled
+from verbind.workspaces.middleware import for_anyone
 from verbind.workspaces.permissions import guard
 
 
 def _zone(request, proposal):
     """Their zone where we know it, or the one they switched to on the page."""
     chosen = find_zone(request.GET.get("zone") or request.POST.get("zone", ""))
-    if chosen and chosen in dict(zone_choices()):
+    if chosen and chosen in zone_names():
         return zoneinfo.ZoneInfo(chosen)
     return person_zone(proposal.person, proposal.host)
 
@@ -77,6 +78,7 @@ def _booked(request, context, meeting):
 
 
 @guard(None)  # the relation's private link: the token is the key
+@for_anyone
 @require_http_methods(["GET", "POST"])
 @throttled("link")
 def proposal_page(request, token):
@@ -94,7 +96,7 @@ def proposal_page(request, token):
             "workspace": proposal.host.workspace,
             "language": language,
             "zone": str(zone),
-            "zones": zone_choices(),
+            "zone_options": zone_options(),
             "token": token,
         }
         if proposal.state == ProposalState.BOOKED:
@@ -192,6 +194,7 @@ def _booked_with(request, context, meeting, error=""):
 
 
 @guard(None)
+@for_anyone
 @require_safe
 @throttled("link")
 def proposal_event(request, token):
