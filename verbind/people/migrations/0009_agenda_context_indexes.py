@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0007_tags"),
+        ("people", "0008_search_index"),
         ("workspaces", "0006_invitation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
