@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,14 @@ from verbind.followthrough.agenda import agenda_for
 from verbind.followthrough.models import Repair
 from verbind.obligations.models import AppointmentStatus as S
 from verbind.people.models import Interaction
+
+
+@pytest.fixture(autouse=True)
+def late_morning():
+    """11:00 in Amsterdam, the clock running: "due today" and "coming up" mean the same
+    whenever the suite runs (at 22:00 a promise due in three hours is due tomorrow)."""
+    with time_machine.travel(datetime(2026, 12, 1, 10, 0, tzinfo=UTC), tick=True):
+        yield
 
 
 @pytest.fixture

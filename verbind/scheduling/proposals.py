@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from verbind.lib.events import tell
+from verbind.lib.prepared import Prepared
 from verbind.lib.refusals import Invalid, Refused
 from verbind.lib.tokens import hash_token
 from verbind.messaging import keys
@@ -198,14 +199,20 @@ def withdraw(proposal: Proposal) -> None:
     proposal.state = ProposalState.WITHDRAWN
 
 
+# The hash is unique: no ordering to build (first() would add one), one row or none.
+# Prepared: every load of a private link asks it, and building it cost more than answering.
+BY_TOKEN = Prepared(
+    lambda v: Proposal.objects.select_related(
+        "host__user", "host__workspace", "co_host__user", "person", "replaces"
+    ).filter(token_hash=v.token_hash)[:1]
+)
+
+
 def find(raw_token: str) -> Proposal | None:
     if not raw_token or len(raw_token) > 100:
         return None
-    # The hash is unique: no ordering to build (first() would add one), one row or none.
-    found = Proposal.objects.select_related(
-        "host__user", "host__workspace", "co_host__user", "person", "replaces"
-    ).filter(token_hash=hash_token(raw_token))[:1]
-    return next(iter(found), None)
+    found = BY_TOKEN.run(token_hash=hash_token(raw_token))
+    return found[0] if found else None
 
 
 @transaction.atomic

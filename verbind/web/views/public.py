@@ -26,6 +26,7 @@ from verbind.scheduling.proposals import (
 )
 from verbind.web.edges import id_from
 from verbind.web.forms import zone_names, zone_options
+from verbind.web.kept import kept
 from verbind.web.throttle import throttled
 from verbind.workspaces.middleware import for_anyone
 from verbind.workspaces.permissions import guard
@@ -82,6 +83,28 @@ def _booked(request, context, meeting):
 @require_http_methods(["GET", "POST"])
 @throttled("link")
 def proposal_page(request, token):
+    if request.method == "POST":
+        return _proposal_answer(request, token)
+    # Opening the link again shows the same page while nothing was written.
+    status, content = kept(
+        request,
+        ("link",),
+        lambda: _plain(_proposal_answer(request, token)),
+        keep=lambda answer: answer[0] in (200, 404, 410),
+    )
+    if status not in (200, 404, 410):  # not a page: the answer as it was
+        return content
+    return HttpResponse(content, status=status)
+
+
+def _plain(response) -> tuple:
+    """A page as its status and HTML, which can be kept; anything else as it is."""
+    if response.status_code in (200, 404, 410) and not response.streaming:
+        return response.status_code, response.content
+    return response.status_code, response
+
+
+def _proposal_answer(request, token):
     proposal = find(token)
     if proposal is None:
         # Nobody to take the language from: the page speaks the browser's (and says so in lang).

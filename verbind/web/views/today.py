@@ -9,7 +9,9 @@ from django import forms
 from django.contrib import messages
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,6 +24,7 @@ from verbind.followthrough.figures import behind, figures_for
 from verbind.obligations.models import TransitionRefused
 from verbind.web.checklist import first_steps
 from verbind.web.forms import DateTimeLocalInput
+from verbind.web.kept import kept
 from verbind.web.views.common import member_required
 from verbind.workspaces.permissions import Action, guard
 
@@ -89,29 +92,38 @@ def _page_salt(request, snooze_initial) -> str:
 @member_required
 @guard(None)
 def today(request):
+    initial = _snooze_initial()
+    salt = _page_salt(request, initial)
+    show_tour = not request.session.get(WELCOME_SEEN)
+    content = kept(
+        request,
+        ("today", request.membership.pk, salt, show_tour),
+        lambda: render_to_string(
+            "web/today_content.html", _content(request, initial, salt, show_tour), request
+        ),
+    )
+    return render(request, "web/today.html", {"content": mark_safe(content)})  # noqa: S308
+
+
+def _content(request, initial, salt: str, show_tour: bool) -> dict:
     items = agenda_for(request.membership)
     for item in items:
         item.shown = _shown(item)
-    initial = _snooze_initial()
     # The whole list is kept too: one look-up while nothing on it changed.
     all_shown = hashlib.sha256("\n".join(item.shown for item in items).encode()).hexdigest()
-    return render(
-        request,
-        "web/today.html",
-        {
-            "sections": sections(items),
-            "count": len(items),
-            "mine": figures_for(request.workspace, request.user),
-            "team": figures_for(request.workspace),
-            "snooze_form": SnoozeForm(initial=initial),
-            "page_salt": _page_salt(request, initial),
-            "all_shown": all_shown,
-            "tour": [] if request.session.get(WELCOME_SEEN) else tour(request.workspace),
-            # Only a workspace without people has first steps, and an agenda means people.
-            "first_steps": [] if items else first_steps(request.membership),
-            "cold": going_cold(request.membership, limit=5),
-        },
-    )
+    return {
+        "sections": sections(items),
+        "count": len(items),
+        "mine": figures_for(request.workspace, request.user),
+        "team": figures_for(request.workspace),
+        "snooze_form": SnoozeForm(initial=initial),
+        "page_salt": salt,
+        "all_shown": all_shown,
+        "tour": tour(request.workspace) if show_tour else [],
+        # Only a workspace without people has first steps, and an agenda means people.
+        "first_steps": [] if items else first_steps(request.membership),
+        "cold": going_cold(request.membership, limit=5),
+    }
 
 
 @member_required
