@@ -179,9 +179,13 @@ async def _load(
             nonlocal failed
             while loop.time() < deadline:
                 started = time.perf_counter()
-                answer = await client.get(path)
+                try:
+                    answer = await client.get(path)
+                    ok = answer.status_code == 200
+                except httpx.TransportError:  # a dropped connection is a failed request
+                    ok = False
                 latencies.append((time.perf_counter() - started) * 1000)
-                if answer.status_code != 200:
+                if not ok:
                     failed += 1
                 if tick:
                     tick(1)
