@@ -191,3 +191,24 @@ def test_an_unknown_link_stays_unknown_and_a_withdrawn_one_says_so_at_once(perso
     assert relation.get(f"/p/{raw}/").status_code == 200
     withdraw(proposal)
     assert relation.get(f"/p/{raw}/").status_code == 410
+
+
+def test_the_frame_is_kept_but_its_counts_follow_every_write(web, person, owner, workspace, frozen):
+    """The navigation is kept too; a message waiting for the member shows on the next load."""
+    from verbind.messaging.models import OutboxMessage, Purpose, State
+
+    page = web.get(reverse("people")).content.decode()
+    assert 'class="count"' not in page.split("</nav>")[0]
+    OutboxMessage.objects.create(
+        workspace=workspace,
+        purpose=Purpose.FOLLOW_UP,
+        state=State.DRAFT,
+        person=person,
+        sender=owner,
+        to_address=person.email,
+        subject="The plans",
+        body="Here they are.",
+        idempotency_key="test:kept-frame",
+    )
+    nav = web.get(reverse("people")).content.decode().split("</nav>")[0]
+    assert 'class="count"' in nav and ">1<" in nav
