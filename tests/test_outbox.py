@@ -70,9 +70,14 @@ def test_sent_by_the_worker_through_smtp_closes_the_repair(smtp, membership, mis
     repair = Repair.objects.get()
     assert (repair.state, repair.closed_because) == ("closed", "sent")
     assert repair.first_contact_at == message.sent_at
-    assert Interaction.objects.filter(person=person, direction="outbound", kind="email").exists()
+    [entry] = Interaction.objects.filter(person=person)
+    assert (entry.workspace_id, entry.member_id) == (message.workspace_id, owner.pk)
+    assert (entry.kind, entry.direction, entry.channel) == ("email", "outbound", "email")
+    assert entry.occurred_at == message.sent_at
+    assert entry.notes == f"{message.subject}\n\n{message.body}".strip()
     Worker().run_pass()
     assert len(smtp.messages) == 1  # never twice
+    assert Interaction.objects.filter(person=person).count() == 1
 
 
 def test_an_apology_without_a_next_step_leaves_the_repair_open(smtp, membership, missed, owner):

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from verbind.lib.prepared import Prepared
 from verbind.workspaces.models import Workspace
 from verbind.workspaces.scoping import WorkspaceOwned
 
@@ -42,13 +43,18 @@ class RuleSettings(models.Model):
     def of(cls, workspace: Workspace) -> RuleSettings:
         found = getattr(workspace, "_rule_settings_cache", None)
         if found is None:
-            found, _created = cls.objects.get_or_create(workspace=workspace)
+            stored = RULE_SETTINGS.run(workspace=workspace.pk)
+            found = stored[0] if stored else cls.objects.get_or_create(workspace=workspace)[0]
             workspace._rule_settings_cache = found
         return found
 
     @property
     def repair_deadline(self) -> timedelta:
         return timedelta(hours=self.repair_deadline_hours)
+
+
+# Asked for every repair the worker opens (each with a workspace of its own): prepared once.
+RULE_SETTINGS = Prepared(lambda v: RuleSettings.objects.filter(workspace_id=v.workspace)[:1])
 
 
 class LapseKind(models.TextChoices):

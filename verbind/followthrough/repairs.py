@@ -14,6 +14,7 @@ from verbind.followthrough.models import (
     RuleSettings,
 )
 from verbind.lib.events import tell
+from verbind.lib.prepared import Prepared
 from verbind.obligations.models import (
     Appointment,
     AppointmentStatus,
@@ -22,7 +23,27 @@ from verbind.obligations.models import (
     TransitionRefused,
 )
 from verbind.scheduling.absences import stand_in
-from verbind.workspaces.models import Membership, Role
+from verbind.workspaces.models import Membership, Role, membership_of
+
+# The worker asks these for every late promise and every overdue repair: prepared once
+# (lib.prepared). The open repair of an obligation, by the lapse's field that holds it:
+OPEN_REPAIR = {
+    field: Prepared(
+        lambda v, field=field: Repair.objects.filter(
+            **{f"lapse__{field}_id": v.obligation}, state=RepairState.OPEN
+        ).order_by("pk")[:1]
+    )
+    for field in ("appointment", "promise")
+}
+# The first member with a role, other than the repair's owner (escalation's manager):
+FIRST_WITH_ROLE = Prepared(
+    lambda v: (
+        Membership.objects.filter(workspace_id=v.workspace, role=v.role)
+        .exclude(user_id=v.owner)
+        .select_related("user")
+        .order_by("joined_at", "id")[:1]
+    )
+)
 
 
 def lapse_kind(obligation) -> str | None:
@@ -41,11 +62,9 @@ def open_repair(obligation, kind: str, occurred_at=None) -> Repair:
     """Record the lapse and open its repair; safe to call twice or from two processes."""
     occurred_at = occurred_at or timezone.now()
     field = "appointment" if isinstance(obligation, Appointment) else "promise"
-    existing = Repair.objects.filter(
-        **{f"lapse__{field}": obligation}, state=RepairState.OPEN
-    ).first()
-    if existing is not None:
-        return existing
+    existing = OPEN_REPAIR[field].run(obligation=obligation.pk)
+    if existing:
+        return existing[0]
     deadline = occurred_at + RuleSettings.of(obligation.workspace).repair_deadline
     owner, delegated_from = repairer(obligation)
     try:
@@ -100,9 +119,7 @@ def promise_late(promise: Promise) -> Repair:
 def repairer(obligation):
     """Who owes the repair: the owner, or while the owner is away, at once the colleague
     who stands in for them (returned with the owner it came from)."""
-    membership = Membership.objects.filter(
-        workspace_id=obligation.workspace_id, user_id=obligation.owner_id
-    ).first()
+    membership = membership_of(obligation.workspace_id, obligation.owner_id)
     backup = stand_in(membership, timezone.now()) if membership else None
     if backup is None:
         return obligation.owner, None
@@ -156,23 +173,15 @@ def close(repair: Repair, because: str, at=None, note: str = "") -> bool:
 
 def escalation_target(repair: Repair):
     """The owner's backup, else a manager (or the workspace owner), else the owner themself."""
-    membership = (
-        Membership.objects.select_related("backup__user")
-        .filter(workspace_id=repair.workspace_id, user_id=repair.owner_id)
-        .first()
-    )
+    membership = membership_of(repair.workspace_id, repair.owner_id)
     if membership and membership.backup and membership.backup.user_id != repair.owner_id:
         return membership.backup.user
     for role in (Role.MANAGER, Role.OWNER):
-        boss = (
-            Membership.objects.filter(workspace_id=repair.workspace_id, role=role)
-            .exclude(user_id=repair.owner_id)
-            .select_related("user")
-            .order_by("joined_at", "id")
-            .first()
+        bosses = FIRST_WITH_ROLE.run(
+            workspace=repair.workspace_id, role=str(role), owner=repair.owner_id
         )
-        if boss is not None:
-            return boss.user
+        if bosses:
+            return bosses[0].user
     return repair.owner
 
 

@@ -33,13 +33,14 @@ from verbind.messaging.links import site_url
 from verbind.messaging.models import Purpose
 from verbind.obligations.models import Appointment, Outcome, Promise
 from verbind.scheduling.absences import affected
-from verbind.workspaces.models import Membership
+from verbind.workspaces.models import Membership, membership_of
 
 
 class LatePromises(RowStep):
     """A promise whose time passed unkept becomes a lapse with an open repair."""
 
     name = "handle_one_late_promise"
+    prepared = True
     order = 10
 
     def due(self, now):
@@ -60,6 +61,7 @@ class UnrecordedLapses(RowStep):
     """A meeting broken on our side without a repair (set by an import, say) gets one."""
 
     name = "handle_one_unrecorded_lapse"
+    prepared = True
     order = 20
 
     def due(self, now):
@@ -78,6 +80,7 @@ class Escalations(RowStep):
     """A repair past its deadline goes to the owner's backup or a manager, once."""
 
     name = "handle_one_escalation"
+    prepared = True
     order = 30
 
     def due(self, now):
@@ -108,7 +111,7 @@ class Escalations(RowStep):
 
 
 def _mail_escalation(repair: Repair, target) -> None:
-    membership = Membership.objects.filter(workspace_id=repair.workspace_id, user=target).first()
+    membership = membership_of(repair.workspace_id, target.pk)
     zone = zoneinfo.ZoneInfo(membership.time_zone if membership else settings.TIME_ZONE)
     language = membership.language if membership else settings.LANGUAGE_CODE
     with translation.override(language):
@@ -241,6 +244,7 @@ class Digests(RowStep):
     """At each member's morning hour, in their own zone, queue their digest of what is due."""
 
     name = "handle_one_digest"
+    prepared = True
     order = 40
 
     def due(self, now):

@@ -10,12 +10,16 @@ from django.utils import timezone
 
 from verbind.hooks.models import Delivery, Endpoint
 from verbind.lib.events import happened
+from verbind.lib.prepared import Prepared
 from verbind.workspaces.models import Workspace
+
+# Asked for every event told (the worker tells two for each repair it opens): prepared once.
+ENDPOINTS = Prepared(lambda v: Endpoint.objects.filter(workspace_id=v.workspace).order_by("pk"))
 
 
 @receiver(happened)
 def queue_deliveries(sender, workspace_id, event, data, **kwargs):
-    endpoints = [e for e in Endpoint.objects.filter(workspace_id=workspace_id) if event in e.events]
+    endpoints = [e for e in ENDPOINTS.run(workspace=workspace_id) if event in e.events]
     if not endpoints:
         return
     now = timezone.now()

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from verbind.lib.prepared import Prepared
 from verbind.messaging.channels import email
 from verbind.messaging.models import Channel, OutboxMessage, State
 from verbind.messaging.nextstep import NextStep
@@ -20,6 +21,12 @@ from verbind.messaging.nextstep import NextStep
 # What happens to a new row: the member edits it first, or it goes out.
 DRAFT = "draft"
 SEND = "send"
+
+
+# Asked for every message written (the worker's escalations and digests): prepared once.
+EXISTING = Prepared(
+    lambda v: OutboxMessage.objects.filter(idempotency_key=v.key).order_by("pk")[:1]
+)
 
 
 def new_message_id() -> str:
@@ -52,9 +59,9 @@ def enqueue(
     ``then=SEND``: e-mail is queued for the worker when there is a mail server,
     anything else waits, ready for the member to send. ``then=DRAFT``: a draft.
     """
-    existing = OutboxMessage.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return existing, False
+    existing = EXISTING.run(key=key)
+    if existing:
+        return existing[0], False
     if then == DRAFT:
         state = State.DRAFT
     elif channel == Channel.EMAIL and email.configured():

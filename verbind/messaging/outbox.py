@@ -22,7 +22,7 @@ from verbind.messaging.models import CANCELLABLE, Channel, OutboxMessage, Purpos
 from verbind.messaging.nextstep import NextStep
 from verbind.messaging.signals import message_released, message_sent, messages_sent
 from verbind.people.models import Channel as PersonChannel
-from verbind.people.models import Direction, Interaction, InteractionKind
+from verbind.people.models import Direction, InteractionKind, add_interactions
 
 
 class OutboxRefused(Refused):
@@ -185,9 +185,10 @@ def record_effects(ids: list[int], loaded: dict[int, OutboxMessage] | None = Non
             pending = pending.select_for_update(skip_locked=True)
         found = set(pending.values_list("pk", flat=True))
         todo = [loaded[pk] for pk in ids if pk in found and pk in loaded]
+        repair = OutboxMessage.repair.field
         for message in todo:
-            if message.repair_id:
-                OutboxMessage.repair.field.delete_cached_value(message)  # read fresh when used
+            if repair.is_cached(message):
+                repair.delete_cached_value(message)  # read fresh when used
         if len(todo) < len(found):
             known = {message.pk for message in todo}
             todo += list(
@@ -195,8 +196,8 @@ def record_effects(ids: list[int], loaded: dict[int, OutboxMessage] | None = Non
             )
         if not todo:
             return 0
-        Interaction.objects.bulk_create(
-            [_interaction(m) for m in todo if m.person_id and m.purpose not in MEMBER_PURPOSES]
+        add_interactions(
+            [_timeline_entry(m) for m in todo if m.person_id and m.purpose not in MEMBER_PURPOSES]
         )
         contacts = [m for m in todo if m.purpose not in MEMBER_PURPOSES]
         for message in contacts:  # a mail to a colleague is no contact
@@ -210,16 +211,17 @@ def record_effects(ids: list[int], loaded: dict[int, OutboxMessage] | None = Non
 MEMBER_PURPOSES = (Purpose.DIGEST, Purpose.ESCALATION, Purpose.ABSENCE, Purpose.NOTICE)
 
 
-def _interaction(message: OutboxMessage) -> Interaction:
-    return Interaction(
-        workspace_id=message.workspace_id,
-        person_id=message.person_id,
-        member_id=message.sender_id,
-        kind=KIND[message.channel],
-        direction=Direction.OUTBOUND,
-        channel=VIA[message.channel],
-        occurred_at=message.sent_at,
-        notes=f"{message.subject}\n\n{message.body}".strip(),
+def _timeline_entry(message: OutboxMessage) -> tuple:
+    """The person's timeline entry for a sent message, in ``people.ENTRY_COLUMNS`` order."""
+    return (
+        message.workspace_id,
+        message.person_id,
+        message.sender_id,  # member_id
+        KIND[message.channel],
+        Direction.OUTBOUND,
+        VIA[message.channel],
+        message.sent_at,  # occurred_at
+        f"{message.subject}\n\n{message.body}".strip(),  # notes
     )
 
 

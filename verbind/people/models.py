@@ -7,7 +7,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -407,3 +407,41 @@ class Merge(WorkspaceOwned):
     class Meta:
         verbose_name = _("merge")
         verbose_name_plural = _("merges")
+
+
+# What add_interactions takes for each entry, in this order.
+ENTRY_COLUMNS = (
+    "workspace_id",
+    "person_id",
+    "member_id",
+    "kind",
+    "direction",
+    "channel",
+    "occurred_at",
+    "notes",
+)
+ENTRIES_PER_INSERT = 500  # 4,000 values: well inside what SQLite and PostgreSQL take at once
+
+
+def add_interactions(entries: list[tuple]) -> None:
+    """Write many timeline entries at once: tuples of ENTRY_COLUMNS, *occurred_at* a datetime.
+
+    The worker writes one for each sent message, 200 at a time. One plain INSERT of many
+    rows costs a fifth of what ``bulk_create`` spends in Python building and preparing
+    them on SQLite, and less on PostgreSQL too (one statement to parse, where
+    ``executemany`` sends one per row; issue #13). Like ``bulk_create``, no signals.
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    at = ENTRY_COLUMNS.index("occurred_at")
+    row = f"({', '.join(['%s'] * len(ENTRY_COLUMNS))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(entries), ENTRIES_PER_INSERT):
+            chunk = entries[start : start + ENTRIES_PER_INSERT]
+            values = []
+            for entry in chunk:
+                values += (*entry[:at], adapt(entry[at]), *entry[at + 1 :])
+            cursor.execute(
+                f"INSERT INTO {Interaction._meta.db_table} ({', '.join(ENTRY_COLUMNS)}) "
+                f"VALUES {', '.join([row] * len(chunk))}",
+                values,
+            )

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from verbind.lib.prepared import Prepared
 from verbind.messaging import keys
 from verbind.messaging.drafts import local_text, render
 from verbind.messaging.enqueue import mail_member
@@ -74,15 +75,24 @@ def backup_for(membership, appointment):
     return named.backup if named else membership.backup
 
 
+# Asked for every repair the worker opens: prepared once (lib.prepared).
+AWAY_BY_HAND = Prepared(
+    lambda v: Absence.objects.filter(
+        membership_id=v.membership, starts_at__lte=v.at, ends_at__gt=v.at
+    ).values_list("pk")[:1]
+)
+AWAY_IN_CALENDAR = Prepared(
+    lambda v: BusyBlock.objects.filter(
+        membership_id=v.membership, absence=True, starts_at__lte=v.at, ends_at__gt=v.at
+    ).values_list("pk")[:1]
+)
+
+
 def away_at(membership, moment) -> bool:
     """Is the member away at *moment* (a calendar absence or one entered by hand)?"""
-    return (
-        Absence.objects.filter(
-            membership=membership, starts_at__lte=moment, ends_at__gt=moment
-        ).exists()
-        or BusyBlock.objects.filter(
-            membership=membership, absence=True, starts_at__lte=moment, ends_at__gt=moment
-        ).exists()
+    return bool(
+        AWAY_BY_HAND.run(membership=membership.pk, at=moment)
+        or AWAY_IN_CALENDAR.run(membership=membership.pk, at=moment)
     )
 
 

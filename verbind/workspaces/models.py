@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from verbind.lib.prepared import Prepared
 from verbind.lib.tokens import hash_token
 
 
@@ -124,6 +125,22 @@ class Membership(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+
+# The worker asks it for every repair it opens or escalates: prepared once (lib.prepared).
+MEMBERSHIP = Prepared(
+    lambda v: (
+        Membership.objects.filter(workspace_id=v.workspace, user_id=v.user)
+        .select_related("backup__user")
+        .order_by("pk")[:1]
+    )
+)
+
+
+def membership_of(workspace_id: int, user_id: int) -> Membership | None:
+    """The user's membership of the workspace, with their backup; None when they have none."""
+    found = MEMBERSHIP.run(workspace=workspace_id, user=user_id)
+    return found[0] if found else None
 
 
 class ApiTokenQuerySet(models.QuerySet):

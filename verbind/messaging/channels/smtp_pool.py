@@ -10,6 +10,7 @@ a small window (``AHEAD`` per connection), so sending and recording overlap.
 from __future__ import annotations
 
 import asyncio
+import functools
 import queue
 import re
 import threading
@@ -69,7 +70,7 @@ class SmtpPool:
         if not message.to_address:
             raise SendError("There is no e-mail address to send to.", permanent=True)
         mail = build(message).message()
-        sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        sender = envelope_sender(settings.DEFAULT_FROM_EMAIL)
         try:
             client = await self._client(index)
         except aiosmtplib.SMTPResponseException as exc:  # a greeting, EHLO or login refused
@@ -137,6 +138,12 @@ class SmtpPool:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
         self.loop.close()
+
+
+@functools.lru_cache(maxsize=8)
+def envelope_sender(from_email: str) -> str:
+    """The bare address of the From setting, parsed once rather than for every message."""
+    return parseaddr(from_email)[1]
 
 
 NEWLINE = re.compile(r"\r\n|\r|\n")
