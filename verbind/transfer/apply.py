@@ -71,21 +71,21 @@ def apply_in_steps(plan: Plan, workspace, valid_only: bool = False) -> Iterator[
         written = 0
         for start in range(0, len(new), BATCH):
             batch = Person.objects.bulk_create(new[start : start + BATCH])
-            _add_contact_points(workspace, zip(rows[start : start + BATCH], batch, strict=True))
+            _add_contact_points(
+                workspace,
+                zip(rows[start : start + BATCH], (person.pk for person in batch), strict=True),
+            )
             written += len(batch)
             yield written
         updates = [row for row in plan.rows if row.action == UPDATE]
-        people = Person.objects.in_workspace(workspace).in_bulk([row.person_id for row in updates])
         changes: dict[int, dict] = {}
         for row in updates:
-            person = people[row.person_id]
             for name, value in row.changes.items():
                 if name == "organisation":
                     value = organisations.get(value.lower())
-                setattr(person, name, value)
-                changes.setdefault(person.pk, {})[name] = value
+                changes.setdefault(row.person_id, {})[name] = value
         _update_fields(changes)
-        _add_contact_points(workspace, ((row, people[row.person_id]) for row in updates))
+        _add_contact_points(workspace, ((row, row.person_id) for row in updates))
         if updates:
             written += len(updates)
             yield written
@@ -94,25 +94,44 @@ def apply_in_steps(plan: Plan, workspace, valid_only: bool = False) -> Iterator[
 
 
 def _update_fields(changes: dict[int, dict]) -> None:
-    """Write what each known person gets filled in: one UPDATE per set of fields, run for all
+    """Write what each known person gets filled in: one UPDATE per set of fields, for all
     people with that set at once (``bulk_update`` would write every field for every person
     through a CASE per field and person, which is most of an import's time)."""
     groups: dict[tuple[str, ...], list[tuple[int, dict]]] = defaultdict(list)
     for pk, changed in changes.items():
         groups[tuple(sorted(changed))].append((pk, changed))
+    for names, rows in groups.items():
+        fields = [Person._meta.get_field(name) for name in names]
+        _update_rows(
+            fields,
+            [[_db_value(field, changed[field.name]) for field in fields] for _pk, changed in rows],
+            [pk for pk, _changed in rows],
+        )
+
+
+def _update_rows(fields: list, values: list[list], pks: list[int]) -> None:
+    """Set *fields* of the people *pks* to their *values* (a list per person)."""
     quote = connection.ops.quote_name
-    table = quote(Person._meta.db_table)
+    table, pk = quote(Person._meta.db_table), quote(Person._meta.pk.column)
     with connection.cursor() as cursor:
-        for names, rows in groups.items():
-            fields = [Person._meta.get_field(name) for name in names]
+        if connection.vendor != "postgresql":
             columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
             cursor.executemany(
-                f"UPDATE {table} SET {columns} WHERE {quote(Person._meta.pk.column)} = %s",
-                [
-                    [_db_value(field, changed[field.name]) for field in fields] + [pk]
-                    for pk, changed in rows
-                ],
+                f"UPDATE {table} SET {columns} WHERE {pk} = %s",
+                [[*row, person] for row, person in zip(values, pks, strict=True)],
             )
+            return
+        # PostgreSQL: one statement, the values as one array per column. Its search index
+        # trigger then runs once for all of them, not once per person (8,909 statements and
+        # trigger calls took 6.5 s of a LinkedIn import).
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+        names = ", ".join(f"c{i}" for i in range(len(fields)))
+        columns = ", ".join(f"{quote(field.column)} = v.c{i}" for i, field in enumerate(fields))
+        cursor.execute(
+            f"UPDATE {table} SET {columns} FROM UNNEST({arrays}, %s::bigint[]) AS v({names}, pk)"
+            f" WHERE {table}.{pk} = v.pk",
+            [*(list(column) for column in zip(*values, strict=True)), pks],
+        )
 
 
 def _db_value(field, value):
@@ -136,11 +155,11 @@ def _tell_last_contacts(plan: Plan, workspace, made: Iterable[tuple[Row, Person]
         last_contacts_imported.send(Plan, workspace=workspace, last_contacts=found)
 
 
-def _add_contact_points(workspace, rows: Iterable[tuple[Row, Person]]) -> None:
-    """The further addresses and numbers of the rows, for the people they became."""
+def _add_contact_points(workspace, rows: Iterable[tuple[Row, int]]) -> None:
+    """The further addresses and numbers of the rows, for the people (ids) they became."""
     points = [
-        ContactPoint(workspace=workspace, person=person, kind=kind, value=value)
-        for row, person in rows
+        ContactPoint(workspace=workspace, person_id=person_id, kind=kind, value=value)
+        for row, person_id in rows
         for kind, value in row.more
     ]
     # A person edited since the preview may have one of them already: that is no error.
