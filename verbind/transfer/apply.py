@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, time
 
 from django.db import connection, transaction
+from django.db.models import CharField, TextField
 from django.utils import timezone
 
 from verbind.lib.refusals import Invalid
@@ -53,30 +54,14 @@ def apply_in_steps(plan: Plan, workspace, valid_only: bool = False) -> Iterator[
     with transaction.atomic():
         organisations = _organisations(plan, workspace)
         rows = [row for row in plan.rows if row.action == NEW]
-        new = [
-            Person(
-                workspace=workspace,
-                name=row.record.name,
-                email=row.email,
-                phone=row.phone,
-                organisation=organisations.get(row.record.organisation.lower()),
-                job_title=row.record.job_title,
-                met_on=row.record.met_on,
-                met_how=row.record.met_how,
-                notes=row.record.notes,
-                profile_url=row.record.url,
-            )
-            for row in rows
-        ]
-        written = 0
-        for start in range(0, len(new), BATCH):
-            batch = Person.objects.bulk_create(new[start : start + BATCH])
-            _add_contact_points(
-                workspace,
-                zip(rows[start : start + BATCH], (person.pk for person in batch), strict=True),
-            )
-            written += len(batch)
-            yield written
+        ids: list[int] = []
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            made = _insert(Person, [_new_person(workspace, row, organisations) for row in batch])
+            _add_contact_points(workspace, zip(batch, made, strict=True))
+            ids += made
+            yield len(ids)
+        written = len(ids)
         updates = [row for row in plan.rows if row.action == UPDATE]
         changes: dict[int, dict] = {}
         for row in updates:
@@ -89,8 +74,68 @@ def apply_in_steps(plan: Plan, workspace, valid_only: bool = False) -> Iterator[
         if updates:
             written += len(updates)
             yield written
-        _tell_last_contacts(plan, workspace, zip(rows, new, strict=True))
-    return {"created": len(new), "updated": len(updates)}
+        _tell_last_contacts(plan, workspace, zip(rows, ids, strict=True))
+    return {"created": len(ids), "updated": len(updates)}
+
+
+def _new_person(workspace, row: Row, organisations: dict[str, Organisation]) -> dict:
+    """The fields of the person a new row becomes (the others get their defaults)."""
+    organisation = organisations.get(row.record.organisation.lower())
+    return {
+        "workspace_id": workspace.pk,
+        "name": row.record.name,
+        "email": row.email,
+        "phone": row.phone,
+        "organisation_id": organisation.pk if organisation else None,
+        "job_title": row.record.job_title,
+        "met_on": row.record.met_on,
+        "met_how": row.record.met_how,
+        "notes": row.record.notes,
+        "profile_url": row.record.url,
+    }
+
+
+def _insert(model, rows: list[dict]) -> list[int]:
+    """INSERT *rows* (attribute name -> value, the same names in each) and return their ids,
+    in order; the fields not named get their defaults, the same for every row.
+
+    ``bulk_create`` without a model instance per row and every value of it prepared through
+    its field: that was half of the CPU time of writing an import; SQLite's and PostgreSQL's
+    own work on the rows a third. Needs INSERT … RETURNING (SQLite 3.35, PostgreSQL).
+    """
+    if not rows:
+        return []
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    named = [field for field in fields if field.attname in rows[0]]
+    rest = [field for field in fields if field.attname not in rows[0]]
+    defaults = [field.get_db_prep_save(field.get_default(), connection) for field in rest]
+    # Text is stored as it is; dates and the like as their field prepares them.
+    prepare = [
+        None if isinstance(field, CharField | TextField) else field.get_db_prep_save
+        for field in named
+    ]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in named + rest)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per = (connection.features.max_query_params or len(rows) * len(fields)) // len(fields)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            params = []
+            for row in chunk:
+                for field, prepared in zip(named, prepare, strict=True):
+                    value = row[field.attname]
+                    params.append(value if prepared is None else prepared(value, connection))
+                params += defaults
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns})"
+                f" VALUES {', '.join([one] * len(chunk))}"
+                f" RETURNING {quote(model._meta.pk.column)}",
+                params,
+            )
+            ids += [found[0] for found in cursor.fetchall()]
+    return ids
 
 
 def _update_fields(changes: dict[int, dict]) -> None:
@@ -141,10 +186,10 @@ def _db_value(field, value):
     return field.get_db_prep_save(value, connection)
 
 
-def _tell_last_contacts(plan: Plan, workspace, made: Iterable[tuple[Row, Person]]) -> None:
+def _tell_last_contacts(plan: Plan, workspace, made: Iterable[tuple[Row, int]]) -> None:
     """The file's "last contact" dates, for whoever keeps track of being in touch."""
     zone = timezone.get_default_timezone()
-    ids = {id(row): person.pk for row, person in made}
+    ids = {id(row): person_id for row, person_id in made}
     found = [
         (ids.get(id(row), row.person_id), datetime.combine(row.record.last_contact, time(12), zone))
         for row in plan.rows
