@@ -114,25 +114,40 @@ def _insert(model, rows: list[dict]) -> list[int]:
         None if isinstance(field, CharField | TextField) else field.get_db_prep_save
         for field in named
     ]
+    values = [
+        [
+            value if prepared is None else prepared(value, connection)
+            for value, prepared in zip(
+                (row[field.attname] for field in named), prepare, strict=True
+            )
+        ]
+        for row in rows
+    ]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in named + rest)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per = (connection.features.max_query_params or len(rows) * len(fields)) // len(fields)
-    ids: list[int] = []
+    insert = (
+        f"INSERT INTO {quote(model._meta.db_table)}"
+        f" ({', '.join(quote(field.column) for field in named + rest)})"
+    )
+    returning = f" RETURNING {quote(model._meta.pk.column)}"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            params = []
-            for row in chunk:
-                for field, prepared in zip(named, prepare, strict=True):
-                    value = row[field.attname]
-                    params.append(value if prepared is None else prepared(value, connection))
-                params += defaults
+        if connection.vendor == "postgresql":
+            # One array per column, as bulk_create sends them: a VALUES list of 2,000 rows
+            # (28,000 parameters) took PostgreSQL three times as long to plan and run.
+            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in named)
+            constants = "".join(f", %s::{field.db_type(connection)}" for field in rest)
             cursor.execute(
-                f"INSERT INTO {quote(model._meta.db_table)} ({columns})"
-                f" VALUES {', '.join([one] * len(chunk))}"
-                f" RETURNING {quote(model._meta.pk.column)}",
-                params,
+                f"{insert} SELECT v.*{constants} FROM UNNEST({arrays}) AS v{returning}",
+                [*defaults, *(list(column) for column in zip(*values, strict=True))],
+            )
+            return [found[0] for found in cursor.fetchall()]
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        per = connection.features.max_query_params // len(fields)
+        ids: list[int] = []
+        for start in range(0, len(rows), per):
+            chunk = values[start : start + per]
+            cursor.execute(
+                f"{insert} VALUES {', '.join([one] * len(chunk))}{returning}",
+                [value for row in chunk for value in (*row, *defaults)],
             )
             ids += [found[0] for found in cursor.fetchall()]
     return ids
