@@ -296,6 +296,24 @@ def test_without_pg_trgm_the_migration_warns_and_search_still_finds_everyone(
         assert_found_by_the_rule(workspace, query)
 
 
+@pytest.mark.postgres
+def test_an_index_made_with_fastupdate_off_gets_its_pending_list_after_migrate(workspace, crowd):
+    if connection.vendor != "postgresql":
+        pytest.skip("runs only against PostgreSQL: set DATABASE_URL=postgres://…")
+
+    def options() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'people_search_trigrams'")
+            return sorted(cursor.fetchone()[0] or [])
+
+    with connection.cursor() as cursor:  # as the index was made before (rolled back with the test)
+        cursor.execute("ALTER INDEX people_search_trigrams RESET (gin_pending_list_limit)")
+        cursor.execute("ALTER INDEX people_search_trigrams SET (fastupdate = off)")
+    searchindex.ensure(connection)
+    assert options() == ["fastupdate=on", "gin_pending_list_limit=256"]
+    assert_index_is_true()
+
+
 def test_a_changed_trigger_is_replaced_after_migrate(workspace, crowd, monkeypatch):
     assert not searchindex.ensure(connection)
     triggers = (

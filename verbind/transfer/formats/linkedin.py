@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+from datetime import date, datetime
 
 from verbind.transfer.formats.table import full_name, rows
 from verbind.transfer.records import ContactRecord, ImportFailed, Parsed, Problem
@@ -16,6 +17,14 @@ def header_line(text: str) -> int | None:
         if all(name in line for name in REQUIRED):
             return index
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def connected_on(text: str) -> date:
+    """A "Connected On" value (15 Jun 2026) as a date. Remembered: a file holds a few hundred
+    different days for thousands of rows, and strptime took a sixth of reading one (0.5 s of
+    CPU for 30,000 rows)."""
+    return datetime.strptime(text, "%d %b %Y").date()
 
 
 def looks_like(text: str) -> bool:
@@ -47,7 +56,7 @@ def parse(text: str, filename: str) -> Parsed:
         connected = row.get("Connected On", "")
         if connected:
             try:
-                record.met_on = datetime.strptime(connected, "%d %b %Y").date()
+                record.met_on = connected_on(connected)
             except ValueError:
                 parsed.problems.append(
                     Problem(
