@@ -1,8 +1,8 @@
 """``{% kept "name" part … %}…{% endkept %}``: a part of a page kept while nothing is written.
 
-The frame of every signed-in page (the navigation with its counts, the account menu, the
-language switch) asks the database three questions and reverses a dozen addresses, and
-shows the same thing until something is written. It is kept the way ``web.kept`` keeps a
+The frame of every signed-in page (the navigation with its counts and the account menu)
+asks the database three questions and reverses a dozen addresses, and shows the same thing
+until something is written. It is kept the way ``web.kept`` keeps a
 page: under the address, the reader's language, zone and form token, the parts named in
 the tag, the minute, and the database's change marker.
 """
