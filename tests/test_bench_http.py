@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from verbind.bench.load import FLOORS, PAGES
 from verbind.bench.management.commands.bench import Command
 
-FIGURES = {"requests", "failed", "seconds", "requests_per_second", "p50_ms", "p95_ms", "p99_ms"}
+FIGURES = {"requests", "failed", "failed_because", "seconds", "requests_per_second", "p50_ms", "p95_ms", "p99_ms"}
 
 
 def test_verbind_bench_http_loads_each_page_through_serve_and_reports_its_figures():
@@ -30,7 +30,7 @@ def test_verbind_bench_http_loads_each_page_through_serve_and_reports_its_figure
     assert set(figures["pages"]) == set(PAGES)
     for name, page in figures["pages"].items():
         assert set(page) == FIGURES, name
-        assert page["requests"] > 0 and page["failed"] == 0, name  # signed in; all answered 200
+        assert page["requests"] > 0 and page["failed"] == 0, (name, page["failed_because"])  # signed in; all answered 200
         assert 0 < page["p50_ms"] <= page["p95_ms"] <= page["p99_ms"], name
     for name in ("today", "link", "search"):
         assert figures[f"{name}_share"] > 0

@@ -168,6 +168,7 @@ async def _load(
     """*clients* clients asking for *path* one request after the other, for *seconds*."""
     latencies: list[float] = []
     failed = 0
+    reasons: dict[str, int] = {}  # what the failed requests got
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(
         base_url=base, cookies=cookies, limits=limits, timeout=60
@@ -181,12 +182,13 @@ async def _load(
                 started = time.perf_counter()
                 try:
                     answer = await client.get(path)
-                    ok = answer.status_code == 200
-                except httpx.TransportError:  # a dropped connection is a failed request
-                    ok = False
+                    why = None if answer.status_code == 200 else f"HTTP {answer.status_code}"
+                except httpx.TransportError as exc:  # a dropped connection is a failure too
+                    why = type(exc).__name__
                 latencies.append((time.perf_counter() - started) * 1000)
-                if not ok:
+                if why:
                     failed += 1
+                    reasons[why] = reasons.get(why, 0) + 1
                 if tick:
                     tick(1)
 
@@ -197,6 +199,7 @@ async def _load(
     return {
         "requests": len(latencies),
         "failed": failed,
+        "failed_because": reasons,
         "seconds": round(elapsed, 2),
         "requests_per_second": round(len(latencies) / elapsed, 1),
         "p50_ms": round(statistics.median(latencies), 1),

@@ -32,6 +32,10 @@ def server_options(host: str, port: int, workers: int, access_log: bool) -> dict
         "threads": THREADS,
         "timeout": 60,
         "graceful_timeout": 10,
+        # A kept-alive connection is closed after this long without a request. Gunicorn's
+        # 2 s let a busy process close a connection whose next request was already on its
+        # way (the client sees it dropped); idle connections wait in the poller, not a thread.
+        "keepalive": 10,
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
         "loglevel": "warning",
